@@ -1,0 +1,68 @@
+// The typed backend interface: a small fixed op set over opaque tensors. Backends know tensors and
+// ops, never the model file, images or labels. Layout is NCHW; sizes are named N, C, H, W, K, R, S, G.
+import type { LayerWeights } from '../weights/model-file.js';
+
+export type BackendName = 'wasm' | 'webgpu';
+
+export interface Conv2dShape {
+  N: number; C: number; H: number; W: number;
+  K: number; R: number; S: number; G: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number;
+  OH: number; OW: number;
+  relu: boolean;
+}
+
+export interface MaxPoolShape {
+  N: number; C: number; H: number; W: number;
+  OH: number; OW: number;
+  kernelH: number; kernelW: number;
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number;
+}
+
+export interface LrnShape {
+  N: number; C: number; H: number; W: number;
+  size: number;
+  /** Already divided by size where the model uses the Caffe convention. */
+  alpha: number;
+  beta: number;
+  k: number;
+}
+
+export interface FullyConnectedShape {
+  N: number;
+  /** Input features. */
+  I: number;
+  /** Output features. */
+  O: number;
+  relu: boolean;
+}
+
+export interface SoftmaxShape {
+  N: number;
+  D: number;
+}
+
+/** Weight shapes a backend needs at upload time to choose its layout. */
+export type Conv2dWeightShape = Pick<Conv2dShape, 'C' | 'K' | 'R' | 'S' | 'G'>;
+export type FullyConnectedWeightShape = Pick<FullyConnectedShape, 'I' | 'O'>;
+
+/** Every op a network runs; the compiler checks that each backend implements all of them. */
+export interface Backend<Tensor = unknown, Weights = unknown> {
+  readonly name: BackendName;
+  uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): Weights;
+  uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): Weights;
+  /** An f32 tensor of `elements`, contents undefined. */
+  allocate(elements: number): Tensor;
+  write(tensor: Tensor, data: Float32Array): void;
+  /** The first `elements` values, once every op before has finished. */
+  read(tensor: Tensor, elements: number): Promise<Float32Array>;
+  conv2d(out: Tensor, input: Tensor, weights: Weights, shape: Conv2dShape): void;
+  maxPool(out: Tensor, input: Tensor, shape: MaxPoolShape): void;
+  lrn(out: Tensor, input: Tensor, shape: LrnShape): void;
+  fullyConnected(out: Tensor, input: Tensor, weights: Weights, shape: FullyConnectedShape): void;
+  softmax(out: Tensor, input: Tensor, shape: SoftmaxShape): void;
+  release(handle: Tensor | Weights): void;
+  dispose(): void;
+}

@@ -1,0 +1,130 @@
+// The WebAssembly SIMD backend: ops run at once, on one thread, in the instance's linear memory.
+import { AlexNetError } from '../../errors.js';
+import type { LayerWeights } from '../../weights/model-file.js';
+import type {
+  Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
+} from '../backend.js';
+import { WasmHeap } from './heap.js';
+import { instantiateKernels, type Kernels } from './kernels.js';
+import { dequantizeConv2d, packConv2dWeights } from './pack.js';
+
+/** A region of linear memory. */
+export interface WasmBuffer {
+  offset: number;
+  bytes: number;
+}
+
+export type WasmWeights =
+  | { op: 'conv2d'; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'fullyConnected'; dtype: 'I8'; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'fullyConnected'; dtype: 'F32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
+
+export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
+  readonly name = 'wasm' as const;
+  private readonly heap: WasmHeap;
+  private scratch: WasmBuffer | undefined;
+  private disposed = false;
+
+  private constructor(private readonly kernels: Kernels) {
+    this.heap = new WasmHeap(kernels.memory, kernels.heapBase());
+  }
+
+  static async create(): Promise<WasmBackend> {
+    return new WasmBackend(await instantiateKernels());
+  }
+
+  /** Bytes of linear memory in use: weights, activations and scratch. */
+  get memoryBytes(): number {
+    return this.heap.usedBytes;
+  }
+
+  uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
+    const packed = this.copyIn(packConv2dWeights(dequantizeConv2d(weights, shape.K), shape, this.kernels.MR.value));
+    const bias = this.copyIn(weights.bias);
+    return { op: 'conv2d', packed, bias, buffers: [packed, bias] };
+  }
+
+  uploadFullyConnected(weights: LayerWeights, _shape: FullyConnectedWeightShape): WasmWeights {
+    const bias = this.copyIn(weights.bias);
+    const values = this.copyIn(weights.weight.values);
+    if (weights.weight.dtype === 'F32') return { op: 'fullyConnected', dtype: 'F32', values, bias, buffers: [values, bias] };
+    const scales = this.copyIn(weights.weight.scales);
+    return { op: 'fullyConnected', dtype: 'I8', values, scales, bias, buffers: [values, scales, bias] };
+  }
+
+  allocate(elements: number): WasmBuffer {
+    this.checkAlive();
+    const bytes = elements * 4;
+    return { offset: this.heap.allocate(bytes), bytes };
+  }
+
+  write(tensor: WasmBuffer, data: Float32Array): void {
+    if (data.byteLength > tensor.bytes) throw new AlexNetError('INVALID_ARGUMENT', `${data.length} values do not fit a tensor of ${tensor.bytes / 4}.`);
+    new Float32Array(this.kernels.memory.buffer, tensor.offset, data.length).set(data);
+  }
+
+  async read(tensor: WasmBuffer, elements: number): Promise<Float32Array> {
+    return new Float32Array(this.kernels.memory.buffer, tensor.offset, elements).slice();
+  }
+
+  conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
+    if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
+    const scratch = this.scratchOf(this.kernels.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
+    this.kernels.conv2d(
+      out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
+      s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, s.relu ? 1 : 0,
+    );
+  }
+
+  maxPool(out: WasmBuffer, input: WasmBuffer, s: MaxPoolShape): void {
+    this.kernels.maxPool(out.offset, input.offset, s.N * s.C, s.H, s.W, s.OH, s.OW, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft);
+  }
+
+  lrn(out: WasmBuffer, input: WasmBuffer, s: LrnShape): void {
+    this.kernels.lrn(out.offset, input.offset, s.N, s.C, s.H * s.W, s.size, s.alpha, s.beta, s.k);
+  }
+
+  fullyConnected(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: FullyConnectedShape): void {
+    if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
+    const relu = s.relu ? 1 : 0;
+    if (weights.dtype === 'I8') {
+      this.kernels.fullyConnectedInt8(out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu);
+    } else {
+      this.kernels.fullyConnectedF32(out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu);
+    }
+  }
+
+  softmax(out: WasmBuffer, input: WasmBuffer, s: SoftmaxShape): void {
+    this.kernels.softmax(out.offset, input.offset, s.N, s.D);
+  }
+
+  release(handle: WasmBuffer | WasmWeights): void {
+    const buffers = 'buffers' in handle ? handle.buffers : [handle];
+    for (const buffer of buffers) this.heap.release(buffer.offset, buffer.bytes);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.scratch = undefined;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new AlexNetError('DISPOSED', 'This backend was disposed; create a new classifier.');
+  }
+
+  private copyIn(data: Float32Array | Int8Array): WasmBuffer {
+    this.checkAlive();
+    const buffer = { offset: this.heap.allocate(data.byteLength), bytes: data.byteLength };
+    new Uint8Array(this.kernels.memory.buffer, buffer.offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return buffer;
+  }
+
+  // One scratch region serves every conv2d: it only grows, to the largest layer's need.
+  private scratchOf(bytes: number): WasmBuffer {
+    if (!this.scratch || this.scratch.bytes < bytes) {
+      if (this.scratch) this.heap.release(this.scratch.offset, this.scratch.bytes);
+      this.scratch = { offset: this.heap.allocate(bytes), bytes };
+    }
+    return this.scratch;
+  }
+}

@@ -1,0 +1,143 @@
+// The executor: walks the layer list for any backend, ping-ponging between two activation tensors.
+import type { Backend } from '../backends/backend.js';
+import { AlexNetError } from '../errors.js';
+import type { LayerPlan } from '../model/shapes.js';
+import { elementsOf } from '../model/shapes.js';
+import type { Layer } from '../model/spec.js';
+import type { LayerWeights } from '../weights/model-file.js';
+
+export interface LayerTime {
+  name: string;
+  type: Layer['type'];
+  ms: number;
+}
+
+interface Activations<T> {
+  batch: number;
+  buffers: [T, T];
+}
+
+export class Network<T, W> {
+  private readonly uploaded = new Map<string, W>();
+  private activations: Activations<T> | undefined;
+  private readonly largestActivation: number;
+
+  constructor(private readonly backend: Backend<T, W>, private readonly plans: LayerPlan[]) {
+    this.largestActivation = Math.max(...plans.flatMap((p) => [elementsOf(p.inputShape), elementsOf(p.outputShape)]));
+  }
+
+  /** Uploads one layer's weights; call for every weighted layer, in any order, as they arrive. */
+  loadLayer(name: string, weights: LayerWeights): void {
+    const plan = this.plans.find((p) => p.layer.name === name);
+    if (!plan) throw new AlexNetError('INVALID_ARGUMENT', `The network has no layer "${name}".`);
+    const previous = this.uploaded.get(name);
+    if (previous !== undefined) this.backend.release(previous);
+    if (plan.layer.type === 'conv2d') {
+      const [C] = plan.inputShape;
+      const [K, , R, S] = plan.weightShapes.get(`${name}.weight`)!;
+      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups }));
+    } else if (plan.layer.type === 'fullyConnected') {
+      this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures }));
+    } else {
+      throw new AlexNetError('INVALID_ARGUMENT', `Layer "${name}" (${plan.layer.type}) has no weights.`);
+    }
+  }
+
+  /** Names of weighted layers still waiting for their weights. */
+  get missingLayers(): string[] {
+    return this.plans.filter((p) => p.weightShapes.size > 0 && !this.uploaded.has(p.layer.name)).map((p) => p.layer.name);
+  }
+
+  get outputFeatures(): number {
+    return elementsOf(this.plans[this.plans.length - 1].outputShape);
+  }
+
+  /** input [batch, C, H, W] -> the last layer's output [batch, features]. */
+  async run(input: Float32Array, batch: number): Promise<Float32Array> {
+    return (await this.runProfiled(input, batch, false)).output;
+  }
+
+  /** As run; with `profile`, also the time of each layer (meaningful only where ops run synchronously, as on wasm). */
+  async runProfiled(input: Float32Array, batch: number, profile: boolean): Promise<{ output: Float32Array; layerTimes: LayerTime[] }> {
+    const missing = this.missingLayers;
+    if (missing.length > 0) throw new AlexNetError('INVALID_ARGUMENT', `Weights of ${missing.join(', ')} have not been loaded yet.`);
+    const perImage = elementsOf(this.plans[0].inputShape);
+    if (!Number.isInteger(batch) || batch < 1 || input.length !== batch * perImage) {
+      throw new AlexNetError(
+        'INPUT_SHAPE_MISMATCH',
+        `Expected ${batch} x [${this.plans[0].inputShape.join(', ')}] = ${batch * perImage} floats (NCHW), got ${input.length}.`,
+      );
+    }
+    let [current, next] = this.activationsFor(batch);
+    this.backend.write(current, input);
+    const layerTimes: LayerTime[] = [];
+    for (const plan of this.plans) {
+      const started = profile ? performance.now() : 0;
+      if (this.runLayer(plan, batch, current, next)) [current, next] = [next, current];
+      if (profile) layerTimes.push({ name: plan.layer.name, type: plan.layer.type, ms: performance.now() - started });
+    }
+    const output = await this.backend.read(current, batch * this.outputFeatures);
+    return { output, layerTimes };
+  }
+
+  dispose(): void {
+    for (const weights of this.uploaded.values()) this.backend.release(weights);
+    this.uploaded.clear();
+    this.releaseActivations();
+  }
+
+  // Runs one layer from `input` into `out`; false when the layer only reinterprets its input (flatten).
+  private runLayer(plan: LayerPlan, N: number, input: T, out: T): boolean {
+    const { layer, inputShape, outputShape } = plan;
+    const [C, H, W] = inputShape;
+    switch (layer.type) {
+      case 'conv2d': {
+        const [K, OH, OW] = outputShape;
+        const [R, S] = layer.kernel;
+        this.backend.conv2d(out, input, this.uploaded.get(layer.name)!, {
+          N, C, H, W, K, R, S, G: layer.groups, strideH: layer.stride[0], strideW: layer.stride[1],
+          padTop: layer.pads[0], padLeft: layer.pads[1], OH, OW, relu: layer.relu,
+        });
+        return true;
+      }
+      case 'maxPool': {
+        const [, OH, OW] = outputShape;
+        this.backend.maxPool(out, input, {
+          N, C, H, W, OH, OW, kernelH: layer.kernel[0], kernelW: layer.kernel[1],
+          strideH: layer.stride[0], strideW: layer.stride[1], padTop: layer.pads[0], padLeft: layer.pads[1],
+        });
+        return true;
+      }
+      case 'lrn': {
+        const alpha = layer.alphaConvention === 'caffe' ? layer.alpha / layer.size : layer.alpha;
+        this.backend.lrn(out, input, { N, C, H, W, size: layer.size, alpha, beta: layer.beta, k: layer.k });
+        return true;
+      }
+      case 'fullyConnected':
+        this.backend.fullyConnected(out, input, this.uploaded.get(layer.name)!, {
+          N, I: elementsOf(inputShape), O: layer.outFeatures, relu: layer.relu,
+        });
+        return true;
+      case 'softmax':
+        this.backend.softmax(out, input, { N, D: elementsOf(inputShape) });
+        return true;
+      case 'flatten':
+        return false;
+    }
+  }
+
+  private activationsFor(batch: number): [T, T] {
+    if (this.activations?.batch !== batch) {
+      this.releaseActivations();
+      const elements = batch * this.largestActivation;
+      this.activations = { batch, buffers: [this.backend.allocate(elements), this.backend.allocate(elements)] };
+    }
+    return this.activations.buffers;
+  }
+
+  private releaseActivations(): void {
+    if (!this.activations) return;
+    for (const buffer of this.activations.buffers) this.backend.release(buffer);
+    this.activations = undefined;
+  }
+}

@@ -1,0 +1,38 @@
+// Symmetric int8 quantization with one scale per output channel: w ~= q * scale, q in [-127, 127].
+
+export interface QuantizedTensor {
+  /** Same layout as the input, [K, ...]. */
+  values: Int8Array;
+  /** [K]: max |w| of the channel / 127 (1 for an all-zero channel, so scales stay positive). */
+  scales: Float32Array;
+}
+
+/** Quantizes `weight` [K, ...] per leading index. */
+export function quantizePerChannel(weight: Float32Array, K: number): QuantizedTensor {
+  const perChannel = weight.length / K;
+  const values = new Int8Array(weight.length);
+  const scales = new Float32Array(K);
+  for (let k = 0; k < K; k++) {
+    const begin = k * perChannel;
+    const end = begin + perChannel;
+    let largest = 0;
+    for (let i = begin; i < end; i++) largest = Math.max(largest, Math.abs(weight[i]));
+    const scale = largest > 0 ? largest / 127 : 1;
+    scales[k] = scale;
+    for (let i = begin; i < end; i++) values[i] = Math.max(-127, Math.min(127, Math.round(weight[i] / scale)));
+  }
+  return { values, scales };
+}
+
+/** ||w - dequantized|| / ||w||: the error the CLI reports per layer. */
+export function relativeQuantizationError(weight: Float32Array, q: QuantizedTensor): number {
+  const perChannel = weight.length / q.scales.length;
+  let error = 0;
+  let norm = 0;
+  for (let i = 0; i < weight.length; i++) {
+    const restored = q.values[i] * q.scales[Math.floor(i / perChannel)];
+    error += (weight[i] - restored) ** 2;
+    norm += weight[i] ** 2;
+  }
+  return norm > 0 ? Math.sqrt(error / norm) : 0;
+}

@@ -1,0 +1,34 @@
+// The backends every op test runs on. One that cannot run here is listed with the reason, so the
+// test report says "skipped" by name instead of silently testing less.
+import type { Backend } from '../src/backends/backend.js';
+import { WasmBackend } from '../src/backends/wasm/backend.js';
+
+export interface BackendUnderTest {
+  name: string;
+  /** Why it cannot run in this environment; undefined when it can. */
+  absentBecause?: string;
+  create(): Promise<Backend>;
+}
+
+export const BACKENDS_UNDER_TEST: BackendUnderTest[] = [
+  { name: 'wasm', create: () => WasmBackend.create() },
+  {
+    name: 'webgpu',
+    absentBecause: 'not built yet (issue: WebGPU backend); WebGPU op tests run in Chromium',
+    create: () => Promise.reject(new Error('absent')),
+  },
+];
+
+/** Uploads `input`, runs `op` into a fresh output of `outElements`, reads it back. */
+export async function runOp(
+  backend: Backend, input: Float32Array, outElements: number, op: (out: unknown, input: unknown) => void,
+): Promise<Float32Array> {
+  const inputTensor = backend.allocate(input.length);
+  const outTensor = backend.allocate(outElements);
+  backend.write(inputTensor, input);
+  op(outTensor, inputTensor);
+  const result = await backend.read(outTensor, outElements);
+  backend.release(inputTensor);
+  backend.release(outTensor);
+  return result;
+}

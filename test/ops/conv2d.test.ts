@@ -1,0 +1,57 @@
+import { expect } from 'vitest';
+import type { Conv2dShape } from '../../src/backends/backend.js';
+import { slidingOutputSize } from '../../src/model/shapes.js';
+import { runOp } from '../backends.js';
+import { expectClose } from '../close.js';
+import { normal, uniform } from '../random.js';
+import { conv2dReference } from '../reference/conv2d.js';
+import { quantizePerChannel } from '../../src/weights/quantize.js';
+import { describeOnBackends } from './op-suite.js';
+
+type Case = Omit<Conv2dShape, 'OH' | 'OW' | 'padTop' | 'padLeft'> & { name: string; pads: [number, number, number, number]; int8?: boolean };
+
+const conv = (name: string, N: number, C: number, H: number, K: number, R: number, stride: number, pad: number, G: number, extra: Partial<Case> = {}): Case => ({
+  name, N, C, H, W: H, K, R, S: R, G, strideH: stride, strideW: stride, pads: [pad, pad, pad, pad], relu: true, ...extra,
+});
+
+const CASES: Case[] = [
+  conv('AlexNet conv1: 11x11 stride 4', 1, 3, 227, 96, 11, 4, 0, 1),
+  conv('AlexNet conv2: 5x5, groups 2', 1, 96, 27, 256, 5, 1, 2, 2),
+  conv('AlexNet conv3: 3x3, depth 2304 > one slice', 1, 256, 13, 384, 3, 1, 1, 1),
+  conv('AlexNet conv4: groups 2', 1, 384, 13, 384, 3, 1, 1, 2),
+  conv('AlexNet conv5: groups 2', 1, 384, 13, 256, 3, 1, 1, 2),
+  conv('torchvision conv1: pad 2, 64 channels, 224 input', 1, 3, 224, 64, 11, 4, 2, 1),
+  conv('batch 3 with groups 2', 3, 8, 9, 10, 3, 1, 1, 2),
+  conv('channels not a multiple of the tile (K=5), no ReLU', 2, 3, 7, 5, 3, 1, 1, 1, { relu: false }),
+  conv('asymmetric pads, rectangular input', 1, 4, 10, 7, 3, 2, 0, 1, { W: 13, pads: [0, 1, 2, 0] }),
+  conv('rectangular kernel and stride', 1, 2, 12, 6, 3, 1, 0, 1, { S: 5, strideW: 3, pads: [1, 2, 1, 2] }),
+  conv('1x1 kernel', 2, 16, 5, 12, 1, 1, 0, 1),
+  conv('int8 weights, groups 4', 1, 8, 11, 12, 3, 1, 1, 4, { int8: true }),
+];
+
+function shapeOf(c: Case): Conv2dShape {
+  const OH = slidingOutputSize(c.H, c.R, c.strideH, c.pads[0], c.pads[2], false);
+  const OW = slidingOutputSize(c.W, c.S, c.strideW, c.pads[1], c.pads[3], false);
+  return { ...c, padTop: c.pads[0], padLeft: c.pads[1], OH, OW };
+}
+
+describeOnBackends('conv2d', CASES, async (backend, c) => {
+  const s = shapeOf(c);
+  const fanIn = (c.C / c.G) * c.R * c.S;
+  const input = uniform(c.N * c.C * c.H * c.W, 1, -1, 1);
+  let weight = normal(c.K * fanIn, 2, Math.sqrt(2 / fanIn));
+  const bias = uniform(c.K, 3, -0.1, 0.1);
+  let uploaded;
+  if (c.int8) {
+    const q = quantizePerChannel(weight, c.K);
+    weight = Float32Array.from(q.values, (v, i) => v * q.scales[Math.floor(i / fanIn)]);
+    uploaded = backend.uploadConv2d({ weight: { dtype: 'I8', values: q.values, scales: q.scales }, bias }, s);
+  } else {
+    uploaded = backend.uploadConv2d({ weight: { dtype: 'F32', values: weight }, bias }, s);
+  }
+  const expected = conv2dReference(input, weight, bias, s);
+  const actual = await runOp(backend, input, expected.length, (out, x) => backend.conv2d(out, x, uploaded, s));
+  expectClose(actual, expected, 1e-5, 1e-4);
+  expect(expected.some((v) => v !== 0)).toBe(true);
+  backend.release(uploaded);
+});

@@ -1,0 +1,44 @@
+import type { MaxPoolShape } from '../../src/backends/backend.js';
+import { slidingOutputSize } from '../../src/model/shapes.js';
+import { runOp } from '../backends.js';
+import { expectClose } from '../close.js';
+import { uniform } from '../random.js';
+import { maxPoolReference } from '../reference/max-pool.js';
+import { describeOnBackends } from './op-suite.js';
+
+interface Case {
+  name: string;
+  N: number; C: number; H: number; W: number;
+  kernel: number; stride: number;
+  pads: [number, number, number, number];
+  ceilMode: boolean;
+}
+
+const pool = (name: string, N: number, C: number, H: number, W: number, kernel: number, stride: number, ceilMode: boolean, pads: Case['pads'] = [0, 0, 0, 0]): Case =>
+  ({ name, N, C, H, W, kernel, stride, pads, ceilMode });
+
+const CASES: Case[] = [
+  pool('AlexNet pool1: 55 -> 27', 1, 96, 55, 55, 3, 2, false),
+  pool('AlexNet pool2: 27 -> 13', 1, 256, 27, 27, 3, 2, false),
+  pool('AlexNet pool5: 13 -> 6', 1, 256, 13, 13, 3, 2, false),
+  pool('224 input, ceil mode: 54 -> 27 (window clipped at the border)', 1, 96, 54, 54, 3, 2, true),
+  pool('ceil mode, 26 -> 13', 2, 4, 26, 26, 3, 2, true),
+  pool('asymmetric pads (bvlcalexnet-12 style)', 1, 3, 54, 54, 3, 2, false, [0, 0, 1, 1]),
+  pool('pads on every side, rectangular', 2, 3, 7, 10, 3, 2, false, [1, 2, 1, 0]),
+  pool('ceil mode where the last window would start in the padding', 1, 2, 5, 5, 2, 2, true, [1, 1, 1, 1]),
+  pool('batch 3, kernel = stride', 3, 5, 8, 8, 2, 2, false),
+];
+
+describeOnBackends('maxPool', CASES, async (backend, c) => {
+  const s: MaxPoolShape = {
+    N: c.N, C: c.C, H: c.H, W: c.W,
+    OH: slidingOutputSize(c.H, c.kernel, c.stride, c.pads[0], c.pads[2], c.ceilMode),
+    OW: slidingOutputSize(c.W, c.kernel, c.stride, c.pads[1], c.pads[3], c.ceilMode),
+    kernelH: c.kernel, kernelW: c.kernel, strideH: c.stride, strideW: c.stride, padTop: c.pads[0], padLeft: c.pads[1],
+  };
+  // Negative inputs: a padded zero winning a max would show up.
+  const input = uniform(c.N * c.C * c.H * c.W, 11, -2, -0.5);
+  const expected = maxPoolReference(input, s);
+  const actual = await runOp(backend, input, expected.length, (out, x) => backend.maxPool(out, x, s));
+  expectClose(actual, expected, 0, 0);
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { wasmUrlPlugin } from './tools/build-plugins.mjs';
+
+export default defineConfig({
+  plugins: [wasmUrlPlugin({ emit: false })],
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Two cores: files run one after another so timings and memory stay sane.
+    fileParallelism: false,
+    reporters: ['default'],
+  },
+});
