@@ -89,10 +89,11 @@ export class Network<T, W> {
   // Runs one layer from `input` into `out`; false when the layer only reinterprets its input (flatten).
   private runLayer(plan: LayerPlan, N: number, input: T, out: T): boolean {
     const { layer, inputShape, outputShape } = plan;
-    const [C, H, W] = inputShape;
+    // Spatial layers have [C, H, W]; flat ones only read elementsOf(inputShape).
+    const [C, H, W] = inputShape as [number, number, number];
     switch (layer.type) {
       case 'conv2d': {
-        const [K, OH, OW] = outputShape;
+        const [K, OH, OW] = outputShape as [number, number, number];
         const [R, S] = layer.kernel;
         this.backend.conv2d(out, input, this.uploaded.get(layer.name)!, {
           N, C, H, W, K, R, S, G: layer.groups, strideH: layer.stride[0], strideW: layer.stride[1],
@@ -101,7 +102,7 @@ export class Network<T, W> {
         return true;
       }
       case 'maxPool': {
-        const [, OH, OW] = outputShape;
+        const [, OH, OW] = outputShape as [number, number, number];
         this.backend.maxPool(out, input, {
           N, C, H, W, OH, OW, kernelH: layer.kernel[0], kernelW: layer.kernel[1],
           strideH: layer.stride[0], strideW: layer.stride[1], padTop: layer.pads[0], padLeft: layer.pads[1],

@@ -74,7 +74,8 @@ function tensorValues(bytes: Uint8Array, entry: TensorEntry): Int8Array | Float3
   const raw = bytes.subarray(entry.begin, entry.end);
   if (entry.dtype === 'I8') return new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   const width = entry.dtype === 'F32' ? 4 : 2;
-  const aligned = raw.byteOffset % width === 0 ? raw : raw.slice();
+  // Copy through the constructor: Buffer.slice would return another unaligned view.
+  const aligned = raw.byteOffset % width === 0 ? raw : new Uint8Array(raw);
   if (entry.dtype === 'F32') return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
   return halvesToFloats(new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2));
 }

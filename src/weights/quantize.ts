@@ -24,15 +24,19 @@ export function quantizePerChannel(weight: Float32Array, K: number): QuantizedTe
   return { values, scales };
 }
 
-/** ||w - dequantized|| / ||w||: the error the CLI reports per layer. */
-export function relativeQuantizationError(weight: Float32Array, q: QuantizedTensor): number {
-  const perChannel = weight.length / q.scales.length;
+/** q * scale, back to f32 [K, ...]. */
+export function dequantize(q: QuantizedTensor): Float32Array {
+  const perChannel = q.values.length / q.scales.length;
+  return Float32Array.from(q.values, (v, i) => v * q.scales[Math.floor(i / perChannel)]);
+}
+
+/** ||original - restored|| / ||original||: the error the converter reports per layer. */
+export function relativeError(original: Float32Array, restored: Float32Array): number {
   let error = 0;
   let norm = 0;
-  for (let i = 0; i < weight.length; i++) {
-    const restored = q.values[i] * q.scales[Math.floor(i / perChannel)];
-    error += (weight[i] - restored) ** 2;
-    norm += weight[i] ** 2;
+  for (let i = 0; i < original.length; i++) {
+    error += (original[i] - restored[i]) ** 2;
+    norm += original[i] ** 2;
   }
   return norm > 0 ? Math.sqrt(error / norm) : 0;
 }

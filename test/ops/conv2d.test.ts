@@ -5,7 +5,7 @@ import { runOp } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { conv2dReference } from '../reference/conv2d.js';
-import { quantizePerChannel } from '../../src/weights/quantize.js';
+import { dequantize, quantizePerChannel } from '../../src/weights/quantize.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = Omit<Conv2dShape, 'OH' | 'OW' | 'padTop' | 'padLeft'> & { name: string; pads: [number, number, number, number]; int8?: boolean };
@@ -44,7 +44,7 @@ describeOnBackends('conv2d', CASES, async (backend, c) => {
   let uploaded;
   if (c.int8) {
     const q = quantizePerChannel(weight, c.K);
-    weight = Float32Array.from(q.values, (v, i) => v * q.scales[Math.floor(i / fanIn)]);
+    weight = dequantize(q);
     uploaded = backend.uploadConv2d({ weight: { dtype: 'I8', values: q.values, scales: q.scales }, bias }, s);
   } else {
     uploaded = backend.uploadConv2d({ weight: { dtype: 'F32', values: weight }, bias }, s);

@@ -6,7 +6,7 @@ import type {
 } from '../backend.js';
 import { WasmHeap } from './heap.js';
 import { instantiateKernels, type Kernels } from './kernels.js';
-import { dequantizeConv2d, packConv2dWeights } from './pack.js';
+import { conv2dWeightsAsFloat, packConv2dWeights } from './pack.js';
 
 /** A region of linear memory. */
 export interface WasmBuffer {
@@ -39,7 +39,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
-    const packed = this.copyIn(packConv2dWeights(dequantizeConv2d(weights, shape.K), shape, this.kernels.MR.value));
+    const packed = this.copyIn(packConv2dWeights(conv2dWeightsAsFloat(weights, shape.K), shape, this.kernels.MR.value));
     const bias = this.copyIn(weights.bias);
     return { op: 'conv2d', packed, bias, buffers: [packed, bias] };
   }

@@ -27,11 +27,12 @@ export interface Kernels {
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-async function fetchBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
+async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   if (url.protocol === 'file:') {
     // Node's fetch does not read file: URLs.
     const { readFile } = await import('node:fs/promises');
-    return readFile(url);
+    const bytes = await readFile(url);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);

@@ -1,18 +1,15 @@
 // Weight layouts the wasm kernels read, made once at load time.
+import { AlexNetError } from '../../errors.js';
 import type { LayerWeights } from '../../weights/model-file.js';
+import { dequantize } from '../../weights/quantize.js';
 import type { Conv2dWeightShape } from '../backend.js';
 
 /** f32 [K, C/G, R, S] from f32 or int8 + per-output-channel scales. */
-export function dequantizeConv2d(weights: LayerWeights, K: number): Float32Array {
+export function conv2dWeightsAsFloat(weights: LayerWeights, K: number): Float32Array {
   const { weight } = weights;
   if (weight.dtype === 'F32') return weight.values;
-  const perChannel = weight.values.length / K;
-  const out = new Float32Array(weight.values.length);
-  for (let k = 0; k < K; k++) {
-    const scale = weight.scales[k];
-    for (let i = k * perChannel; i < (k + 1) * perChannel; i++) out[i] = weight.values[i] * scale;
-  }
-  return out;
+  if (weight.scales.length !== K) throw new AlexNetError('WEIGHTS_SHAPE_MISMATCH', `conv2d has ${K} output channels but ${weight.scales.length} scales.`);
+  return dequantize(weight);
 }
 
 /**

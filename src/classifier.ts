@@ -1,0 +1,141 @@
+// The classifier: a loaded model on a backend, turning images into ranked labels.
+// Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
+import type { Backend, BackendName } from './backends/backend.js';
+import { WasmBackend } from './backends/wasm/backend.js';
+import { softmaxRow, topK, type Classification } from './classify/top-k.js';
+import { Network, type LayerTime } from './engine/network.js';
+import { AlexNetError } from './errors.js';
+import { preprocessImage, type RgbaImage } from './image/preprocess.js';
+import type { ModelMetadata } from './model/metadata.js';
+import { inputShapeOf } from './model/shapes.js';
+import { readModel } from './weights/model-file.js';
+
+export type { Classification } from './classify/top-k.js';
+
+export interface ClassifierOptions<WeightsSource> {
+  /** The model file; the bundled demo model when omitted. */
+  weights?: WeightsSource;
+  /** 'auto' picks the best backend available; today that is 'wasm'. */
+  backend?: 'auto' | BackendName;
+  /** Worker threads for the wasm backend; 1 for now (accepted so code written today keeps working). */
+  threads?: number;
+  signal?: AbortSignal;
+}
+
+export interface ClassifyOptions {
+  /** How many classes to return, best first (default 5). */
+  topK?: number;
+  signal?: AbortSignal;
+}
+
+export interface Classifier<ImageInput> {
+  readonly backend: BackendName;
+  /** [C, H, W] of one input image. */
+  readonly inputShape: readonly [number, number, number];
+  readonly labels: readonly string[];
+  readonly metadata: ModelMetadata;
+  /** Raw network output [batch, classes] for preprocessed NCHW input [batch, C, H, W]. */
+  infer(input: Float32Array, options?: { batch?: number }): Promise<Float32Array>;
+  /** Like infer, with the time each layer took (wasm: wall time per layer). */
+  profile(input: Float32Array, options?: { batch?: number }): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;
+  /** Top-k classes of one image, or of each image in an array. */
+  classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
+  classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;
+  /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
+  preprocess(image: ImageInput): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface Platform<WeightsSource, ImageInput> {
+  defaultWeights(): WeightsSource;
+  readWeights(source: WeightsSource, signal?: AbortSignal): Promise<Uint8Array>;
+  decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
+}
+
+async function createBackend(choice: ClassifierOptions<unknown>['backend']): Promise<Backend> {
+  if (choice === undefined || choice === 'auto' || choice === 'wasm') return WasmBackend.create();
+  if (choice === 'webgpu') {
+    throw new AlexNetError('BACKEND_UNAVAILABLE', "The WebGPU backend is not available in this build; use backend: 'wasm' or 'auto'.");
+  }
+  throw new AlexNetError('INVALID_ARGUMENT', `backend must be 'auto', 'wasm' or 'webgpu', found ${JSON.stringify(choice)}.`);
+}
+
+function checkTopK(k: number | undefined, classes: number): number {
+  if (k === undefined) return Math.min(5, classes);
+  if (!Number.isInteger(k) || k < 1) throw new AlexNetError('INVALID_ARGUMENT', `topK must be a positive integer, found ${k}.`);
+  return Math.min(k, classes);
+}
+
+export async function createClassifierOn<WeightsSource, ImageInput>(
+  platform: Platform<WeightsSource, ImageInput>, options: ClassifierOptions<WeightsSource> = {},
+): Promise<Classifier<ImageInput>> {
+  const { signal } = options;
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    throw new AlexNetError('INVALID_ARGUMENT', `threads must be a positive integer, found ${options.threads}.`);
+  }
+  const bytes = await platform.readWeights(options.weights ?? platform.defaultWeights(), signal);
+  signal?.throwIfAborted();
+  const model = readModel(bytes);
+  const backend = await createBackend(options.backend);
+  const network = new Network(backend, model.plans);
+  try {
+    for (const [name, weights] of model.weights) network.loadLayer(name, weights);
+  } catch (error) {
+    network.dispose();
+    backend.dispose();
+    throw error;
+  }
+  const { metadata } = model;
+  const inputShape = inputShapeOf(metadata.network);
+  const perImage = inputShape[0] * inputShape[1] * inputShape[2];
+  const endsInSoftmax = metadata.network.layers[metadata.network.layers.length - 1].type === 'softmax';
+  let disposed = false;
+  // Runs one after another in call order: activations are shared.
+  let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(() => {
+      if (disposed) throw new AlexNetError('DISPOSED', 'This classifier was disposed; create a new one.');
+      return work();
+    });
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const batchOf = (input: Float32Array, batch?: number): number => batch ?? Math.max(1, Math.round(input.length / perImage));
+
+  const classifier: Classifier<ImageInput> = {
+    backend: backend.name,
+    inputShape,
+    labels: metadata.labels,
+    metadata,
+    infer: (input, { batch } = {}) => enqueue(() => network.run(input, batchOf(input, batch))),
+    profile: (input, { batch } = {}) => enqueue(() => network.runProfiled(input, batchOf(input, batch), true)),
+    async preprocess(image) {
+      return preprocessImage(await platform.decodeImage(image), metadata.preprocess, metadata.network.input);
+    },
+    classify: (async (images: ImageInput | ImageInput[], options: ClassifyOptions = {}) => {
+      const list = Array.isArray(images) ? images : [images];
+      if (list.length === 0) return [];
+      const k = checkTopK(options.topK, metadata.labels.length);
+      const input = new Float32Array(list.length * perImage);
+      for (let i = 0; i < list.length; i++) {
+        const decoded = await platform.decodeImage(list[i], options.signal);
+        preprocessImage(decoded, metadata.preprocess, metadata.network.input, input, i * perImage);
+      }
+      options.signal?.throwIfAborted();
+      const output = await enqueue(() => network.run(input, list.length));
+      const classes = metadata.labels.length;
+      const results = list.map((_, i) => {
+        const row = output.subarray(i * classes, (i + 1) * classes);
+        return topK(endsInSoftmax ? row : softmaxRow(row), metadata.labels, k);
+      });
+      return Array.isArray(images) ? results : results[0];
+    }) as Classifier<ImageInput>['classify'],
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      network.dispose();
+      backend.dispose();
+    },
+  };
+  return classifier;
+}

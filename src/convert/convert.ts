@@ -1,0 +1,140 @@
+// ONNX bytes -> an alexnet-web weights file (safetensors chunks) and a per-layer report.
+import { AlexNetError } from '../errors.js';
+import { CAFFE_PREPROCESS, FORMAT_VERSION, METADATA_KEY, TORCHVISION_PREPROCESS, validatePreprocess, type ModelMetadata, type Preprocess } from '../model/metadata.js';
+import { planNetwork } from '../model/shapes.js';
+import { floatsToHalves, halvesToFloats } from '../weights/float16.js';
+import { dequantize, quantizePerChannel, relativeError } from '../weights/quantize.js';
+import { encodeSafetensors, type DType, type TensorToWrite } from '../weights/safetensors.js';
+import { IMAGENET_LABELS } from './imagenet-labels.js';
+import { importOnnx, type FloatLayerWeights } from './onnx-import.js';
+import { decodeModel } from './onnx-proto.js';
+import type { ExternalDataReader } from './onnx-tensor.js';
+
+export const CONVERTER_NAME = 'alexnet-web 0.1.0';
+
+export type WeightPrecision = 'int8' | 'f16' | 'f32';
+
+export interface ConvertOptions {
+  /** int8 (default): symmetric per output channel; f16; f32. */
+  quantize?: WeightPrecision;
+  /** 'imagenet', one label per output, or default: ImageNet for 1000 outputs, "class N" otherwise. */
+  labels?: 'imagenet' | string[];
+  /** 'caffe', 'torchvision', a full description, or default: Caffe when the graph has LRN, torchvision otherwise. */
+  preprocess?: 'caffe' | 'torchvision' | Preprocess;
+  /** Model name stored in the metadata (default: the source file name). */
+  name?: string;
+  /** Source file name recorded in the metadata. */
+  sourceFile?: string;
+  description?: string;
+  readExternal?: ExternalDataReader;
+}
+
+export interface LayerReport {
+  name: string;
+  type: string;
+  outputShape: number[];
+  parameters: number;
+  bytes: number;
+  dtype: DType | '';
+  /** ||w - restored|| / ||w|| of the weight tensor (0 for f32). */
+  relativeError: number;
+}
+
+export interface Conversion {
+  /** Header then data, to be written in order. */
+  chunks: Uint8Array[];
+  metadata: ModelMetadata;
+  layers: LayerReport[];
+  totalParameters: number;
+  totalBytes: number;
+  folded: string[];
+}
+
+function asBytes(values: Float32Array | Int8Array | Uint16Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+/** The tensors of one layer in file order (weight, scale, bias) and the weight's error. */
+function layerTensors(name: string, shape: number[], w: FloatLayerWeights, precision: WeightPrecision): { tensors: TensorToWrite[]; error: number; dtype: DType } {
+  const bias: TensorToWrite = { name: `${name}.bias`, dtype: 'F32', shape: [w.bias.length], data: asBytes(w.bias) };
+  if (precision === 'int8') {
+    const q = quantizePerChannel(w.weight, shape[0]);
+    return {
+      tensors: [
+        { name: `${name}.weight`, dtype: 'I8', shape, data: asBytes(q.values) },
+        { name: `${name}.weight_scale`, dtype: 'F32', shape: [shape[0]], data: asBytes(q.scales) },
+        bias,
+      ],
+      error: relativeError(w.weight, dequantize(q)),
+      dtype: 'I8',
+    };
+  }
+  if (precision === 'f16') {
+    const halves = floatsToHalves(w.weight);
+    const error = relativeError(w.weight, halvesToFloats(halves));
+    return { tensors: [{ name: `${name}.weight`, dtype: 'F16', shape, data: asBytes(halves) }, bias], error, dtype: 'F16' };
+  }
+  return { tensors: [{ name: `${name}.weight`, dtype: 'F32', shape, data: asBytes(w.weight) }, bias], error: 0, dtype: 'F32' };
+}
+
+function resolveLabels(option: ConvertOptions['labels'], classes: number): string[] {
+  const labels = option === 'imagenet' ? [...IMAGENET_LABELS] : option ?? (classes === 1000 ? [...IMAGENET_LABELS] : Array.from({ length: classes }, (_, i) => `class ${i}`));
+  if (labels.length !== classes) {
+    throw new AlexNetError('INVALID_ARGUMENT', `The model has ${classes} outputs but ${labels.length} labels were given${option === 'imagenet' ? ' (ImageNet has 1000)' : ''}.`);
+  }
+  return labels;
+}
+
+function resolvePreprocess(option: ConvertOptions['preprocess'], hasLrn: boolean): Preprocess {
+  if (option === 'caffe' || (option === undefined && hasLrn)) return CAFFE_PREPROCESS;
+  if (option === 'torchvision' || option === undefined) return TORCHVISION_PREPROCESS;
+  return validatePreprocess(option, (message) => {
+    throw new AlexNetError('INVALID_ARGUMENT', `The preprocessing description is invalid: ${message}`);
+  });
+}
+
+export function convertOnnx(onnxBytes: Uint8Array, options: ConvertOptions = {}): Conversion {
+  const precision = options.quantize ?? 'int8';
+  if (!['int8', 'f16', 'f32'].includes(precision)) throw new AlexNetError('INVALID_ARGUMENT', `quantize must be int8, f16 or f32, found ${JSON.stringify(precision)}.`);
+  let model;
+  try {
+    model = decodeModel(onnxBytes);
+  } catch (error) {
+    throw new AlexNetError('ONNX_INVALID', `The file is not a valid ONNX model (${(error as Error).message}).`, { cause: error });
+  }
+  const imported = importOnnx(model, options.readExternal);
+  const plans = planNetwork(imported.network);
+  const classes = plans[plans.length - 1].outputShape[0];
+  const hasLrn = imported.network.layers.some((l) => l.type === 'lrn');
+  const metadata: ModelMetadata = {
+    version: FORMAT_VERSION,
+    name: options.name ?? options.sourceFile ?? 'model',
+    network: imported.network,
+    preprocess: resolvePreprocess(options.preprocess, hasLrn),
+    labels: resolveLabels(options.labels, classes),
+    source: {
+      kind: 'onnx',
+      ...(options.sourceFile ? { file: options.sourceFile } : {}),
+      converter: CONVERTER_NAME,
+      description: options.description ?? `ONNX opset ${imported.opset}${imported.producer ? `, produced by ${imported.producer}` : ''}; weights ${precision}`,
+    },
+  };
+  const tensors: TensorToWrite[] = [];
+  const layers: LayerReport[] = plans.map((plan) => {
+    const floatWeights = imported.weights.get(plan.layer.name);
+    const report: LayerReport = { name: plan.layer.name, type: plan.layer.type, outputShape: [...plan.outputShape], parameters: plan.parameters, bytes: 0, dtype: '', relativeError: 0 };
+    if (!floatWeights) return report;
+    const layer = layerTensors(plan.layer.name, plan.weightShapes.get(`${plan.layer.name}.weight`)!, floatWeights, precision);
+    tensors.push(...layer.tensors);
+    return { ...report, bytes: layer.tensors.reduce((sum, t) => sum + t.data.byteLength, 0), dtype: layer.dtype, relativeError: layer.error };
+  });
+  const chunks = encodeSafetensors(tensors, { [METADATA_KEY]: JSON.stringify(metadata) });
+  return {
+    chunks,
+    metadata,
+    layers,
+    totalParameters: layers.reduce((sum, l) => sum + l.parameters, 0),
+    totalBytes: chunks.reduce((sum, c) => sum + c.byteLength, 0),
+    folded: imported.folded,
+  };
+}

@@ -1,0 +1,79 @@
+// RGBA pixels -> the network's input tensor [C, H, W], following the model's metadata:
+// grayscale, resize, centre crop, value scale, mean/std, channel order. The same code runs in Node and browsers.
+import { AlexNetError } from '../errors.js';
+import type { Preprocess } from '../model/metadata.js';
+import { resamplePlanes } from './resample.js';
+
+/** Decoded pixels: 4 bytes per pixel, row-major, RGBA. */
+export interface RgbaImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+export function checkRgbaImage(image: RgbaImage): void {
+  const { data, width, height } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new AlexNetError('IMAGE_INVALID', `The image is ${width}x${height}; it needs at least one pixel.`);
+  }
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || data.length !== width * height * 4) {
+    throw new AlexNetError('IMAGE_INVALID', `A ${width}x${height} RGBA image needs ${width * height * 4} bytes of data, found ${data?.length ?? typeof data}.`);
+  }
+}
+
+/** Size of the image after the resize step, before cropping. */
+export function resizedSize(width: number, height: number, p: Preprocess): { width: number; height: number } {
+  if (p.resize.mode === 'stretch') return { width: p.resize.width, height: p.resize.height };
+  const { size } = p.resize;
+  // torchvision: the shorter side becomes `size`, the longer one is truncated, not rounded.
+  if (width <= height) return { width: size, height: Math.floor((size * height) / width) };
+  return { width: Math.floor((size * width) / height), height: size };
+}
+
+/** [3 or 1][H][W] planes in 0..255, luminance (ITU-R 601, as Pillow's "L") when grayscale. */
+function toPlanes(image: RgbaImage, grayscale: boolean): Float32Array {
+  const { data, width, height } = image;
+  const pixels = width * height;
+  const planes = new Float32Array((grayscale ? 1 : 3) * pixels);
+  for (let i = 0; i < pixels; i++) {
+    const r = data[i * 4];
+    const g = data[i * 4 + 1];
+    const b = data[i * 4 + 2];
+    if (grayscale) {
+      planes[i] = (r * 299 + g * 587 + b * 114) / 1000;
+    } else {
+      planes[i] = r;
+      planes[pixels + i] = g;
+      planes[2 * pixels + i] = b;
+    }
+  }
+  return planes;
+}
+
+/** image -> [channels, height, width] floats for the network, written into `out` at `offset` when given. */
+export function preprocessImage(
+  image: RgbaImage, p: Preprocess, input: { channels: number; height: number; width: number },
+  out = new Float32Array(input.channels * input.height * input.width), offset = 0,
+): Float32Array {
+  checkRgbaImage(image);
+  if (input.channels !== 3) {
+    throw new AlexNetError('MODEL_INVALID', `Image preprocessing makes 3 channels but the network takes ${input.channels}.`);
+  }
+  const planes = toPlanes(image, p.grayscale);
+  const sourceChannels = p.grayscale ? 1 : 3;
+  const full = resizedSize(image.width, image.height, p);
+  const top = Math.round((full.height - input.height) / 2);
+  const left = Math.round((full.width - input.width) / 2);
+  const cropped = resamplePlanes(planes, sourceChannels, image.height, image.width, full.height, full.width, top, left, input.height, input.width);
+  const area = input.height * input.width;
+  const toValue = p.valueScale / 255;
+  for (let c = 0; c < 3; c++) {
+    // Output channel c holds source colour c (RGB) or 2 - c (BGR); gray feeds every channel.
+    const source = p.grayscale ? 0 : p.channelOrder === 'RGB' ? c : 2 - c;
+    const mean = p.mean[c];
+    const inverseStd = 1 / p.std[c];
+    const target = offset + c * area;
+    for (let i = 0; i < area; i++) out[target + i] = (cropped[source * area + i] * toValue - mean) * inverseStd;
+  }
+  return out;
+}

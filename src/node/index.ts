@@ -1,0 +1,48 @@
+// alexnet-web for Node.js: createClassifier with paths, URLs, bytes or streams as weights, and
+// PNG/JPEG files, bytes or RGBA pixels as images.
+import { createClassifierOn, type Classifier, type ClassifierOptions, type Platform } from '../classifier.js';
+import { AlexNetError } from '../errors.js';
+import type { RgbaImage } from '../image/preprocess.js';
+import { decodeImage } from './decode-image.js';
+import { readBytes, type ByteSource } from './read-source.js';
+
+export type WeightsSource = ByteSource;
+/** A path or file: URL of a PNG/JPEG, its bytes, or decoded RGBA pixels. */
+export type ImageInput = string | URL | Uint8Array | ArrayBuffer | RgbaImage;
+
+export const DEMO_MODEL_URL = new URL('../models/fashion-alexnet-mini.safetensors', import.meta.url);
+
+function isRgba(image: unknown): image is RgbaImage {
+  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
+}
+
+const nodePlatform: Platform<WeightsSource, ImageInput> = {
+  defaultWeights: () => DEMO_MODEL_URL,
+  readWeights: (source, signal) => readBytes(source, { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' }, 'the weights', signal),
+  async decodeImage(image, signal) {
+    if (isRgba(image)) return image;
+    if (!(typeof image === 'string' || image instanceof URL || image instanceof Uint8Array || image instanceof ArrayBuffer)) {
+      throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image)}; pass a path, a file: URL, PNG/JPEG bytes or {data, width, height} RGBA.`);
+    }
+    const name = typeof image === 'string' || image instanceof URL ? String(image) : 'the image';
+    const bytes = await readBytes(image, { notFound: 'IMAGE_INVALID', downloadFailed: 'IMAGE_INVALID' }, 'the image', signal);
+    return decodeImage(bytes, name);
+  },
+};
+
+export type NodeClassifier = Classifier<ImageInput>;
+
+/** Loads a model (the bundled demo model by default) and returns a classifier running on WebAssembly SIMD. */
+export function createClassifier(options: ClassifierOptions<WeightsSource> = {}): Promise<NodeClassifier> {
+  return createClassifierOn(nodePlatform, options);
+}
+
+export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from '../errors.js';
+export type { Classification, Classifier, ClassifierOptions, ClassifyOptions } from '../classifier.js';
+export type { LayerTime } from '../engine/network.js';
+export type { RgbaImage } from '../image/preprocess.js';
+export type { ModelMetadata, Preprocess, ResizePolicy, ModelSource } from '../model/metadata.js';
+export { CAFFE_PREPROCESS, TORCHVISION_PREPROCESS, FORMAT_VERSION } from '../model/metadata.js';
+export type { NetworkSpec, Layer } from '../model/spec.js';
+export { bvlcAlexNet, torchvisionAlexNet } from '../model/builtin.js';
+export { planNetwork } from '../model/shapes.js';
