@@ -29,36 +29,55 @@ export function conv2dPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i32)
   return G * roundUp(K / G, MR) * (C / G) * R * S;
 }
 
+// Top-left input coordinates of the NR output pixels of the panel being packed: ih0[NR], iw0[NR].
+const panelOrigins = memory.data(NR * 8);
+
 // panels[P / NR][CRS][NR] <- receptive fields of one image and group; zero where padding or past P.
+// Written panel by panel so stores stay sequential; a panel whose pixels share one output row reads
+// its NR inputs with two vector loads whenever the stride is 1 and the row segment is inside the image.
 function packPatches(
   panels: usize, input: usize, Cg: i32, H: i32, W: i32, R: i32, S: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
 ): void {
-  const crs = Cg * R * S;
   const P = OH * OW;
-  const tailEnd = roundUp(P, NR);
-  const panelStride = <usize>crs * NR << 2;
-  for (let kd = 0; kd < crs; kd++) {
-    const c = kd / (R * S);
-    const r = (kd / S) % R;
-    const s = kd % S;
-    const plane = input + (<usize>c * H * W << 2);
-    const column = panels + (<usize>kd * NR << 2);
-    let p = 0;
-    for (let oh = 0; oh < OH; oh++) {
-      const ih = oh * strideH + r - padTop;
-      const rowInside = ih >= 0 && ih < H;
-      const row = plane + (<usize>(ih * W) << 2);
-      let iw = s - padLeft;
-      for (let ow = 0; ow < OW; ow++) {
-        const value: f32 = rowInside && iw >= 0 && iw < W ? load<f32>(row + (<usize>iw << 2)) : 0;
-        store<f32>(column + <usize>(p >> 3) * panelStride + (<usize>(p & 7) << 2), value);
-        iw += strideW;
-        p++;
-      }
+  const nTiles = (P + NR - 1) / NR;
+  let dst = panels;
+  for (let nt = 0; nt < nTiles; nt++) {
+    const p0 = nt * NR;
+    for (let j = 0; j < NR; j++) {
+      const p = p0 + j;
+      const inside = p < P;
+      // Pixels past P get an origin far outside, so every read below becomes a zero.
+      store<i32>(panelOrigins + (<usize>j << 2), inside ? (p / OW) * strideH - padTop : -(1 << 20));
+      store<i32>(panelOrigins + (<usize>(NR + j) << 2), inside ? (p % OW) * strideW - padLeft : 0);
     }
-    for (; p < tailEnd; p++) {
-      store<f32>(column + <usize>(p >> 3) * panelStride + (<usize>(p & 7) << 2), 0);
+    const oneRow = strideW == 1 && p0 + NR <= P && (p0 % OW) + NR <= OW;
+    const ih0 = load<i32>(panelOrigins);
+    const iw0 = load<i32>(panelOrigins, NR << 2);
+    for (let c = 0; c < Cg; c++) {
+      const plane = input + (<usize>c * H * W << 2);
+      for (let r = 0; r < R; r++) {
+        for (let s = 0; s < S; s++) {
+          if (oneRow) {
+            const ih = ih0 + r;
+            const iw = iw0 + s;
+            if (ih >= 0 && ih < H && iw >= 0 && iw + NR <= W) {
+              const src = plane + (<usize>(ih * W + iw) << 2);
+              v128.store(dst, v128.load(src));
+              v128.store(dst, v128.load(src, 16), 16);
+              dst += NR << 2;
+              continue;
+            }
+          }
+          for (let j = 0; j < NR; j++) {
+            const ih = load<i32>(panelOrigins + (<usize>j << 2)) + r;
+            const iw = load<i32>(panelOrigins + (<usize>(NR + j) << 2)) + s;
+            const value: f32 = ih >= 0 && ih < H && iw >= 0 && iw < W ? load<f32>(plane + (<usize>(ih * W + iw) << 2)) : 0;
+            store<f32>(dst, value);
+            dst += 4;
+          }
+        }
+      }
     }
   }
 }

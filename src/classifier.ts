@@ -19,6 +19,8 @@ export interface ClassifierOptions<WeightsSource> {
   backend?: 'auto' | BackendName;
   /** Worker threads for the wasm backend; 1 for now (accepted so code written today keeps working). */
   threads?: number;
+  /** Use the relaxed-SIMD kernels (fused multiply-add) where the engine has them (default true). */
+  relaxedSimd?: boolean;
   signal?: AbortSignal;
 }
 
@@ -30,6 +32,8 @@ export interface ClassifyOptions {
 
 export interface Classifier<ImageInput> {
   readonly backend: BackendName;
+  /** Why each backend was taken or skipped, e.g. "wasm: selected, relaxed SIMD with fused multiply-add". */
+  readonly backendReason: readonly string[];
   /** [C, H, W] of one input image. */
   readonly inputShape: readonly [number, number, number];
   readonly labels: readonly string[];
@@ -52,12 +56,18 @@ export interface Platform<WeightsSource, ImageInput> {
   decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
-async function createBackend(choice: ClassifierOptions<unknown>['backend']): Promise<Backend> {
-  if (choice === undefined || choice === 'auto' || choice === 'wasm') return WasmBackend.create();
+async function createBackend(options: ClassifierOptions<unknown>): Promise<{ backend: Backend; reasons: string[] }> {
+  const choice = options.backend ?? 'auto';
   if (choice === 'webgpu') {
     throw new AlexNetError('BACKEND_UNAVAILABLE', "The WebGPU backend is not available in this build; use backend: 'wasm' or 'auto'.");
   }
-  throw new AlexNetError('INVALID_ARGUMENT', `backend must be 'auto', 'wasm' or 'webgpu', found ${JSON.stringify(choice)}.`);
+  if (choice !== 'auto' && choice !== 'wasm') {
+    throw new AlexNetError('INVALID_ARGUMENT', `backend must be 'auto', 'wasm' or 'webgpu', found ${JSON.stringify(choice)}.`);
+  }
+  const backend = await WasmBackend.create({ relaxedSimd: options.relaxedSimd });
+  const reasons = [`wasm: selected, ${backend.buildReason}`];
+  if (choice === 'auto') reasons.unshift('webgpu: skipped, not in this version of alexnet-web');
+  return { backend, reasons };
 }
 
 function checkTopK(k: number | undefined, classes: number): number {
@@ -76,7 +86,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const bytes = await platform.readWeights(options.weights ?? platform.defaultWeights(), signal);
   signal?.throwIfAborted();
   const model = readModel(bytes);
-  const backend = await createBackend(options.backend);
+  const { backend, reasons } = await createBackend(options);
   const network = new Network(backend, model.plans);
   try {
     for (const [name, weights] of model.weights) network.loadLayer(name, weights);
@@ -104,6 +114,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
 
   const classifier: Classifier<ImageInput> = {
     backend: backend.name,
+    backendReason: reasons,
     inputShape,
     labels: metadata.labels,
     metadata,

@@ -2,6 +2,7 @@
 // test report says "skipped" by name instead of silently testing less.
 import type { Backend } from '../src/backends/backend.js';
 import { WasmBackend } from '../src/backends/wasm/backend.js';
+import { relaxedSimdSupported } from '../src/backends/wasm/kernels.js';
 
 export interface BackendUnderTest {
   name: string;
@@ -11,7 +12,16 @@ export interface BackendUnderTest {
 }
 
 export const BACKENDS_UNDER_TEST: BackendUnderTest[] = [
-  { name: 'wasm', create: () => WasmBackend.create() },
+  { name: 'wasm (baseline SIMD)', create: () => WasmBackend.create({ relaxedSimd: false }) },
+  {
+    name: 'wasm (relaxed SIMD)',
+    absentBecause: relaxedSimdSupported() ? undefined : 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
+    create: async () => {
+      const backend = await WasmBackend.create();
+      if (backend.build !== 'relaxed-simd') throw new Error(`relaxed SIMD validated but was not used: ${backend.buildReason}`);
+      return backend;
+    },
+  },
   {
     name: 'webgpu',
     absentBecause: 'not built yet (issue: WebGPU backend); WebGPU op tests run in Chromium',

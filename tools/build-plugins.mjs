@@ -2,26 +2,31 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const WASM_ID = 'alexnet-web:wasm-url';
-const WASM_FILE = 'alexnet-web.wasm';
-const builtWasm = fileURLToPath(new URL(`../build/${WASM_FILE}`, import.meta.url));
+const WASM_ID = 'alexnet-web:wasm-urls';
+/** The kernels in two builds: baseline SIMD, and relaxed SIMD (fused multiply-add) for engines that have it. */
+const WASM_FILES = { baselineWasmUrl: 'alexnet-web.wasm', relaxedWasmUrl: 'alexnet-web-relaxed.wasm' };
+const builtWasm = (file) => fileURLToPath(new URL(`../build/${file}`, import.meta.url));
 
 /**
- * `import url from 'alexnet-web:wasm-url'` gives the URL of the kernels: in a rollup build the wasm is
- * emitted next to the bundle and found with new URL(..., import.meta.url), so bundlers and Node both
- * resolve it; under vitest it points at build/.
+ * `import { baselineWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls'` gives the URLs of the kernels:
+ * in a rollup build the wasm files are emitted next to the bundle and found with
+ * new URL(..., import.meta.url), so bundlers and Node both resolve them; under vitest they point at build/.
  */
 export function wasmUrlPlugin({ emit }) {
   return {
-    name: 'alexnet-web-wasm-url',
+    name: 'alexnet-web-wasm-urls',
     resolveId(id) {
       return id === WASM_ID ? `\0${WASM_ID}` : null;
     },
     load(id) {
       if (id !== `\0${WASM_ID}`) return null;
-      if (!emit) return `export default new URL(${JSON.stringify(pathToFileURL(builtWasm).href)});`;
-      this.emitFile({ type: 'asset', fileName: WASM_FILE, source: readFileSync(builtWasm) });
-      return `export default new URL(${JSON.stringify(`./${WASM_FILE}`)}, import.meta.url);`;
+      return Object.entries(WASM_FILES)
+        .map(([name, file]) => {
+          if (!emit) return `export const ${name} = new URL(${JSON.stringify(pathToFileURL(builtWasm(file)).href)});`;
+          this.emitFile({ type: 'asset', fileName: file, source: readFileSync(builtWasm(file)) });
+          return `export const ${name} = new URL(${JSON.stringify(`./${file}`)}, import.meta.url);`;
+        })
+        .join('\n');
     },
   };
 }

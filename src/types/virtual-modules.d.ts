@@ -1,6 +1,7 @@
 // Modules the build provides (see tools/build-plugins.mjs).
-declare module 'alexnet-web:wasm-url' {
-  /** Where alexnet-web.wasm lies, next to the bundle in dist/ or in build/ during tests. */
-  const url: URL;
-  export default url;
+declare module 'alexnet-web:wasm-urls' {
+  /** Where alexnet-web.wasm (baseline SIMD) lies: next to the bundle in dist/, or in build/ during tests. */
+  export const baselineWasmUrl: URL;
+  /** Where alexnet-web-relaxed.wasm (relaxed SIMD, fused multiply-add) lies. */
+  export const relaxedWasmUrl: URL;
 }

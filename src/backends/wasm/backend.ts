@@ -5,7 +5,7 @@ import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
 import { WasmHeap } from './heap.js';
-import { instantiateKernels, type Kernels } from './kernels.js';
+import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
 import { conv2dWeightsAsFloat, packConv2dWeights } from './pack.js';
 
 /** A region of linear memory. */
@@ -25,12 +25,14 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private scratch: WasmBuffer | undefined;
   private disposed = false;
 
-  private constructor(private readonly kernels: Kernels) {
+  private constructor(private readonly kernels: KernelExports, readonly build: KernelBuild, readonly buildReason: string) {
     this.heap = new WasmHeap(kernels.memory, kernels.heapBase());
   }
 
-  static async create(): Promise<WasmBackend> {
-    return new WasmBackend(await instantiateKernels());
+  /** `relaxedSimd: false` forces the baseline SIMD build even where relaxed SIMD works. */
+  static async create(options: { relaxedSimd?: boolean } = {}): Promise<WasmBackend> {
+    const { exports, build, reason } = await instantiateKernels(options.relaxedSimd ?? true);
+    return new WasmBackend(exports, build, reason);
   }
 
   /** Bytes of linear memory in use: weights, activations and scratch. */

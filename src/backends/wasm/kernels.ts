@@ -1,9 +1,10 @@
-// Loads alexnet-web.wasm (built from assembly/) and types its exports.
-import wasmUrl from 'alexnet-web:wasm-url';
+// Loads the kernels built from assembly/ and types their exports. Two builds exist: relaxed SIMD
+// (fused multiply-add) where the engine validates it and passes a self-test, baseline SIMD otherwise.
+import { baselineWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls';
 import { AlexNetError } from '../../errors.js';
 
 /** The exports of assembly/index.ts; pointers are byte offsets into `memory`. */
-export interface Kernels {
+export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   MR: WebAssembly.Global;
@@ -25,7 +26,27 @@ export interface Kernels {
   softmax(out: number, input: number, N: number, D: number): void;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
+export type KernelBuild = 'relaxed-simd' | 'simd';
+
+export interface Kernels {
+  exports: KernelExports;
+  build: KernelBuild;
+  /** Why this build was chosen, for backendReason. */
+  reason: string;
+}
+
+// (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+  0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+]);
+
+/** Whether this engine validates relaxed SIMD (it may still fail the self-test at instantiation). */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
 
 async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   if (url.protocol === 'file:') {
@@ -39,18 +60,52 @@ async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-/** Compiles the kernels once per process; each call returns a fresh instance with its own memory. */
-export async function instantiateKernels(url: URL = wasmUrl): Promise<Kernels> {
-  compiled ??= fetchBytes(url)
-    .then((bytes) => WebAssembly.compile(bytes))
-    .catch((error) => {
-      compiled = undefined;
-      throw new AlexNetError(
-        'BACKEND_UNAVAILABLE',
-        `Could not load the WebAssembly kernels from ${url} (${(error as Error).message}). Serve alexnet-web.wasm next to the alexnet-web JS files; SIMD support is required (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+).`,
-        { cause: error },
-      );
-    });
-  const instance = await WebAssembly.instantiate(await compiled, {});
-  return instance.exports as unknown as Kernels;
+function compile(build: KernelBuild): Promise<WebAssembly.Module> {
+  const url = build === 'relaxed-simd' ? relaxedWasmUrl : baselineWasmUrl;
+  let module = compiled.get(build);
+  if (!module) {
+    module = fetchBytes(url).then((bytes) => WebAssembly.compile(bytes));
+    module.catch(() => compiled.delete(build));
+    compiled.set(build, module);
+  }
+  return module.catch((error) => {
+    throw new AlexNetError(
+      'BACKEND_UNAVAILABLE',
+      `Could not load the WebAssembly kernels from ${url} (${(error as Error).message}). Serve the .wasm files next to the alexnet-web JS files; WebAssembly SIMD is required (Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+).`,
+      { cause: error },
+    );
+  });
+}
+
+// A dot product whose answer is known: catches engines whose relaxed ops are wrong (see NOTES: V8 11.3).
+function passesSelfTest(kernels: KernelExports): boolean {
+  const base = kernels.heapBase() + 64;
+  const floats = new Float32Array(kernels.memory.buffer, base, 16 + 32 + 2 + 2);
+  floats.set(Float32Array.from({ length: 16 }, (_, i) => i - 7.5), 0);
+  floats.set(Float32Array.from({ length: 32 }, (_, i) => (i % 5) - 2), 16);
+  floats.set([0.5, -0.25], 48);
+  kernels.fullyConnectedF32(base + 50 * 4, base, base + 16 * 4, base + 48 * 4, 1, 16, 2, 0);
+  const got = new Float32Array(kernels.memory.buffer, base + 50 * 4, 2);
+  for (let o = 0; o < 2; o++) {
+    let expected = floats[48 + o];
+    for (let i = 0; i < 16; i++) expected += floats[i] * floats[16 + o * 16 + i];
+    if (Math.abs(got[o] - expected) > 1e-4) return false;
+  }
+  return true;
+}
+
+/**
+ * A fresh kernel instance with its own memory. `allowRelaxed: false` forces the baseline build
+ * (for comparisons); otherwise relaxed SIMD is used where the engine supports it and it computes right.
+ */
+export async function instantiateKernels(allowRelaxed = true): Promise<Kernels> {
+  let reason = allowRelaxed ? 'relaxed SIMD is not supported by this engine' : 'relaxed SIMD turned off by the caller';
+  if (allowRelaxed && relaxedSimdSupported()) {
+    const instance = await WebAssembly.instantiate(await compile('relaxed-simd'), {});
+    const kernels = instance.exports as unknown as KernelExports;
+    if (passesSelfTest(kernels)) return { exports: kernels, build: 'relaxed-simd', reason: 'relaxed SIMD with fused multiply-add' };
+    reason = 'relaxed SIMD failed its self-test';
+  }
+  const instance = await WebAssembly.instantiate(await compile('simd'), {});
+  return { exports: instance.exports as unknown as KernelExports, build: 'simd', reason: `baseline SIMD (${reason})` };
 }

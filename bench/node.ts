@@ -1,0 +1,96 @@
+// npm run bench: full-size BVLC AlexNet, batch 1, one thread, in one Node process with the engines
+// alternated after warm-up. Medians and ratios against onnxruntime-web; writes bench/results/node.json.
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createClassifier, bvlcAlexNet } from '../dist/index.js';
+import { convertOnnx } from '../dist/convert.js';
+import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
+import { createOrtSession, runOrt } from '../test/peers/onnxruntime.js';
+import { uniform } from '../test/random.js';
+import { buildTfjsAlexNet } from './tfjs-alexnet.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const WARMUP = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((s, c) => s + c.byteLength, 0));
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const spec = bvlcAlexNet();
+  const weights = heInitialized(spec, 2012);
+  const onnx = buildOnnx(spec, weights, BVLC_STYLE);
+  const input = uniform(3 * 227 * 227, 5, -2, 2);
+
+  const int8 = await createClassifier({ weights: concat(convertOnnx(onnx, { quantize: 'int8' }).chunks) });
+  const f32 = await createClassifier({ weights: concat(convertOnnx(onnx, { quantize: 'f32' }).chunks) });
+  const ort = await createOrtSession(onnx);
+  const require = createRequire(import.meta.url);
+  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  await tf.setBackend('wasm');
+  const tfjsNet = buildTfjsAlexNet(spec, weights);
+  // tfjs wants NHWC.
+  const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input, [1, 3, 227, 227]), [0, 2, 3, 1])) as tf.Tensor4D;
+
+  const engines: Record<string, () => Promise<unknown>> = {
+    'alexnet-web int8': () => int8.infer(input),
+    'alexnet-web f32': () => f32.infer(input),
+    'onnxruntime-web wasm': () => runOrt(ort, input, [1, 3, 227, 227]),
+    'tfjs wasm': async () => {
+      const out = tfjsNet.run(nhwc);
+      await out.data();
+      out.dispose();
+    },
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(engines).map((name) => [name, []]));
+  for (const run of Object.values(engines)) for (let i = 0; i < WARMUP; i++) await run();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of Object.entries(engines)) {
+      const started = performance.now();
+      await run();
+      times[name].push(performance.now() - started);
+    }
+  }
+  const layerRuns: Record<string, number[]> = {};
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const { name, ms } of (await int8.profile(input)).layerTimes) (layerRuns[name] ??= []).push(ms);
+  }
+
+  const ortMedian = median(times['onnxruntime-web wasm']);
+  const rows = Object.entries(times).map(([engine, values]) => ({ engine, medianMs: median(values), minMs: Math.min(...values), ratioToOnnxruntime: median(values) / ortMedian }));
+  const layers = Object.entries(layerRuns).map(([name, values]) => ({ name, medianMs: median(values) }));
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  const result = { date: new Date().toISOString(), model: 'BVLC AlexNet 227x227, batch 1, 1 thread', rounds: ROUNDS, warmup: WARMUP, machine, engines: rows, layers };
+
+  console.log(`${result.model}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; median of ${ROUNDS} alternated runs after ${WARMUP} warm-up`);
+  console.log('| engine | median ms | min ms | vs onnxruntime-web |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntime.toFixed(2)}x |`);
+  console.log('\nalexnet-web int8, per layer (median ms):');
+  console.log(layers.map((l) => `${l.name} ${l.medianMs.toFixed(2)}`).join(', '));
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/node.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+
+  int8.dispose();
+  f32.dispose();
+  await ort.release();
+  tfjsNet.dispose();
+}
+
+await main();

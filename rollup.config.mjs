@@ -1,0 +1,41 @@
+// Builds dist/: ESM bundles for Node and bundlers, their .d.ts, and alexnet-web.wasm beside them
+// (found with new URL('./alexnet-web.wasm', import.meta.url), never inlined).
+import typescript from '@rollup/plugin-typescript';
+import { builtinModules } from 'node:module';
+import { dts } from 'rollup-plugin-dts';
+import { wasmUrlPlugin } from './tools/build-plugins.mjs';
+
+const entries = {
+  index: 'src/node/index.ts',
+  convert: 'src/convert/index.ts',
+  cli: 'src/cli/bin.ts',
+};
+
+const external = (id) =>
+  id.startsWith('node:') || builtinModules.includes(id) || ['protobufjs', 'pngjs', 'jpeg-js', 'comlink'].some((name) => id === name || id.startsWith(`${name}/`));
+
+export default [
+  {
+    input: entries,
+    external,
+    plugins: [
+      wasmUrlPlugin({ emit: true }),
+      typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
+    ],
+    output: {
+      dir: 'dist',
+      format: 'es',
+      entryFileNames: '[name].js',
+      // Flat: chunks sit beside the wasm and one level below models/, as the URLs in the code expect.
+      chunkFileNames: '[name]-[hash].js',
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+      sourcemap: true,
+    },
+  },
+  {
+    input: { index: 'src/node/index.ts', convert: 'src/convert/index.ts' },
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.json' })],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' },
+  },
+];

@@ -1,0 +1,65 @@
+// File I/O for the CLI: reads with a progress bar on a terminal, writes that appear whole or not at all.
+import { createReadStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { AlexNetError } from '../errors.js';
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}
+
+/** Reads a whole file; draws a progress bar on stderr when it is a terminal and the file is large. */
+export async function readFileWithProgress(path: string, label: string): Promise<Uint8Array> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
+  }
+  const showProgress = process.stderr.isTTY && size > 8e6;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for await (const chunk of createReadStream(path)) {
+    bytes.set(chunk as Buffer, offset);
+    offset += (chunk as Buffer).byteLength;
+    if (showProgress) {
+      const filled = Math.round((offset / size) * 30);
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.floor((offset / size) * 100)}% ${megabytes(offset)}/${megabytes(size)} MB`);
+    }
+  }
+  if (showProgress) process.stderr.write('\n');
+  return bytes.subarray(0, offset);
+}
+
+/**
+ * Writes `chunks` to a temporary file beside `path`, flushes it, then renames it into place, so an
+ * interrupted run (error, Ctrl-C, kill) never leaves a partial file under the real name.
+ */
+export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const removeTemporary = (): void => {
+    unlink(temporary).catch(() => undefined);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeTemporary();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const file = await open(temporary, 'w');
+    try {
+      for (const chunk of chunks) await file.write(chunk);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    removeTemporary();
+    throw new AlexNetError('INVALID_ARGUMENT', `Could not write ${path}: ${(error as Error).message}. Nothing was written.`, { cause: error });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,82 @@
+// The alexnet-web command line: convert, classify, infer, inspect.
+import { parseArgs } from 'node:util';
+import { AlexNetError } from '../errors.js';
+import { convertCommand } from './convert-command.js';
+import { inspectCommand } from './inspect-command.js';
+import { classifyCommand, inferCommand } from './run-commands.js';
+
+const HELP = `alexnet-web: AlexNet image classification on WebAssembly SIMD
+
+Usage:
+  alexnet-web classify [--weights w.safetensors] [--top-k 5] [--json] <image...>
+      Top-k labels of PNG/JPEG images (default weights: the bundled demo model).
+  alexnet-web convert <model.onnx> -o <out.safetensors> [--quantize int8|f16|f32]
+      [--labels imagenet|<labels.txt>] [--preprocess caffe|torchvision|<preprocess.json>] [--name NAME]
+      ONNX AlexNet (torchvision export, BVLC/Caffe2, model zoo) to an alexnet-web weights file.
+  alexnet-web infer --weights w --input x.f32 --batch N --output y.f32
+      Raw little-endian float32 NCHW in, the network's last layer out.
+  alexnet-web inspect [--json] <weights.safetensors>
+      Layers, shapes, dtypes, sizes and metadata of a weights file.
+  alexnet-web --help | --version
+
+Errors print one line "alexnet-web: CODE: message" and exit non-zero.`;
+
+const OPTIONS = {
+  weights: { type: 'string', short: 'w' },
+  'top-k': { type: 'string', short: 'k' },
+  json: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  quantize: { type: 'string', short: 'q' },
+  labels: { type: 'string' },
+  preprocess: { type: 'string' },
+  name: { type: 'string' },
+  input: { type: 'string', short: 'i' },
+  batch: { type: 'string', short: 'b' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    console.error(`alexnet-web: INVALID_ARGUMENT: ${(error as Error).message} (see alexnet-web --help)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.version) {
+    console.log('alexnet-web 0.1.0');
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    console.log(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'classify':
+        return await classifyCommand(rest, { weights: values.weights, topK: values['top-k'], json: values.json });
+      case 'convert':
+        if (rest.length !== 1) throw new AlexNetError('INVALID_ARGUMENT', 'convert takes exactly one ONNX file.');
+        await convertCommand(rest[0], values);
+        return 0;
+      case 'infer':
+        await inferCommand(values);
+        return 0;
+      case 'inspect':
+        if (rest.length !== 1) throw new AlexNetError('INVALID_ARGUMENT', 'inspect takes exactly one weights file.');
+        await inspectCommand(rest[0], values.json === true);
+        return 0;
+      default:
+        console.error(`alexnet-web: INVALID_ARGUMENT: unknown command "${command}" (see alexnet-web --help)`);
+        return 2;
+    }
+  } catch (error) {
+    const code = error instanceof AlexNetError ? error.code : 'ERROR';
+    console.error(`alexnet-web: ${code}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
+    if (process.env.ALEXNET_WEB_DEBUG) console.error(error);
+    return 1;
+  }
+}

@@ -1,0 +1,58 @@
+// alexnet-web classify / infer: the engine from the command line.
+import { readFile } from 'node:fs/promises';
+import { AlexNetError } from '../errors.js';
+import { createClassifier } from '../node/index.js';
+import { writeFileAtomic } from './files.js';
+
+function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new AlexNetError('INVALID_ARGUMENT', `${name} takes a positive integer, not ${JSON.stringify(value)}.`);
+  return parsed;
+}
+
+export async function classifyCommand(images: string[], options: { weights?: string; topK?: string; json?: boolean }): Promise<number> {
+  if (images.length === 0) throw new AlexNetError('INVALID_ARGUMENT', 'classify needs at least one image path.');
+  const topK = positiveInteger(options.topK, '--top-k', 5);
+  const classifier = await createClassifier({ weights: options.weights });
+  let failures = 0;
+  try {
+    for (const image of images) {
+      try {
+        const results = await classifier.classify(image, { topK });
+        if (options.json) {
+          console.log(JSON.stringify({ image, results }));
+        } else {
+          console.log(`${image}: ${results.map((r) => `${r.label} ${(r.score * 100).toFixed(1)}%`).join(', ')}`);
+        }
+      } catch (error) {
+        // One bad image does not stop the others; the exit code still says something failed.
+        failures++;
+        const code = error instanceof AlexNetError ? error.code : 'ERROR';
+        if (options.json) console.log(JSON.stringify({ image, error: { code, message: (error as Error).message } }));
+        else console.error(`alexnet-web: ${image}: ${code}: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    classifier.dispose();
+  }
+  return failures > 0 ? 1 : 0;
+}
+
+export async function inferCommand(options: { weights?: string; input?: string; output?: string; batch?: string }): Promise<void> {
+  if (!options.input || !options.output) throw new AlexNetError('INVALID_ARGUMENT', 'infer needs --input x.f32 and --output y.f32.');
+  const batch = positiveInteger(options.batch, '--batch', 1);
+  const bytes = await readFile(options.input).catch((error) => {
+    throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${options.input}: ${error.code ?? error.message}.`);
+  });
+  if (bytes.byteLength % 4 !== 0) throw new AlexNetError('INPUT_SHAPE_MISMATCH', `${options.input} is ${bytes.byteLength} bytes, not a whole number of float32 values.`);
+  const input = new Float32Array(new Uint8Array(bytes).buffer);
+  const classifier = await createClassifier({ weights: options.weights });
+  try {
+    const output = await classifier.infer(input, { batch });
+    await writeFileAtomic(options.output, [new Uint8Array(output.buffer, output.byteOffset, output.byteLength)]);
+    console.error(`wrote ${options.output}: ${batch} x ${output.length / batch} float32`);
+  } finally {
+    classifier.dispose();
+  }
+}
