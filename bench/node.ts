@@ -38,8 +38,15 @@ async function main(): Promise<void> {
   const onnx = buildOnnx(spec, weights, BVLC_STYLE);
   const input = uniform(3 * 227 * 227, 5, -2, 2);
 
-  const int8 = await createClassifier({ weights: concat(convertOnnx(onnx, { quantize: 'int8' }).chunks) });
-  const f32 = await createClassifier({ weights: concat(convertOnnx(onnx, { quantize: 'f32' }).chunks) });
+  const int8Bytes = concat(convertOnnx(onnx, { quantize: 'int8' }).chunks);
+  const f32Bytes = concat(convertOnnx(onnx, { quantize: 'f32' }).chunks);
+  const int8 = await createClassifier({ weights: int8Bytes });
+  const f32 = await createClassifier({ weights: f32Bytes });
+  // Node 20 has relaxed SIMD only behind --experimental-wasm-relaxed-simd (npm run bench passes it); browsers have it on.
+  const relaxed = int8.backendReason.some((r) => r.includes('relaxed SIMD with'));
+  const int8Baseline = relaxed ? await createClassifier({ weights: int8Bytes, relaxedSimd: false }) : undefined;
+  const f32Baseline = relaxed ? await createClassifier({ weights: f32Bytes, relaxedSimd: false }) : undefined;
+  const build = relaxed ? 'relaxed SIMD' : 'SIMD';
   const ort = await createOrtSession(onnx);
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
@@ -49,8 +56,9 @@ async function main(): Promise<void> {
   const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input, [1, 3, 227, 227]), [0, 2, 3, 1])) as tf.Tensor4D;
 
   const engines: Record<string, () => Promise<unknown>> = {
-    'alexnet-web int8': () => int8.infer(input),
-    'alexnet-web f32': () => f32.infer(input),
+    [`alexnet-web int8 (${build})`]: () => int8.infer(input),
+    [`alexnet-web f32 (${build})`]: () => f32.infer(input),
+    ...(int8Baseline && f32Baseline ? { 'alexnet-web int8 (SIMD)': () => int8Baseline.infer(input), 'alexnet-web f32 (SIMD)': () => f32Baseline.infer(input) } : {}),
     'onnxruntime-web wasm': () => runOrt(ort, input, [1, 3, 227, 227]),
     'tfjs wasm': async () => {
       const out = tfjsNet.run(nhwc);
@@ -82,13 +90,12 @@ async function main(): Promise<void> {
   console.log('| engine | median ms | min ms | vs onnxruntime-web |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntime.toFixed(2)}x |`);
-  console.log('\nalexnet-web int8, per layer (median ms):');
+  console.log(`\nalexnet-web int8 (${build}), per layer (median ms):`);
   console.log(layers.map((l) => `${l.name} ${l.medianMs.toFixed(2)}`).join(', '));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/node.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
 
-  int8.dispose();
-  f32.dispose();
+  for (const classifier of [int8, f32, int8Baseline, f32Baseline]) classifier?.dispose();
   await ort.release();
   tfjsNet.dispose();
 }

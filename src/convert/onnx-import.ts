@@ -34,6 +34,15 @@ function unsupported(node: OnnxNode, message: string): never {
   throw new AlexNetError('ONNX_UNSUPPORTED', `ONNX ${describe(node)}: ${message}`);
 }
 
+/** The shortest decimal that reads back as the same f32 (0.0001, not 0.00009999999747378752). */
+function shortestFloat32(value: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === Math.fround(value)) return candidate;
+  }
+  return value;
+}
+
 class Attributes {
   private readonly byName: Map<string, OnnxAttribute>;
   constructor(private readonly node: OnnxNode) {
@@ -45,7 +54,7 @@ class Attributes {
   }
   float(name: string, fallback: number): number {
     const a = this.byName.get(name);
-    return a?.f ?? fallback;
+    return a?.f === undefined ? fallback : shortestFloat32(a.f);
   }
   ints(name: string, fallback: number[]): number[] {
     const a = this.byName.get(name);
@@ -53,7 +62,8 @@ class Attributes {
   }
   string(name: string, fallback: string): string {
     const a = this.byName.get(name);
-    return a?.s ? new TextDecoder().decode(a.s) : fallback;
+    // protobufjs leaves unset bytes fields as an empty array.
+    return a?.s?.length ? new TextDecoder().decode(Uint8Array.from(a.s)) : fallback;
   }
   tensor(name: string): OnnxTensor | undefined {
     return this.byName.get(name)?.t;

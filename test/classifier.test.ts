@@ -1,0 +1,181 @@
+// The Node API as users call it: createClassifier, infer, classify, and every documented bad input.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClassifier, type NodeClassifier } from '../src/node/index.js';
+import { cosineSimilarity, expectClose } from './close.js';
+import { SMALL_LABELS, smallWeights } from './fixtures.js';
+import { encodeJpeg, encodePng, pattern } from './images.js';
+import { uniform } from './random.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'alexnet-web-'));
+const weightsPath = join(directory, 'small.safetensors');
+let classifier: NodeClassifier;
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  writeFileSync(weightsPath, smallWeights());
+  classifier = await createClassifier({ weights: weightsPath });
+  server = createServer((request, response) => {
+    if (request.url === '/small.safetensors') {
+      response.setHeader('content-length', smallWeights().byteLength);
+      response.end(smallWeights());
+    } else {
+      response.statusCode = 404;
+      response.end('not here');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(() => {
+  classifier?.dispose();
+  server?.close();
+});
+
+const INPUT = 3 * 227 * 227;
+
+describe('createClassifier', () => {
+  it('describes itself: backend, reasons, input shape, labels', () => {
+    expect(classifier.backend).toBe('wasm');
+    expect(classifier.backendReason.join('\n')).toMatch(/wasm: selected/);
+    expect(classifier.inputShape).toEqual([3, 227, 227]);
+    expect(classifier.labels).toEqual(SMALL_LABELS);
+  });
+
+  it.each([
+    ['a file: URL', () => pathToFileURL(weightsPath)],
+    ['a file: URL string', () => pathToFileURL(weightsPath).href],
+    ['a Uint8Array', () => smallWeights()],
+    ['an ArrayBuffer', () => smallWeights().slice().buffer],
+    ['a ReadableStream', () => new Blob([smallWeights() as Uint8Array<ArrayBuffer>]).stream()],
+    ['an http URL', () => `${baseUrl}/small.safetensors`],
+  ])('loads weights from %s with the same result', async (_, source) => {
+    const input = uniform(INPUT, 1);
+    const other = await createClassifier({ weights: source() as never });
+    expectClose(await other.infer(input), await classifier.infer(input), 0, 0);
+    other.dispose();
+  });
+
+  it.each([
+    ['a missing file', () => join(directory, 'nope.safetensors'), 'WEIGHTS_NOT_FOUND'],
+    ['an HTTP 404', () => `${baseUrl}/missing.safetensors`, 'WEIGHTS_DOWNLOAD_FAILED'],
+    ['a server that is not there', () => 'http://127.0.0.1:9/x.safetensors', 'WEIGHTS_DOWNLOAD_FAILED'],
+    ['a truncated file', () => smallWeights().subarray(0, 5000), 'WEIGHTS_TRUNCATED'],
+    ['a file that is not safetensors', () => new TextEncoder().encode('hello world, not weights'), 'WEIGHTS_CORRUPT'],
+  ])('rejects %s with %s', async (_, source, code) => {
+    await expect(createClassifier({ weights: source() as never })).rejects.toMatchObject({ code });
+  });
+
+  it.each([
+    [{ backend: 'cuda' }, 'INVALID_ARGUMENT'],
+    [{ backend: 'webgpu' }, 'BACKEND_UNAVAILABLE'],
+    [{ threads: 0 }, 'INVALID_ARGUMENT'],
+  ])('rejects options %j with %s', async (options, code) => {
+    await expect(createClassifier({ weights: smallWeights(), ...(options as object) })).rejects.toMatchObject({ code });
+  });
+
+  it('an aborted signal stops the load with the abort reason', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(createClassifier({ weights: weightsPath, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('infer', () => {
+  it('batch 3 equals three batch-1 runs', async () => {
+    const input = uniform(3 * INPUT, 2);
+    const batched = await classifier.infer(input, { batch: 3 });
+    for (let n = 0; n < 3; n++) {
+      expectClose(batched.subarray(n * 10, (n + 1) * 10), await classifier.infer(input.subarray(n * INPUT, (n + 1) * INPUT)), 1e-6, 1e-5);
+    }
+  });
+
+  it('int8 and f16 files agree with the f32 file', async () => {
+    const input = uniform(INPUT, 3);
+    const f32 = await createClassifier({ weights: smallWeights('f32') });
+    const f16 = await createClassifier({ weights: smallWeights('f16') });
+    const reference = await f32.infer(input);
+    expect(cosineSimilarity(await f16.infer(input), reference)).toBeGreaterThan(0.99999);
+    expect(cosineSimilarity(await classifier.infer(input), reference)).toBeGreaterThan(0.999);
+    f32.dispose();
+    f16.dispose();
+  });
+
+  it('a wrong input length is INPUT_SHAPE_MISMATCH, saying what was expected', async () => {
+    await expect(classifier.infer(new Float32Array(100))).rejects.toMatchObject({ code: 'INPUT_SHAPE_MISMATCH', message: expect.stringMatching(/154587 floats/) });
+    await expect(classifier.infer(uniform(INPUT, 1), { batch: 2 })).rejects.toMatchObject({ code: 'INPUT_SHAPE_MISMATCH' });
+  });
+});
+
+describe('classify', () => {
+  const picture = pattern(120, 90, 5);
+
+  it('returns top-k {index, label, score} sorted by score, probabilities', async () => {
+    const results = await classifier.classify(picture, { topK: 3 });
+    expect(results).toHaveLength(3);
+    for (const r of results) {
+      expect(r.label).toBe(SMALL_LABELS[r.index]);
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+    }
+    expect(results[0].score).toBeGreaterThanOrEqual(results[1].score);
+    const all = await classifier.classify(picture, { topK: 100 });
+    expect(all).toHaveLength(10);
+    expect(all.reduce((s, r) => s + r.score, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('PNG bytes, a PNG path and the RGBA pixels give the same answer; JPEG decodes too', async () => {
+    const png = encodePng(picture);
+    const path = join(directory, 'picture.png');
+    writeFileSync(path, png);
+    const fromPixels = await classifier.classify(picture);
+    expect(await classifier.classify(png)).toEqual(fromPixels);
+    expect(await classifier.classify(path)).toEqual(fromPixels);
+    const fromJpeg = await classifier.classify(encodeJpeg(picture), { topK: 10 });
+    expect(fromJpeg).toHaveLength(10);
+  });
+
+  it('an array of images is one batch with one result list per image', async () => {
+    const images = [pattern(50, 60, 1), pattern(300, 200, 2), pattern(227, 227, 3)];
+    const batch = await classifier.classify(images, { topK: 2 });
+    expect(batch).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(batch[i]).toEqual(await classifier.classify(images[i], { topK: 2 }));
+  });
+
+  it('100 concurrent calls all resolve with the right answers, in order', async () => {
+    const images = Array.from({ length: 100 }, (_, i) => pattern(40 + (i % 7), 40, i));
+    const expected = [];
+    for (const image of images.slice(0, 10)) expected.push(await classifier.classify(image));
+    const concurrent = await Promise.all(images.map((image) => classifier.classify(image)));
+    expect(concurrent.slice(0, 10)).toEqual(expected);
+    expect(concurrent).toHaveLength(100);
+  });
+
+  it.each([
+    ['bytes that are no image', () => new Uint8Array([1, 2, 3, 4, 5])],
+    ['a PNG cut in half', () => encodePng(pattern(20, 20, 1)).subarray(0, 60)],
+    ['a missing file', () => join(directory, 'missing.png')],
+    ['a number', () => 42],
+    ['an RGBA image of zero size', () => ({ data: new Uint8Array(0), width: 0, height: 0 })],
+  ])('%s is IMAGE_INVALID', async (_, image) => {
+    await expect(classifier.classify(image() as never)).rejects.toMatchObject({ code: 'IMAGE_INVALID' });
+  });
+
+  it('topK must be a positive integer', async () => {
+    await expect(classifier.classify(picture, { topK: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('after dispose every call is DISPOSED', async () => {
+    const short = await createClassifier({ weights: smallWeights() });
+    short.dispose();
+    await expect(short.classify(picture)).rejects.toMatchObject({ code: 'DISPOSED' });
+    await expect(short.infer(uniform(INPUT, 1))).rejects.toMatchObject({ code: 'DISPOSED' });
+  });
+});

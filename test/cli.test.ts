@@ -1,0 +1,113 @@
+// The alexnet-web command from dist/, as a user runs it (npm test builds dist/ first).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel, encodeModel } from '../src/convert/onnx-proto.js';
+import { createClassifier } from '../src/node/index.js';
+import { expectClose } from './close.js';
+import { smallOnnx, smallWeights } from './fixtures.js';
+import { encodePng, pattern } from './images.js';
+import { uniform } from './random.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'alexnet-web-cli-'));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: directory }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does).');
+  writeFileSync(join(directory, 'small.onnx'), smallOnnx());
+  writeFileSync(join(directory, 'labels.txt'), 'zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\n');
+  writeFileSync(join(directory, 'a.png'), encodePng(pattern(64, 48, 1)));
+  writeFileSync(join(directory, 'b.png'), encodePng(pattern(300, 200, 2)));
+  writeFileSync(join(directory, 'broken.png'), encodePng(pattern(64, 48, 1)).subarray(0, 80));
+});
+
+describe('alexnet-web CLI', () => {
+  it('--help lists every command', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(0);
+    for (const command of ['classify', 'convert', 'infer', 'inspect']) expect(stdout).toContain(`alexnet-web ${command}`);
+  });
+
+  it('convert prints a per-layer report and writes a file inspect can read', async () => {
+    const converted = await run('convert', 'small.onnx', '-o', 'small.safetensors', '--labels', 'labels.txt', '--preprocess', 'caffe');
+    expect(converted.code).toBe(0);
+    expect(converted.stdout).toMatch(/conv1\s+conv2d\s+\[24x55x55\]\s+8736\s+I8/);
+    expect(converted.stdout).toMatch(/^total\s+811114/m);
+    const inspected = await run('inspect', 'small.safetensors');
+    expect(inspected.code).toBe(0);
+    expect(inspected.stdout).toMatch(/input 3x227x227, 10 classes/);
+    expect(inspected.stdout).toMatch(/fc6\s+fullyConnected\s+\[256\]/);
+    expect(inspected.stdout).toContain('zero, one, two');
+  });
+
+  it('infer writes the same floats the library computes', async () => {
+    writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
+    const input = uniform(2 * 3 * 227 * 227, 4);
+    writeFileSync(join(directory, 'x.f32'), input);
+    const result = await run('infer', '--weights', 'small-lib.safetensors', '--input', 'x.f32', '--batch', '2', '--output', 'y.f32');
+    expect(result.code).toBe(0);
+    const output = new Float32Array(new Uint8Array(readFileSync(join(directory, 'y.f32'))).buffer);
+    const classifier = await createClassifier({ weights: smallWeights() });
+    // The CLI runs without Node's relaxed-SIMD flag, the test process with it: FMA rounding differs.
+    expectClose(output, await classifier.infer(input, { batch: 2 }), 1e-5, 1e-4);
+    classifier.dispose();
+  });
+
+  it('classify --json prints one JSON line per image; a bad image fails alone with exit code 1', async () => {
+    writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
+    const { code, stdout } = await run('classify', '--weights', 'small-lib.safetensors', '--top-k', '3', '--json', 'a.png', 'broken.png', 'b.png');
+    expect(code).toBe(1);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines[0].results).toHaveLength(3);
+    expect(lines[0].results[0]).toEqual({ index: expect.any(Number), label: expect.any(String), score: expect.any(Number) });
+    expect(lines[1].error.code).toBe('IMAGE_INVALID');
+    expect(lines[2].image).toBe('b.png');
+  });
+
+  it.each([
+    [['convert', 'missing.onnx', '-o', 'x.safetensors'], /INVALID_ARGUMENT: Cannot read missing.onnx/],
+    [['inspect', 'truncated.safetensors'], /WEIGHTS_TRUNCATED/],
+    [['classify', '--weights', 'truncated.safetensors', 'a.png'], /WEIGHTS_TRUNCATED/],
+    [['infer', '--weights', 'small-lib.safetensors', '--input', 'odd.f32', '--output', 'z.f32'], /INPUT_SHAPE_MISMATCH/],
+    [['classify', '--top-k', 'many', 'a.png'], /--top-k takes a positive integer/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['classify', '--no-such-flag'], /INVALID_ARGUMENT/],
+  ])('%j fails with one line on stderr and a non-zero exit', async (args, message) => {
+    writeFileSync(join(directory, 'truncated.safetensors'), smallWeights().subarray(0, 3000));
+    writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
+    writeFileSync(join(directory, 'odd.f32'), new Uint8Array(7));
+    const { code, stderr } = await run(...args);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a refused conversion writes nothing, not even a temporary file', async () => {
+    const model = decodeModel(smallOnnx());
+    model.graph!.node[1].op_type = 'Relx';
+    writeFileSync(join(directory, 'bad.onnx'), encodeModel(model));
+    const before = readdirSync(directory);
+    const { code, stderr } = await run('convert', 'bad.onnx', '-o', 'bad.safetensors');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/ONNX_UNSUPPORTED: .*\(Relx\)/);
+    expect(readdirSync(directory).sort()).toEqual(before.sort());
+  });
+});
