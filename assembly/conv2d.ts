@@ -13,7 +13,7 @@ export const MR: i32 = 6; // output channels per register tile
 export const NR: i32 = 8; // output pixels per register tile (two v128)
 const KC: i32 = 256; // depth of one slice of the reduction
 
-@inline function roundUp(value: i32, multiple: i32): i32 {
+@inline export function roundUp(value: i32, multiple: i32): i32 {
   return (value + multiple - 1) / multiple * multiple;
 }
 
@@ -125,7 +125,7 @@ function packPatches(
 }
 
 // product[Kg_pad][columns] = weights[Kg_pad][crs] x panels (see header).
-function multiplyPacked(product: usize, weights: usize, panels: usize, mTiles: i32, nTiles: i32, crs: i32): void {
+export function multiplyPacked(product: usize, weights: usize, panels: usize, mTiles: i32, nTiles: i32, crs: i32): void {
   const ldc = nTiles * NR;
   for (let k0 = 0; k0 < crs; k0 += KC) {
     const depth = min(KC, crs - k0);

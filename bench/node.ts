@@ -14,7 +14,7 @@ import { uniform } from '../test/random.js';
 import { buildTfjsAlexNet } from './tfjs-alexnet.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const WARMUP = 3;
+const WARMUP = 5;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -45,7 +45,7 @@ export interface SoftmaxShape {
 }
 
 /** Weight shapes a backend needs at upload time to choose its layout. */
-export type Conv2dWeightShape = Pick<Conv2dShape, 'C' | 'K' | 'R' | 'S' | 'G'>;
+export type Conv2dWeightShape = Pick<Conv2dShape, 'C' | 'K' | 'R' | 'S' | 'G' | 'strideH' | 'strideW'>;
 export type FullyConnectedWeightShape = Pick<FullyConnectedShape, 'I' | 'O'>;
 
 /** Every op a network runs; the compiler checks that each backend implements all of them. */

@@ -35,7 +35,8 @@ export class Network<T, W> {
     if (plan.layer.type === 'conv2d') {
       const [C] = plan.inputShape;
       const [K, , R, S] = plan.weightShapes.get(`${name}.weight`)!;
-      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups }));
+      const [strideH, strideW] = plan.layer.stride;
+      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups, strideH, strideW }));
     } else if (plan.layer.type === 'fullyConnected') {
       this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures }));
     } else {

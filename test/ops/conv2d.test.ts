@@ -26,6 +26,8 @@ const CASES: Case[] = [
   conv('asymmetric pads, rectangular input', 1, 4, 10, 7, 3, 2, 0, 1, { W: 13, pads: [0, 1, 2, 0] }),
   conv('rectangular kernel and stride', 1, 2, 12, 6, 3, 1, 0, 1, { S: 5, strideW: 3, pads: [1, 2, 1, 2] }),
   conv('1x1 kernel', 2, 16, 5, 12, 1, 1, 0, 1),
+  conv('3x3 stride 1 (Winograd path): asymmetric pads, odd rectangular output, no ReLU', 2, 5, 8, 7, 3, 1, 0, 1, { W: 11, pads: [0, 1, 2, 0], relu: false }),
+  conv('3x3 stride 1 (Winograd path): 1x1 input with padding', 1, 4, 1, 3, 3, 1, 1, 1),
   conv('int8 weights, groups 4', 1, 8, 11, 12, 3, 1, 1, 4, { int8: true }),
 ];
 

@@ -6,7 +6,7 @@ import type {
 } from '../backend.js';
 import { WasmHeap } from './heap.js';
 import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
-import { conv2dWeightsAsFloat, packConv2dWeights } from './pack.js';
+import { conv2dWeightsAsFloat, packConv2dWeights, packWinogradWeights, usesWinograd } from './pack.js';
 
 /** A region of linear memory. */
 export interface WasmBuffer {
@@ -15,7 +15,7 @@ export interface WasmBuffer {
 }
 
 export type WasmWeights =
-  | { op: 'conv2d'; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'conv2d'; algorithm: 'direct' | 'winograd'; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
   | { op: 'fullyConnected'; dtype: 'I8'; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
   | { op: 'fullyConnected'; dtype: 'F32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
 
@@ -41,9 +41,12 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
-    const packed = this.copyIn(packConv2dWeights(conv2dWeightsAsFloat(weights, shape.K), shape, this.kernels.MR.value));
+    const values = conv2dWeightsAsFloat(weights, shape.K);
+    const algorithm = usesWinograd(shape) ? 'winograd' : 'direct';
+    const pack = algorithm === 'winograd' ? packWinogradWeights : packConv2dWeights;
+    const packed = this.copyIn(pack(values, shape, this.kernels.MR.value));
     const bias = this.copyIn(weights.bias);
-    return { op: 'conv2d', packed, bias, buffers: [packed, bias] };
+    return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }
 
   uploadFullyConnected(weights: LayerWeights, _shape: FullyConnectedWeightShape): WasmWeights {
@@ -71,10 +74,19 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
+    const relu = s.relu ? 1 : 0;
+    if (weights.algorithm === 'winograd') {
+      const scratch = this.scratchOf(this.kernels.winogradScratchBytes(s.C, s.K, s.G, s.OH, s.OW));
+      this.kernels.conv2dWinograd(
+        out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
+        s.N, s.C, s.H, s.W, s.K, s.G, s.padTop, s.padLeft, s.OH, s.OW, relu,
+      );
+      return;
+    }
     const scratch = this.scratchOf(this.kernels.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
     this.kernels.conv2d(
       out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
-      s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, s.relu ? 1 : 0,
+      s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, relu,
     );
   }
 

@@ -34,3 +34,41 @@ export function packConv2dWeights(weight: Float32Array, shape: Conv2dWeightShape
   }
   return packed;
 }
+
+/** Winograd F(2x2, 3x3) weight transform G g G^T, G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
+const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
+
+/**
+ * [K, C/G, 3, 3] -> [G][16][ceil(K/G / MR)][C/G][MR]: each 3x3 kernel becomes its 4x4 Winograd transform,
+ * packed per transform position the way assembly/winograd.ts multiplies it. Rows past K/G are zero.
+ */
+export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightShape, MR: number): Float32Array {
+  const { K, C, G: groups } = shape;
+  const Kg = K / groups;
+  const Cg = C / groups;
+  const mTiles = Math.ceil(Kg / MR);
+  const positionFloats = mTiles * Cg * MR;
+  const packed = new Float32Array(groups * 16 * positionFloats);
+  const rows = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
+  for (let k = 0; k < K; k++) {
+    const group = Math.floor(k / Kg);
+    const m = k % Kg;
+    for (let c = 0; c < Cg; c++) {
+      const g = weight.subarray((k * Cg + c) * 9, (k * Cg + c + 1) * 9);
+      for (let i = 0; i < 4; i++) for (let s = 0; s < 3; s++) rows[i][s] = G[i][0] * g[s] + G[i][1] * g[3 + s] + G[i][2] * g[6 + s];
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) {
+          const u = rows[i][0] * G[j][0] + rows[i][1] * G[j][1] + rows[i][2] * G[j][2];
+          const at = ((group * 16 + i * 4 + j) * mTiles + Math.floor(m / MR)) * Cg * MR + c * MR + (m % MR);
+          packed[at] = u;
+        }
+      }
+    }
+  }
+  return packed;
+}
+
+/** Stride-1 3x3 convolutions take the Winograd path (2.25x fewer multiplies). */
+export function usesWinograd(shape: Conv2dWeightShape): boolean {
+  return shape.R === 3 && shape.S === 3 && shape.strideH === 1 && shape.strideW === 1;
+}
