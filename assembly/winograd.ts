@@ -1,7 +1,9 @@
-// conv2dWinograd: stride-1 3x3 convolutions with Winograd's F(2x2, 3x3) (Lavin & Gray, 2015).
+// conv2dWinograd: stride-1 convolutions with Winograd's F(2x2, 3x3) (Lavin & Gray, 2015).
 //
 // Every 2x2 block of outputs is computed from a 4x4 input tile with 16 multiplies per input
-// channel instead of 36. Per image and group:
+// channel instead of 36. Kernels up to 6x6 are cut into 3x3 blocks (a 5x5 kernel is four, padded
+// with zeros): each block acts as one more input channel reading the input shifted by 3 rows or
+// columns, so AlexNet's 5x5 conv2 needs 64 multiplies per output tile instead of 100. Per image and group:
 //   1. input transform  V = B^T d B for every channel and tile, written as 16 packed panel sets
 //      (one per position of the 4x4 transformed tile), each [T / NR][C/G][NR] like conv2d's panels;
 //   2. 16 GEMMs         M[pos] = U[pos] x V[pos], with U = G g G^T transformed once at load time
@@ -13,36 +15,49 @@ import { checkRange } from './simd';
 
 const POSITIONS = 16;
 
-/** Bytes of scratch conv2dWinograd needs: 16 panel sets, then 16 product matrices. */
-export function winogradScratchBytes(C: i32, K: i32, G: i32, OH: i32, OW: i32): usize {
-  const columns = roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
-  return <usize>POSITIONS * ((C / G) * columns + roundUp(K / G, MR) * columns) << 2;
+/** 3x3 blocks a kernel of `size` rows (or columns) is cut into. */
+@inline function blocksOf(size: i32): i32 {
+  return (size + 2) / 3;
 }
 
-/** Floats of transformed, packed weights: [G][16][ceil(K/G / MR)][C/G][MR]. */
-export function winogradPackedWeightFloats(C: i32, K: i32, G: i32): i32 {
-  return G * POSITIONS * roundUp(K / G, MR) * (C / G);
+/** Bytes of scratch conv2dWinograd needs: 16 panel sets, then 16 product matrices. */
+export function winogradScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  const columns = roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
+  const depth = (C / G) * blocksOf(R) * blocksOf(S);
+  return <usize>POSITIONS * (depth * columns + roundUp(K / G, MR) * columns) << 2;
+}
+
+/** Floats of transformed, packed weights: [G][16][ceil(K/G / MR)][C/G * blocks][MR]. */
+export function winogradPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i32): i32 {
+  return G * POSITIONS * roundUp(K / G, MR) * (C / G) * blocksOf(R) * blocksOf(S);
 }
 
 @inline function inputAt(plane: usize, H: i32, W: i32, h: i32, w: i32): f32 {
   return h >= 0 && h < H && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0;
 }
 
-// panels[pos][T / NR][Cg][NR] <- B^T d B of every 4x4 input tile of every channel.
-function transformInput(panels: usize, input: usize, Cg: i32, H: i32, W: i32, padTop: i32, padLeft: i32, tilesH: i32, tilesW: i32): void {
+// panels[pos][T / NR][depth][NR] <- B^T d B of every 4x4 input tile of every channel and kernel block;
+// depth index = (blockRow * blocksW + blockColumn) * Cg + c, matching the packed weights.
+function transformInput(
+  panels: usize, input: usize, Cg: i32, H: i32, W: i32, padTop: i32, padLeft: i32,
+  tilesH: i32, tilesW: i32, blocksH: i32, blocksW: i32,
+): void {
   const columns = roundUp(tilesH * tilesW, NR);
-  const positionBytes = <usize>Cg * columns << 2;
+  const depth = Cg * blocksH * blocksW;
+  const positionBytes = <usize>depth * columns << 2;
   const d = memory.data(POSITIONS * 4);
-  for (let c = 0; c < Cg; c++) {
+  for (let q = 0; q < depth; q++) {
+    const c = q % Cg;
+    const block = q / Cg;
     const plane = input + (<usize>c * H * W << 2);
     for (let t = 0; t < columns; t++) {
-      const column = panels + ((<usize>(t >> 3) * Cg + c) * NR + (t & 7) << 2);
+      const column = panels + ((<usize>(t >> 3) * depth + q) * NR + (t & 7) << 2);
       if (t >= tilesH * tilesW) {
         for (let pos = 0; pos < POSITIONS; pos++) store<f32>(column + <usize>pos * positionBytes, 0);
         continue;
       }
-      const h0 = (t / tilesW) * 2 - padTop;
-      const w0 = (t % tilesW) * 2 - padLeft;
+      const h0 = (t / tilesW) * 2 - padTop + (block / blocksW) * 3;
+      const w0 = (t % tilesW) * 2 - padLeft + (block % blocksW) * 3;
       // Rows first: t_r = (B^T d) row r, kept in d.
       for (let j = 0; j < 4; j++) {
         const x0 = inputAt(plane, H, W, h0, w0 + j);
@@ -108,14 +123,18 @@ function transformOutput(out: usize, products: usize, bias: usize, Kg: i32, OH: 
 }
 
 /**
- * out [N, K, OH, OW] <- input [N, C, H, W] for a 3x3 kernel with stride 1; transformed weights from
- * winogradPackedWeightFloats, bias [K]; scratch of winogradScratchBytes(...) bytes.
+ * out [N, K, OH, OW] <- input [N, C, H, W] for an R x S kernel (R, S <= 6) with stride 1; transformed
+ * weights from winogradPackedWeightFloats, bias [K]; scratch of winogradScratchBytes(...) bytes.
  */
 export function conv2dWinograd(
   out: usize, input: usize, transformedWeights: usize, bias: usize, scratch: usize,
-  N: i32, C: i32, H: i32, W: i32, K: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, relu: bool,
+  N: i32, C: i32, H: i32, W: i32, K: i32, R: i32, S: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, relu: bool,
 ): void {
+  if (R > 6 || S > 6) unreachable();
+  const blocksH = blocksOf(R);
+  const blocksW = blocksOf(S);
   const Cg = C / G;
+  const depth = Cg * blocksH * blocksW;
   const Kg = K / G;
   const mTiles = (Kg + MR - 1) / MR;
   const tilesH = (OH + 1) >> 1;
@@ -124,20 +143,20 @@ export function conv2dWinograd(
   const columns = roundUp(tiles, NR);
   checkRange(out, <usize>N * K * OH * OW << 2);
   checkRange(input, <usize>N * C * H * W << 2);
-  checkRange(transformedWeights, <usize>winogradPackedWeightFloats(C, K, G) << 2);
+  checkRange(transformedWeights, <usize>winogradPackedWeightFloats(C, K, R, S, G) << 2);
   checkRange(bias, <usize>K << 2);
-  checkRange(scratch, winogradScratchBytes(C, K, G, OH, OW));
+  checkRange(scratch, winogradScratchBytes(C, K, R, S, G, OH, OW));
   const panels = scratch;
-  const panelBytes = <usize>Cg * columns << 2;
+  const panelBytes = <usize>depth * columns << 2;
   const products = scratch + <usize>POSITIONS * panelBytes;
   const productBytes = <usize>mTiles * MR * columns << 2;
-  const weightBytes = <usize>mTiles * MR * Cg << 2;
+  const weightBytes = <usize>mTiles * MR * depth << 2;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
-      transformInput(panels, input + (<usize>(n * C + g * Cg) * H * W << 2), Cg, H, W, padTop, padLeft, tilesH, tilesW);
+      transformInput(panels, input + (<usize>(n * C + g * Cg) * H * W << 2), Cg, H, W, padTop, padLeft, tilesH, tilesW, blocksH, blocksW);
       const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
       for (let pos = 0; pos < POSITIONS; pos++) {
-        multiplyPacked(products + <usize>pos * productBytes, groupWeights + <usize>pos * weightBytes, panels + <usize>pos * panelBytes, mTiles, columns / NR, Cg);
+        multiplyPacked(products + <usize>pos * productBytes, groupWeights + <usize>pos * weightBytes, panels + <usize>pos * panelBytes, mTiles, columns / NR, depth);
       }
       const groupOut = out + (<usize>(n * K + g * Kg) * OH * OW << 2);
       transformOutput(groupOut, products, bias + (<usize>(g * Kg) << 2), Kg, OH, OW, tilesW, tiles, relu);

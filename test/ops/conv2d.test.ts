@@ -28,6 +28,9 @@ const CASES: Case[] = [
   conv('1x1 kernel', 2, 16, 5, 12, 1, 1, 0, 1),
   conv('3x3 stride 1 (Winograd path): asymmetric pads, odd rectangular output, no ReLU', 2, 5, 8, 7, 3, 1, 0, 1, { W: 11, pads: [0, 1, 2, 0], relu: false }),
   conv('3x3 stride 1 (Winograd path): 1x1 input with padding', 1, 4, 1, 3, 3, 1, 1, 1),
+  conv('5x5 stride 1 (Winograd, four 3x3 blocks): asymmetric pads, groups 2', 2, 6, 9, 4, 5, 1, 0, 2, { W: 12, pads: [2, 1, 0, 2] }),
+  conv('6x6 stride 1 (Winograd, four full blocks)', 1, 3, 10, 5, 6, 1, 2, 1),
+  conv('3x5 kernel, stride 1 (Winograd, one by two blocks)', 1, 4, 7, 6, 3, 1, 1, 1, { S: 5, pads: [1, 2, 1, 2] }),
   conv('int8 weights, groups 4', 1, 8, 11, 12, 3, 1, 1, 4, { int8: true }),
 ];
 

@@ -76,10 +76,10 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
     const relu = s.relu ? 1 : 0;
     if (weights.algorithm === 'winograd') {
-      const scratch = this.scratchOf(this.kernels.winogradScratchBytes(s.C, s.K, s.G, s.OH, s.OW));
+      const scratch = this.scratchOf(this.kernels.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
       this.kernels.conv2dWinograd(
         out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
-        s.N, s.C, s.H, s.W, s.K, s.G, s.padTop, s.padLeft, s.OH, s.OW, relu,
+        s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.padTop, s.padLeft, s.OH, s.OW, relu,
       );
       return;
     }

@@ -16,11 +16,12 @@ export interface KernelExports {
     N: number, C: number, H: number, W: number, K: number, R: number, S: number, G: number,
     strideH: number, strideW: number, padTop: number, padLeft: number, OH: number, OW: number, relu: number,
   ): void;
-  winogradScratchBytes(C: number, K: number, G: number, OH: number, OW: number): number;
-  winogradPackedWeightFloats(C: number, K: number, G: number): number;
+  winogradScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
+  winogradPackedWeightFloats(C: number, K: number, R: number, S: number, G: number): number;
   conv2dWinograd(
     out: number, input: number, transformedWeights: number, bias: number, scratch: number,
-    N: number, C: number, H: number, W: number, K: number, G: number, padTop: number, padLeft: number, OH: number, OW: number, relu: number,
+    N: number, C: number, H: number, W: number, K: number, R: number, S: number, G: number,
+    padTop: number, padLeft: number, OH: number, OW: number, relu: number,
   ): void;
   maxPool(
     out: number, input: number, planes: number, H: number, W: number, OH: number, OW: number,

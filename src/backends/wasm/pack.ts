@@ -39,28 +39,41 @@ export function packConv2dWeights(weight: Float32Array, shape: Conv2dWeightShape
 const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
 
 /**
- * [K, C/G, 3, 3] -> [G][16][ceil(K/G / MR)][C/G][MR]: each 3x3 kernel becomes its 4x4 Winograd transform,
- * packed per transform position the way assembly/winograd.ts multiplies it. Rows past K/G are zero.
+ * [K, C/G, R, S] (R, S <= 6) -> [G][16][ceil(K/G / MR)][C/G * blocks][MR]: the kernel is cut into 3x3
+ * blocks (zero-padded), each becomes its 4x4 Winograd transform, packed per transform position the way
+ * assembly/winograd.ts multiplies it; depth index = block * C/G + c. Rows past K/G are zero.
  */
 export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightShape, MR: number): Float32Array {
-  const { K, C, G: groups } = shape;
+  const { K, C, R, S, G: groups } = shape;
   const Kg = K / groups;
   const Cg = C / groups;
+  const blocksH = Math.ceil(R / 3);
+  const blocksW = Math.ceil(S / 3);
+  const depth = Cg * blocksH * blocksW;
   const mTiles = Math.ceil(Kg / MR);
-  const positionFloats = mTiles * Cg * MR;
-  const packed = new Float32Array(groups * 16 * positionFloats);
+  const packed = new Float32Array(groups * 16 * mTiles * depth * MR);
+  const g = new Float64Array(9);
   const rows = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
   for (let k = 0; k < K; k++) {
     const group = Math.floor(k / Kg);
     const m = k % Kg;
-    for (let c = 0; c < Cg; c++) {
-      const g = weight.subarray((k * Cg + c) * 9, (k * Cg + c + 1) * 9);
+    for (let q = 0; q < depth; q++) {
+      const c = q % Cg;
+      const block = Math.floor(q / Cg);
+      const r0 = Math.floor(block / blocksW) * 3;
+      const s0 = (block % blocksW) * 3;
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          const r = r0 + i;
+          const s = s0 + j;
+          g[i * 3 + j] = r < R && s < S ? weight[((k * Cg + c) * R + r) * S + s] : 0;
+        }
+      }
       for (let i = 0; i < 4; i++) for (let s = 0; s < 3; s++) rows[i][s] = G[i][0] * g[s] + G[i][1] * g[3 + s] + G[i][2] * g[6 + s];
       for (let i = 0; i < 4; i++) {
         for (let j = 0; j < 4; j++) {
           const u = rows[i][0] * G[j][0] + rows[i][1] * G[j][1] + rows[i][2] * G[j][2];
-          const at = ((group * 16 + i * 4 + j) * mTiles + Math.floor(m / MR)) * Cg * MR + c * MR + (m % MR);
-          packed[at] = u;
+          packed[((group * 16 + i * 4 + j) * mTiles + Math.floor(m / MR)) * depth * MR + q * MR + (m % MR)] = u;
         }
       }
     }
@@ -68,7 +81,12 @@ export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightSha
   return packed;
 }
 
-/** Stride-1 3x3 convolutions take the Winograd path (2.25x fewer multiplies). */
+/**
+ * Stride-1 kernels up to 6x6 take the Winograd path when it needs fewer multiplies:
+ * 16 per 3x3 block and 2x2 outputs, against 4 * R * S directly (3x3: 2.25x fewer, 5x5: 1.56x).
+ */
 export function usesWinograd(shape: Conv2dWeightShape): boolean {
-  return shape.R === 3 && shape.S === 3 && shape.strideH === 1 && shape.strideW === 1;
+  const { R, S, strideH, strideW } = shape;
+  const blocks = Math.ceil(R / 3) * Math.ceil(S / 3);
+  return strideH === 1 && strideW === 1 && R <= 6 && S <= 6 && 16 * blocks < 4 * R * S;
 }
