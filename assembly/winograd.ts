@@ -163,3 +163,35 @@ export function conv2dWinograd(
     }
   }
 }
+
+/**
+ * out [N, C * sH * sW, outH, outW] <- input [N, C, H, W]: each sH x sW block of the zero-padded input
+ * becomes sH * sW channels (c' = (c * sH + i) * sW + j). A stride-(sH, sW) convolution of the input is
+ * then a stride-1 convolution of `out` with a kernel ceil(R / sH) x ceil(S / sW), which Winograd runs.
+ */
+export function spaceToDepth(
+  out: usize, input: usize, N: i32, C: i32, H: i32, W: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  checkRange(out, <usize>N * C * strideH * strideW * outH * outW << 2);
+  checkRange(input, <usize>N * C * H * W << 2);
+  let dst = out;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const plane = input + (<usize>(n * C + c) * H * W << 2);
+      for (let i = 0; i < strideH; i++) {
+        for (let j = 0; j < strideW; j++) {
+          for (let bh = 0; bh < outH; bh++) {
+            const h = bh * strideH - padTop + i;
+            const rowInside = h >= 0 && h < H;
+            for (let bw = 0; bw < outW; bw++) {
+              const w = bw * strideW - padLeft + j;
+              store<f32>(dst, rowInside && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0);
+              dst += 4;
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -25,7 +25,9 @@ async function preprocessOption(value: string | undefined): Promise<ConvertOptio
   }
 }
 
-export async function convertCommand(input: string, options: { output?: string; quantize?: string; labels?: string; preprocess?: string; name?: string }): Promise<void> {
+export async function convertCommand(
+  input: string, options: { output?: string; quantize?: string; labels?: string; preprocess?: string; name?: string; description?: string },
+): Promise<void> {
   if (!options.output) throw new AlexNetError('INVALID_ARGUMENT', 'convert needs -o <out.safetensors>.');
   const precision = (options.quantize ?? 'int8') as WeightPrecision;
   if (!['int8', 'f16', 'f32'].includes(precision)) throw new AlexNetError('INVALID_ARGUMENT', `--quantize takes int8, f16 or f32, not ${options.quantize}.`);
@@ -37,6 +39,7 @@ export async function convertCommand(input: string, options: { output?: string; 
     preprocess: await preprocessOption(options.preprocess),
     name: options.name ?? basename(input).replace(/\.onnx$/i, ''),
     sourceFile: basename(input),
+    description: options.description,
     readExternal: (location, offset, length) => {
       const data = readFileSync(resolve(modelDirectory, location));
       return data.subarray(offset, length === undefined ? undefined : offset + length);

@@ -11,7 +11,8 @@ Usage:
   alexnet-web classify [--weights w.safetensors] [--top-k 5] [--json] <image...>
       Top-k labels of PNG/JPEG images (default weights: the bundled demo model).
   alexnet-web convert <model.onnx> -o <out.safetensors> [--quantize int8|f16|f32]
-      [--labels imagenet|<labels.txt>] [--preprocess caffe|torchvision|<preprocess.json>] [--name NAME]
+      [--labels imagenet|<labels.txt>] [--preprocess caffe|torchvision|<preprocess.json>]
+      [--name NAME] [--description TEXT]
       ONNX AlexNet (torchvision export, BVLC/Caffe2, model zoo) to an alexnet-web weights file.
   alexnet-web infer --weights w --input x.f32 --batch N --output y.f32
       Raw little-endian float32 NCHW in, the network's last layer out.
@@ -30,6 +31,7 @@ const OPTIONS = {
   labels: { type: 'string' },
   preprocess: { type: 'string' },
   name: { type: 'string' },
+  description: { type: 'string' },
   input: { type: 'string', short: 'i' },
   batch: { type: 'string', short: 'b' },
   help: { type: 'boolean', short: 'h' },

@@ -6,7 +6,9 @@ import type {
 } from '../backend.js';
 import { WasmHeap } from './heap.js';
 import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
-import { conv2dWeightsAsFloat, packConv2dWeights, packWinogradWeights, usesWinograd } from './pack.js';
+import {
+  chooseConv2dAlgorithm, conv2dWeightsAsFloat, packConv2dWeights, packWinogradWeights, spaceToDepthShape, spaceToDepthWeights, type Conv2dAlgorithm,
+} from './pack.js';
 
 /** A region of linear memory. */
 export interface WasmBuffer {
@@ -15,7 +17,7 @@ export interface WasmBuffer {
 }
 
 export type WasmWeights =
-  | { op: 'conv2d'; algorithm: 'direct' | 'winograd'; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'conv2d'; algorithm: Conv2dAlgorithm; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
   | { op: 'fullyConnected'; dtype: 'I8'; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
   | { op: 'fullyConnected'; dtype: 'F32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
 
@@ -42,9 +44,13 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
     const values = conv2dWeightsAsFloat(weights, shape.K);
-    const algorithm = usesWinograd(shape) ? 'winograd' : 'direct';
-    const pack = algorithm === 'winograd' ? packWinogradWeights : packConv2dWeights;
-    const packed = this.copyIn(pack(values, shape, this.kernels.MR.value));
+    const algorithm = chooseConv2dAlgorithm(shape);
+    const MR = this.kernels.MR.value;
+    const packed = this.copyIn(
+      algorithm === 'direct' ? packConv2dWeights(values, shape, MR)
+      : algorithm === 'winograd' ? packWinogradWeights(values, shape, MR)
+      : packWinogradWeights(spaceToDepthWeights(values, shape), spaceToDepthShape(shape), MR),
+    );
     const bias = this.copyIn(weights.bias);
     return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }
@@ -75,6 +81,10 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
     const relu = s.relu ? 1 : 0;
+    if (weights.algorithm === 'space-to-depth') {
+      this.conv2dSpaceToDepth(out, input, weights, s);
+      return;
+    }
     if (weights.algorithm === 'winograd') {
       const scratch = this.scratchOf(this.kernels.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
       this.kernels.conv2dWinograd(
@@ -87,6 +97,22 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     this.kernels.conv2d(
       out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
       s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, relu,
+    );
+  }
+
+  // Strided conv as space-to-depth, then a stride-1 Winograd conv without padding (zeros are in the folded input).
+  private conv2dSpaceToDepth(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape): void {
+    const folded = spaceToDepthShape(s);
+    const H = s.OH + folded.R - 1;
+    const W = s.OW + folded.S - 1;
+    const foldedBytes = s.N * folded.C * H * W * 4;
+    const winogradBytes = this.kernels.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+    const scratch = this.scratchOf(Math.ceil(foldedBytes / 16) * 16 + winogradBytes);
+    const foldedInput = scratch.offset;
+    this.kernels.spaceToDepth(foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W);
+    this.kernels.conv2dWinograd(
+      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + Math.ceil(foldedBytes / 16) * 16,
+      s.N, folded.C, H, W, s.K, folded.R, folded.S, s.G, 0, 0, s.OH, s.OW, s.relu ? 1 : 0,
     );
   }
 

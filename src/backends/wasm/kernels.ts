@@ -23,6 +23,10 @@ export interface KernelExports {
     N: number, C: number, H: number, W: number, K: number, R: number, S: number, G: number,
     padTop: number, padLeft: number, OH: number, OW: number, relu: number,
   ): void;
+  spaceToDepth(
+    out: number, input: number, N: number, C: number, H: number, W: number, strideH: number, strideW: number,
+    padTop: number, padLeft: number, outH: number, outW: number,
+  ): void;
   maxPool(
     out: number, input: number, planes: number, H: number, W: number, OH: number, OW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, padTop: number, padLeft: number,

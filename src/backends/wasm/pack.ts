@@ -81,12 +81,46 @@ export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightSha
   return packed;
 }
 
+export type Conv2dAlgorithm = 'direct' | 'winograd' | 'space-to-depth';
+
 /**
- * Stride-1 kernels up to 6x6 take the Winograd path when it needs fewer multiplies:
- * 16 per 3x3 block and 2x2 outputs, against 4 * R * S directly (3x3: 2.25x fewer, 5x5: 1.56x).
+ * How the wasm backend runs a convolution, by multiplies per input channel and 2x2 outputs:
+ * direct costs 4 * R * S; Winograd 16 per 3x3 block of the kernel (stride 1, kernels up to 6x6:
+ * 3x3 is 2.25x fewer, 5x5 1.56x); a strided kernel first turned into a stride-1 one over
+ * sH * sW times the channels (space-to-depth) costs 16 * blocks * sH * sW (AlexNet's 11x11/4: 1.9x fewer).
  */
-export function usesWinograd(shape: Conv2dWeightShape): boolean {
+export function chooseConv2dAlgorithm(shape: Conv2dWeightShape): Conv2dAlgorithm {
   const { R, S, strideH, strideW } = shape;
-  const blocks = Math.ceil(R / 3) * Math.ceil(S / 3);
-  return strideH === 1 && strideW === 1 && R <= 6 && S <= 6 && 16 * blocks < 4 * R * S;
+  const direct = 4 * R * S;
+  const winogradCost = (r: number, s: number): number => (r <= 6 && s <= 6 ? 16 * Math.ceil(r / 3) * Math.ceil(s / 3) : Infinity);
+  if (strideH === 1 && strideW === 1) return winogradCost(R, S) < direct ? 'winograd' : 'direct';
+  const folded = winogradCost(Math.ceil(R / strideH), Math.ceil(S / strideW)) * strideH * strideW;
+  return folded < direct ? 'space-to-depth' : 'direct';
+}
+
+/** The stride-1 convolution a strided one becomes after space-to-depth (see assembly/winograd.ts). */
+export function spaceToDepthShape(shape: Conv2dWeightShape): Conv2dWeightShape {
+  const { C, K, R, S, G, strideH, strideW } = shape;
+  return { C: C * strideH * strideW, K, R: Math.ceil(R / strideH), S: Math.ceil(S / strideW), G, strideH: 1, strideW: 1 };
+}
+
+/** [K, C/G, R, S] -> [K, C/G * sH * sW, ceil(R / sH), ceil(S / sW)], input channel c' = (c * sH + i) * sW + j. */
+export function spaceToDepthWeights(weight: Float32Array, shape: Conv2dWeightShape): Float32Array {
+  const { K, C, R, S, G, strideH: sh, strideW: sw } = shape;
+  const folded = spaceToDepthShape(shape);
+  const Cg = C / G;
+  const foldedCg = folded.C / G;
+  const out = new Float32Array(K * foldedCg * folded.R * folded.S);
+  for (let k = 0; k < K; k++) {
+    for (let c = 0; c < Cg; c++) {
+      for (let r = 0; r < R; r++) {
+        for (let s = 0; s < S; s++) {
+          const channel = (c * sh + (r % sh)) * sw + (s % sw);
+          const at = ((k * foldedCg + channel) * folded.R + Math.floor(r / sh)) * folded.S + Math.floor(s / sw);
+          out[at] = weight[((k * Cg + c) * R + r) * S + s];
+        }
+      }
+    }
+  }
+  return out;
 }
