@@ -1,6 +1,6 @@
 // fullyConnected: out[N, O] = relu?(bias[O] + weights[O, I] . input[N, I]).
 // Batch 1 is bound by memory bandwidth: each weight row is read once and dotted with every
-// image while it is still in L1. Int8 rows are widened to f32 in registers and the
+// image while it is still in L1; int8 rows go in pairs so each input vector loaded serves two rows. Int8 rows are widened to f32 in registers and the
 // per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q * scale * x)).
 import { checkRange, madd, sumLanes } from './simd';
 
@@ -22,6 +22,43 @@ import { checkRange, madd, sumLanes } from './simd';
   let sum = sumLanes(f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3)));
   for (; i < I; i++) sum += <f32>load<i8>(row + <usize>i) * load<f32>(x + (<usize>i << 2));
   return sum;
+}
+
+// Four widened int8 lanes times four inputs, accumulated.
+@inline function maddInt8(acc: v128, q32: v128, x: v128): v128 {
+  return madd(acc, f32x4.convert_i32x4_s(q32), x);
+}
+
+// [dot(row0, x), dot(row1, x)] for two int8 rows: the 16 inputs loaded per step serve both rows.
+@inline function dotInt8Pair(row0: usize, row1: usize, x: usize, I: i32, out: usize): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+  const vectorEnd = I & ~15;
+  let i = 0;
+  for (; i < vectorEnd; i += 16) {
+    const xi = x + (<usize>i << 2);
+    const x0 = v128.load(xi), x1 = v128.load(xi, 16), x2 = v128.load(xi, 32), x3 = v128.load(xi, 48);
+    const p = v128.load(row0 + <usize>i);
+    const pLow = i16x8.extend_low_i8x16_s(p), pHigh = i16x8.extend_high_i8x16_s(p);
+    a0 = maddInt8(a0, i32x4.extend_low_i16x8_s(pLow), x0);
+    a1 = maddInt8(a1, i32x4.extend_high_i16x8_s(pLow), x1);
+    a0 = maddInt8(a0, i32x4.extend_low_i16x8_s(pHigh), x2);
+    a1 = maddInt8(a1, i32x4.extend_high_i16x8_s(pHigh), x3);
+    const q = v128.load(row1 + <usize>i);
+    const qLow = i16x8.extend_low_i8x16_s(q), qHigh = i16x8.extend_high_i8x16_s(q);
+    b0 = maddInt8(b0, i32x4.extend_low_i16x8_s(qLow), x0);
+    b1 = maddInt8(b1, i32x4.extend_high_i16x8_s(qLow), x1);
+    b0 = maddInt8(b0, i32x4.extend_low_i16x8_s(qHigh), x2);
+    b1 = maddInt8(b1, i32x4.extend_high_i16x8_s(qHigh), x3);
+  }
+  let sum0 = sumLanes(f32x4.add(a0, a1));
+  let sum1 = sumLanes(f32x4.add(b0, b1));
+  for (; i < I; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    sum0 += <f32>load<i8>(row0 + <usize>i) * v;
+    sum1 += <f32>load<i8>(row1 + <usize>i) * v;
+  }
+  store<f32>(out, sum0);
+  store<f32>(out, sum1, 4);
 }
 
 // dot(row of I f32, x of I f32).
@@ -55,7 +92,20 @@ export function fullyConnectedInt8(
   checkRange(weights, <usize>O * I);
   checkRange(scales, <usize>O << 2);
   checkRange(bias, <usize>O << 2);
-  for (let o = 0; o < O; o++) {
+  const pair = memory.data(8);
+  let o = 0;
+  for (; o + 1 < O; o += 2) {
+    const row = weights + <usize>o * I;
+    const scale0 = load<f32>(scales + (<usize>o << 2)), scale1 = load<f32>(scales + (<usize>o << 2), 4);
+    const b0 = load<f32>(bias + (<usize>o << 2)), b1 = load<f32>(bias + (<usize>o << 2), 4);
+    for (let n = 0; n < N; n++) {
+      dotInt8Pair(row, row + <usize>I, input + (<usize>(n * I) << 2), I, pair);
+      const dst = out + (<usize>(n * O + o) << 2);
+      store<f32>(dst, finish(load<f32>(pair) * scale0 + b0, relu));
+      store<f32>(dst, finish(load<f32>(pair, 4) * scale1 + b1, relu), 4);
+    }
+  }
+  for (; o < O; o++) {
     const row = weights + <usize>o * I;
     const scale = load<f32>(scales + (<usize>o << 2));
     const b = load<f32>(bias + (<usize>o << 2));
