@@ -150,6 +150,12 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
       if (value) constants.set(node.output[0], value);
       continue;
     }
+    // PyTorch exports shared parameters as Identity(initializer): the output is the same constant.
+    const aliased = node.op_type === 'Identity' ? constants.get(node.input[0]) : undefined;
+    if (aliased) {
+      constants.set(node.output[0], aliased);
+      continue;
+    }
     if (!node.input.includes(current) || node.op_type === 'Shape') {
       if (!SIDE_OPS.includes(node.op_type)) {
         unsupported(node, `it does not continue the network's single chain (expected it to read "${current}"). alexnet-web runs single-path networks; side computations may only be ${SIDE_OPS.join(', ')}.`);
