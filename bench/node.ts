@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createClassifier, bvlcAlexNet } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
+import { concatBytes } from '../test/helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
 import { createOrtSession, runOrt } from '../test/peers/onnxruntime.js';
 import { uniform } from '../test/random.js';
@@ -22,24 +23,14 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.byteLength, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
   const spec = bvlcAlexNet();
   const weights = heInitialized(spec, 2012);
   const onnx = buildOnnx(spec, weights, BVLC_STYLE);
   const input = uniform(3 * 227 * 227, 5, -2, 2);
 
-  const int8Bytes = concat(convertOnnx(onnx, { quantize: 'int8' }).chunks);
-  const f32Bytes = concat(convertOnnx(onnx, { quantize: 'f32' }).chunks);
+  const int8Bytes = concatBytes(convertOnnx(onnx, { quantize: 'int8' }).chunks);
+  const f32Bytes = concatBytes(convertOnnx(onnx, { quantize: 'f32' }).chunks);
   const int8 = await createClassifier({ weights: int8Bytes });
   const f32 = await createClassifier({ weights: f32Bytes });
   // Node 20 has relaxed SIMD only behind --experimental-wasm-relaxed-simd (npm run bench passes it); browsers have it on.
