@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel } from '../src/convert/onnx-proto.js';
 import { createClassifier } from '../src/node/index.js';
 import { expectClose } from './close.js';
+import { concatBytes } from './helpers.js';
 import { smallOnnx, smallWeights } from './fixtures.js';
 import { encodePng, pattern } from './images.js';
 import { uniform } from './random.js';
@@ -98,6 +99,33 @@ describe('alexnet-web CLI', () => {
     expect(code).not.toBe(0);
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('convert reads initializers stored in an external data file (as torch writes models over 2 GB)', async () => {
+    const model = decodeModel(smallOnnx());
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    for (const tensor of model.graph!.initializer) {
+      const raw = tensor.raw_data!;
+      if (raw.byteLength < 1024) continue;
+      tensor.external_data = [{ key: 'location', value: 'small.weights' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(raw.byteLength) }];
+      tensor.data_location = 1;
+      tensor.raw_data = new Uint8Array(0);
+      chunks.push(raw);
+      offset += raw.byteLength;
+    }
+    writeFileSync(join(directory, 'small.weights'), concatBytes(chunks));
+    writeFileSync(join(directory, 'external.onnx'), encodeModel(model));
+    const { code } = await run('convert', 'external.onnx', '-o', 'external.safetensors', '-q', 'f32');
+    expect(code).toBe(0);
+    const inline = await run('convert', 'small.onnx', '-o', 'inline.safetensors', '-q', 'f32');
+    expect(inline.code).toBe(0);
+    const a = await createClassifier({ weights: join(directory, 'external.safetensors') });
+    const b = await createClassifier({ weights: join(directory, 'inline.safetensors') });
+    const input = uniform(3 * 227 * 227, 8);
+    expectClose(await a.infer(input), await b.infer(input), 0, 0);
+    a.dispose();
+    b.dispose();
   });
 
   it('a refused conversion writes nothing, not even a temporary file', async () => {
