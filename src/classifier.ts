@@ -8,9 +8,10 @@ import { AlexNetError } from './errors.js';
 import { preprocessImage, type RgbaImage } from './image/preprocess.js';
 import type { ModelMetadata } from './model/metadata.js';
 import { inputShapeOf } from './model/shapes.js';
-import { readModel } from './weights/model-file.js';
+import { streamModel, type LoadProgress } from './weights/stream-loader.js';
 
 export type { Classification } from './classify/top-k.js';
+export type { LoadProgress } from './weights/stream-loader.js';
 
 export interface ClassifierOptions<WeightsSource> {
   /** The model file; the bundled demo model when omitted. */
@@ -21,6 +22,10 @@ export interface ClassifierOptions<WeightsSource> {
   threads?: number;
   /** Use the relaxed-SIMD kernels (fused multiply-add) where the engine has them (default true). */
   relaxedSimd?: boolean;
+  /** Subresource Integrity of the weights file, "sha256-<base64>": checked while it streams in. */
+  integrity?: string;
+  /** Progress of the weights download: bytes and tensors, monotonic, ends with phase 'done'. */
+  onProgress?(progress: LoadProgress): void;
   signal?: AbortSignal;
 }
 
@@ -52,7 +57,8 @@ export interface Classifier<ImageInput> {
 
 export interface Platform<WeightsSource, ImageInput> {
   defaultWeights(): WeightsSource;
-  readWeights(source: WeightsSource, signal?: AbortSignal): Promise<Uint8Array>;
+  /** The weights as a byte stream, and their size when known. */
+  openWeights(source: WeightsSource, signal?: AbortSignal): Promise<{ stream: ReadableStream<Uint8Array>; totalBytes: number | null }>;
   decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
@@ -83,18 +89,29 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new AlexNetError('INVALID_ARGUMENT', `threads must be a positive integer, found ${options.threads}.`);
   }
-  const bytes = await platform.readWeights(options.weights ?? platform.defaultWeights(), signal);
   signal?.throwIfAborted();
-  const model = readModel(bytes);
   const { backend, reasons } = await createBackend(options);
-  const network = new Network(backend, model.plans);
+  // Layers go to the backend as their bytes arrive; a failure anywhere frees what was uploaded.
+  let network: Network<unknown, unknown> | undefined;
+  let model;
   try {
-    for (const [name, weights] of model.weights) network.loadLayer(name, weights);
+    const { stream, totalBytes } = await platform.openWeights(options.weights ?? platform.defaultWeights(), signal);
+    model = await streamModel(stream, {
+      totalBytes,
+      integrity: options.integrity,
+      signal,
+      onProgress: options.onProgress,
+      onHeader: (header) => {
+        network = new Network(backend, header.plans);
+      },
+      onLayer: (name, weights) => network!.loadLayer(name, weights),
+    });
   } catch (error) {
-    network.dispose();
+    network?.dispose();
     backend.dispose();
     throw error;
   }
+  const ready = network!;
   const { metadata } = model;
   const inputShape = inputShapeOf(metadata.network);
   const perImage = inputShape[0] * inputShape[1] * inputShape[2];
@@ -118,8 +135,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     inputShape,
     labels: metadata.labels,
     metadata,
-    infer: (input, { batch } = {}) => enqueue(() => network.run(input, batchOf(input, batch))),
-    profile: (input, { batch } = {}) => enqueue(() => network.runProfiled(input, batchOf(input, batch), true)),
+    infer: (input, { batch } = {}) => enqueue(() => ready.run(input, batchOf(input, batch))),
+    profile: (input, { batch } = {}) => enqueue(() => ready.runProfiled(input, batchOf(input, batch), true)),
     async preprocess(image) {
       return preprocessImage(await platform.decodeImage(image), metadata.preprocess, metadata.network.input);
     },
@@ -133,7 +150,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
         preprocessImage(decoded, metadata.preprocess, metadata.network.input, input, i * perImage);
       }
       options.signal?.throwIfAborted();
-      const output = await enqueue(() => network.run(input, list.length));
+      const output = await enqueue(() => ready.run(input, list.length));
       const classes = metadata.labels.length;
       const results = list.map((_, i) => {
         const row = output.subarray(i * classes, (i + 1) * classes);
@@ -144,7 +161,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     dispose() {
       if (disposed) return;
       disposed = true;
-      network.dispose();
+      ready.dispose();
       backend.dispose();
     },
   };

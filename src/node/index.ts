@@ -4,7 +4,7 @@ import { createClassifierOn, type Classifier, type ClassifierOptions, type Platf
 import { AlexNetError } from '../errors.js';
 import type { RgbaImage } from '../image/preprocess.js';
 import { decodeImage } from './decode-image.js';
-import { readBytes, type ByteSource } from './read-source.js';
+import { openSource, readBytes, type ByteSource } from './read-source.js';
 
 export type WeightsSource = ByteSource;
 /** A path or file: URL of a PNG/JPEG, its bytes, or decoded RGBA pixels. */
@@ -18,7 +18,7 @@ function isRgba(image: unknown): image is RgbaImage {
 
 const nodePlatform: Platform<WeightsSource, ImageInput> = {
   defaultWeights: () => DEMO_MODEL_URL,
-  readWeights: (source, signal) => readBytes(source, { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' }, 'the weights', signal),
+  openWeights: (source, signal) => openSource(source, { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' }, 'the weights', signal),
   async decodeImage(image, signal) {
     if (isRgba(image)) return image;
     if (!(typeof image === 'string' || image instanceof URL || image instanceof Uint8Array || image instanceof ArrayBuffer)) {
@@ -38,7 +38,7 @@ export function createClassifier(options: ClassifierOptions<WeightsSource> = {})
 }
 
 export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from '../errors.js';
-export type { Classification, Classifier, ClassifierOptions, ClassifyOptions } from '../classifier.js';
+export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
 export type { LayerTime } from '../engine/network.js';
 export type { RgbaImage } from '../image/preprocess.js';
 export type { ModelMetadata, Preprocess, ResizePolicy, ModelSource } from '../model/metadata.js';

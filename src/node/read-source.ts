@@ -1,5 +1,7 @@
 // Reading bytes from what Node users pass: a path, a file: or http(s): URL, bytes, or a stream.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
 
@@ -62,6 +64,62 @@ export async function readBytes(
     return await readFile(path, { signal });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new AlexNetError(codes.notFound, `Cannot read ${what} at ${path} (${code}).`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+export interface OpenedSource {
+  stream: ReadableStream<Uint8Array>;
+  /** Size when known (file size, Content-Length, buffer length). */
+  totalBytes: number | null;
+}
+
+function bufferStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** `source` as a stream of bytes, without reading it all first; same errors as readBytes. */
+export async function openSource(
+  source: ByteSource, codes: { notFound: AlexNetErrorCode; downloadFailed: AlexNetErrorCode }, what: string, signal?: AbortSignal,
+): Promise<OpenedSource> {
+  if (source instanceof Uint8Array) return { stream: bufferStream(source), totalBytes: source.byteLength };
+  if (source instanceof ArrayBuffer) return { stream: bufferStream(new Uint8Array(source)), totalBytes: source.byteLength };
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return { stream: source.stream(), totalBytes: source.size };
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return { stream: source, totalBytes: null };
+  if (typeof source !== 'string' && !(source instanceof URL)) {
+    throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${what} from ${Object.prototype.toString.call(source)}; pass a path, a URL, bytes, a Blob or a ReadableStream.`);
+  }
+  const url = source instanceof URL ? source : /^(file|https?):/i.test(source) ? new URL(source) : undefined;
+  if (url && url.protocol !== 'file:') {
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new AlexNetError(codes.downloadFailed, `Could not download ${what} from ${url}: ${(error as Error).message}.`, { cause: error });
+    }
+    if (!response.ok || !response.body) {
+      throw new AlexNetError(codes.downloadFailed, `Downloading ${what} from ${url} failed with HTTP ${response.status} ${response.statusText}.`);
+    }
+    return { stream: response.body, totalBytes: Number(response.headers.get('content-length')) || null };
+  }
+  const path = url ? fileURLToPath(url) : (source as string);
+  try {
+    const { size, isFile } = await stat(path).then((s) => ({ size: s.size, isFile: s.isFile() }));
+    if (!isFile) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    // No signal here: streamModel checks it between chunks and cancels the stream, which closes the file.
+    const file = createReadStream(path);
+    return { stream: Readable.toWeb(file) as ReadableStream<Uint8Array>, totalBytes: size };
+  } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
       throw new AlexNetError(codes.notFound, `Cannot read ${what} at ${path} (${code}).`, { cause: error });
