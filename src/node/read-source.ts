@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
+import { openResumableDownload } from '../weights/resumable-download.js';
 
 export type ByteSource = string | URL | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array> | Blob;
 
@@ -99,19 +100,7 @@ export async function openSource(
     throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${what} from ${Object.prototype.toString.call(source)}; pass a path, a URL, bytes, a Blob or a ReadableStream.`);
   }
   const url = source instanceof URL ? source : /^(file|https?):/i.test(source) ? new URL(source) : undefined;
-  if (url && url.protocol !== 'file:') {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new AlexNetError(codes.downloadFailed, `Could not download ${what} from ${url}: ${(error as Error).message}.`, { cause: error });
-    }
-    if (!response.ok || !response.body) {
-      throw new AlexNetError(codes.downloadFailed, `Downloading ${what} from ${url} failed with HTTP ${response.status} ${response.statusText}.`);
-    }
-    return { stream: response.body, totalBytes: Number(response.headers.get('content-length')) || null };
-  }
+  if (url && url.protocol !== 'file:') return openResumableDownload(url, { signal, what });
   const path = url ? fileURLToPath(url) : (source as string);
   try {
     const { size, isFile } = await stat(path).then((s) => ({ size: s.size, isFile: s.isFile() }));
