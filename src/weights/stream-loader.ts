@@ -1,7 +1,7 @@
 // Streaming weights loader: parses the safetensors header as soon as it arrives, then hands each
 // layer's tensors over the moment their last byte is in, while the rest downloads. Only the layer
-// being received is buffered, so the extra memory is one layer (fc6: 62% of an int8 AlexNet file),
-// never a second copy of the file. An SRI hash (sha256/384/512) is checked as bytes pass.
+// being received is buffered, in one reused buffer, so the extra memory is the largest layer (fc6:
+// 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) is checked as bytes pass.
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { AlexNetError } from '../errors.js';
 import { isWeighted } from '../model/spec.js';
@@ -22,7 +22,10 @@ export interface StreamLoadOptions {
   totalBytes?: number | null;
   /** Called once the header is parsed and checked, before any tensor. */
   onHeader?(model: ModelHeader): void;
-  /** Called for each weighted layer, in file order, as soon as its bytes have arrived. */
+  /**
+   * Called for each weighted layer, in file order, as soon as its bytes have arrived. The arrays are
+   * views into a buffer reused for the next layer: copy what you keep before returning.
+   */
   onLayer(name: string, weights: LayerWeights): void;
   onProgress?(progress: LoadProgress): void;
   /** Subresource Integrity string, e.g. "sha256-<base64>". */
@@ -76,6 +79,8 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
   let model: ModelHeader | undefined;
   let regions: LayerRegion[] = [];
   let next = 0;
+  // One buffer, grown to the largest layer and reused: onLayer copies out before it returns.
+  let scratch = new Uint8Array(0);
   let buffer: Uint8Array | undefined;
   let tensorsReady = 0;
   let tensorsTotal = 0;
@@ -88,7 +93,10 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
     while (next < regions.length) {
       const region = regions[next];
       if (chunkEnd <= region.begin && region.end > region.begin) return;
-      buffer ??= new Uint8Array(region.end - region.begin);
+      if (!buffer) {
+        if (scratch.byteLength < region.end - region.begin) scratch = new Uint8Array(region.end - region.begin);
+        buffer = scratch.subarray(0, region.end - region.begin);
+      }
       const from = Math.max(region.begin, at);
       const to = Math.min(region.end, chunkEnd);
       if (to > from) buffer.set(chunk.subarray(from - at, to - at), from - region.begin);
