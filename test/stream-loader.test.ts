@@ -29,7 +29,8 @@ describe('streamModel', () => {
     const whole = readModel(bytes);
     for (const seed of [1, 2, 3]) {
       const layers = new Map<string, LayerWeights>();
-      await streamModel(chunked(bytes, seed), { onLayer: (name, weights) => layers.set(name, weights) });
+      // The arrays are views into a reused buffer: keep copies, as the contract says.
+      await streamModel(chunked(bytes, seed), { onLayer: (name, weights) => layers.set(name, structuredClone(weights)) });
       expect([...layers.keys()]).toEqual([...whole.weights.keys()]);
       for (const [name, weights] of layers) {
         expect(weights.bias).toEqual(whole.weights.get(name)!.bias);
