@@ -55,8 +55,6 @@ export interface SoftmaxLayer {
 }
 
 export type Layer = Conv2dLayer | LrnLayer | MaxPoolLayer | FlattenLayer | FullyConnectedLayer | SoftmaxLayer;
-export type LayerType = Layer['type'];
-export const LAYER_TYPES: readonly LayerType[] = ['conv2d', 'lrn', 'maxPool', 'flatten', 'fullyConnected', 'softmax'];
 
 /** Layers that own weight tensors (`<name>.weight`, `<name>.bias`, optional `<name>.weight_scale`). */
 export type WeightedLayer = Conv2dLayer | FullyConnectedLayer;

@@ -37,11 +37,6 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     return new WasmBackend(exports, build, reason);
   }
 
-  /** Bytes of linear memory in use: weights, activations and scratch. */
-  get memoryBytes(): number {
-    return this.heap.usedBytes;
-  }
-
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
     const values = conv2dWeightsAsFloat(weights, shape.K);
     const algorithm = chooseConv2dAlgorithm(shape);

@@ -47,11 +47,6 @@ export class WasmHeap {
     }
   }
 
-  /** Bytes between the heap base and the highest allocation. */
-  get usedBytes(): number {
-    return this.top;
-  }
-
   private mergeAround(position: number): void {
     const next = this.free[position + 1];
     const current = this.free[position];
