@@ -64,17 +64,18 @@ clothing: random shifts of up to 2 pixels and horizontal flips. LRN is exported 
 | --- | ---: | ---: | ---: |
 ${history.join('\n')}
 
-Reproduce the shipped file (about ${Math.round(training.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0) / 60)} minutes of training on 2 cores):
+Reproduce the shipped file (about ${Math.round(training.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0) / 60)} minutes of training on 2 cores; training is
+seeded, but PyTorch's CPU kernels are not bit-reproducible across machines, so expect the same
+accuracy to within a few tenths, not the same bytes):
 
 \`\`\`sh
-apt-get install -y python3-torch dataset-fashion-mnist libopenblas0-pthread
-npm ci && npm run build
-/usr/bin/python3 tools/train-demo/train.py --out build/demo
-node dist/cli.js convert build/demo/model.onnx -o ${WEIGHTS} --name fashion-alexnet-mini \\
-  --labels tools/train-demo/labels.txt --preprocess tools/train-demo/preprocess.json
-npx tsx tools/train-demo/evaluate.ts ${WEIGHTS}   # accuracy, confusion matrix, test sprite, sample images
-npx tsx tools/train-demo/model-card.ts            # this file
+bash tools/train-demo/reproduce.sh
 \`\`\`
+
+It installs python3-torch, dataset-fashion-mnist and libopenblas0-pthread from apt if missing, trains
+(\`tools/train-demo/train.py\`), converts \`build/demo/model.onnx\` with \`alexnet-web convert\` (int8,
+labels and preprocessing from \`tools/train-demo/\`), evaluates with \`tools/train-demo/evaluate.ts\` (accuracy,
+confusion matrix, the CI test sprite and the sample images) and writes this card (\`model-card.ts\`).
 
 ## Confusion matrix (int8, alexnet-web, 10,000 test images)
 

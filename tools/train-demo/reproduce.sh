@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Reproduces models/fashion-alexnet-mini.safetensors and its card from scratch (about an hour on 2 cores):
+# trains in PyTorch, exports ONNX with native LRN, converts with our own CLI to int8, evaluates it with
+# alexnet-web on the 10,000 test images, and regenerates the CI test sprite, the sample images and the card.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+missing=()
+for package in python3-torch dataset-fashion-mnist libopenblas0-pthread; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then apt-get update -qq && apt-get install -y -qq "${missing[@]}"; fi
+npm ci --no-audit --no-fund
+npm run build
+/usr/bin/python3 tools/train-demo/train.py --out build/demo
+node dist/cli.js convert build/demo/model.onnx -o models/fashion-alexnet-mini.safetensors --name fashion-alexnet-mini \
+  --labels tools/train-demo/labels.txt --preprocess tools/train-demo/preprocess.json \
+  --description "AlexNet layout at quarter width (24/64/96/96/64, fc 1024), trained on Fashion-MNIST by alexnet-web (tools/train-demo)"
+npx tsx tools/train-demo/evaluate.ts models/fashion-alexnet-mini.safetensors
+npx tsx tools/train-demo/model-card.ts build/demo/metrics.json
