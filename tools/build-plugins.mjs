@@ -6,19 +6,27 @@ const WASM_ID = 'alexnet-web:wasm-urls';
 /** The kernels in two builds: baseline SIMD, and relaxed SIMD (fused multiply-add) for engines that have it. */
 const WASM_FILES = { baselineWasmUrl: 'alexnet-web.wasm', relaxedWasmUrl: 'alexnet-web-relaxed.wasm' };
 const builtWasm = (file) => fileURLToPath(new URL(`../build/${file}`, import.meta.url));
+const DEMO_MODEL_ID = 'alexnet-web:demo-model-url';
+const DEMO_MODEL = 'models/fashion-alexnet-mini.safetensors';
 
 /**
+ * `import { demoModelUrl } from 'alexnet-web:demo-model-url'` gives the bundled demo model's URL.
  * `import { baselineWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls'` gives the URLs of the kernels:
  * in a rollup build the wasm files are emitted next to the bundle and found with
  * new URL(..., import.meta.url), so bundlers and Node both resolve them; under vitest they point at build/.
  */
 export function wasmUrlPlugin({ emit }) {
   return {
-    name: 'alexnet-web-wasm-urls',
+    name: 'alexnet-web-asset-urls',
     resolveId(id) {
-      return id === WASM_ID ? `\0${WASM_ID}` : null;
+      return id === WASM_ID || id === DEMO_MODEL_ID ? `\0${id}` : null;
     },
     load(id) {
+      if (id === `\0${DEMO_MODEL_ID}`) {
+        // Not emitted: models/ ships beside dist/ in the package, one level up from every chunk.
+        const url = emit ? `new URL(${JSON.stringify(`../${DEMO_MODEL}`)}, import.meta.url)` : `new URL(${JSON.stringify(pathToFileURL(fileURLToPath(new URL(`../${DEMO_MODEL}`, import.meta.url))).href)})`;
+        return `export const demoModelUrl = ${url};`;
+      }
       if (id !== `\0${WASM_ID}`) return null;
       return Object.entries(WASM_FILES)
         .map(([name, file]) => {

@@ -1,5 +1,6 @@
 // alexnet-web for Node.js: createClassifier with paths, URLs, bytes or streams as weights, and
 // PNG/JPEG files, bytes or RGBA pixels as images.
+import { demoModelUrl } from 'alexnet-web:demo-model-url';
 import { createClassifierOn, type Classifier, type ClassifierOptions, type Platform } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import type { RgbaImage } from '../image/preprocess.js';
@@ -10,7 +11,8 @@ export type WeightsSource = ByteSource;
 /** A path or file: URL of a PNG/JPEG, its bytes, or decoded RGBA pixels. */
 export type ImageInput = string | URL | Uint8Array | ArrayBuffer | RgbaImage;
 
-export const DEMO_MODEL_URL = new URL('../models/fashion-alexnet-mini.safetensors', import.meta.url);
+/** The bundled demo model (Fashion-MNIST, see models/README.md), used when no weights are given. */
+export const DEMO_MODEL_URL: URL = demoModelUrl;
 
 function isRgba(image: unknown): image is RgbaImage {
   return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;

@@ -5,3 +5,8 @@ declare module 'alexnet-web:wasm-urls' {
   /** Where alexnet-web-relaxed.wasm (relaxed SIMD, fused multiply-add) lies. */
   export const relaxedWasmUrl: URL;
 }
+
+declare module 'alexnet-web:demo-model-url' {
+  /** models/fashion-alexnet-mini.safetensors: beside dist/ in the package, at the repository root in tests. */
+  export const demoModelUrl: URL;
+}
