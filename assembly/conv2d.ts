@@ -2,7 +2,7 @@
 //
 // Algorithm: per image and group, the receptive fields are packed into NR-wide column panels
 // (im2col, panels[P / NR][CRS][NR]), then a blocked GEMM multiplies the packed weights
-// (packWeights in src/backends/wasm/conv2d.ts: [G][K/G / MR][CRS][MR], zero rows past K/G)
+// (packConv2dWeights in src/backends/wasm/pack.ts: [G][K/G / MR][CRS][MR], zero rows past K/G)
 // by the panels with an MR x NR register tile of accumulators. CRS is cut into KC-deep slices
 // so one panel slice (KC * NR floats) stays in L1 while the weight slice streams from L2.
 // The product lands in a scratch matrix [K/G rounded up to MR][P rounded up to NR]; the

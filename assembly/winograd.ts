@@ -7,7 +7,7 @@
 //   1. input transform  V = B^T d B for every channel and tile, written as 16 packed panel sets
 //      (one per position of the 4x4 transformed tile), each [T / NR][C/G][NR] like conv2d's panels;
 //   2. 16 GEMMs         M[pos] = U[pos] x V[pos], with U = G g G^T transformed once at load time
-//      (src/backends/wasm/pack.ts: [G][16][K/G / MR][C/G][MR]) and conv2d's register-tiled multiply;
+//      (packWinogradWeights in src/backends/wasm/pack.ts: [G][16][K/G / MR][C/G * blocks][MR]) and conv2d's register-tiled multiply;
 //   3. output transform Y = A^T M A per tile, plus bias and ReLU, keeping outputs inside OH x OW.
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5).
 import { MR, multiplyPacked, NR, roundUp } from './conv2d';

@@ -1,8 +1,7 @@
 // The executor: walks the layer list for any backend, ping-ponging between two activation tensors.
 import type { Backend } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
-import type { LayerPlan } from '../model/shapes.js';
-import { elementsOf } from '../model/shapes.js';
+import { elementsOf, type LayerPlan } from '../model/shapes.js';
 import type { Layer } from '../model/spec.js';
 import type { LayerWeights } from '../weights/model-file.js';
 
