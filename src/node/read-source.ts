@@ -1,6 +1,6 @@
 // Reading bytes from what Node users pass: a path, a file: or http(s): URL, bytes, or a stream.
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
@@ -34,43 +34,12 @@ export async function readStream(stream: ReadableStream<Uint8Array>, expectedByt
   return out;
 }
 
-/** Bytes of `source`; failures become AlexNetError with `notFound` / `downloadFailed` codes. */
+/** Bytes of `source`, read whole; failures become AlexNetError with `notFound` / `downloadFailed` codes. */
 export async function readBytes(
   source: ByteSource, codes: { notFound: AlexNetErrorCode; downloadFailed: AlexNetErrorCode }, what: string, signal?: AbortSignal,
 ): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) return readStream(source, undefined, signal);
-  if (typeof source !== 'string' && !(source instanceof URL)) {
-    throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${what} from ${Object.prototype.toString.call(source)}; pass a path, a URL, bytes, a Blob or a ReadableStream.`);
-  }
-  const url = source instanceof URL ? source : /^(file|https?):/i.test(source) ? new URL(source) : undefined;
-  if (url && url.protocol !== 'file:') {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new AlexNetError(codes.downloadFailed, `Could not download ${what} from ${url}: ${(error as Error).message}.`, { cause: error });
-    }
-    if (!response.ok || !response.body) {
-      throw new AlexNetError(codes.downloadFailed, `Downloading ${what} from ${url} failed with HTTP ${response.status} ${response.statusText}.`);
-    }
-    const length = Number(response.headers.get('content-length')) || undefined;
-    return readStream(response.body, length, signal);
-  }
-  const path = url ? fileURLToPath(url) : (source as string);
-  try {
-    return await readFile(path, { signal });
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new AlexNetError(codes.notFound, `Cannot read ${what} at ${path} (${code}).`, { cause: error });
-    }
-    throw error;
-  }
+  const { stream, totalBytes } = await openSource(source, codes, what, signal);
+  return readStream(stream, totalBytes ?? undefined, signal);
 }
 
 export interface OpenedSource {
@@ -100,7 +69,7 @@ export async function openSource(
     throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${what} from ${Object.prototype.toString.call(source)}; pass a path, a URL, bytes, a Blob or a ReadableStream.`);
   }
   const url = source instanceof URL ? source : /^(file|https?):/i.test(source) ? new URL(source) : undefined;
-  if (url && url.protocol !== 'file:') return openResumableDownload(url, { signal, what });
+  if (url && url.protocol !== 'file:') return openResumableDownload(url, { signal, what, errorCode: codes.downloadFailed });
   const path = url ? fileURLToPath(url) : (source as string);
   try {
     const { size, isFile } = await stat(path).then((s) => ({ size: s.size, isFile: s.isFile() }));

@@ -1,7 +1,7 @@
 // A download as a byte stream that survives a dropped connection: when the body breaks off (or ends
 // short of Content-Length), it asks again for the rest with a Range request, a bounded number of
 // times with exponential backoff, instead of starting over.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
 
 export interface ResumableDownloadOptions {
   signal?: AbortSignal;
@@ -11,6 +11,8 @@ export interface ResumableDownloadOptions {
   backoffMs?: number;
   /** What the download is, for messages ("the weights"). */
   what?: string;
+  /** Code of the errors thrown (default WEIGHTS_DOWNLOAD_FAILED). */
+  errorCode?: AlexNetErrorCode;
 }
 
 export interface Download {
@@ -19,11 +21,7 @@ export interface Download {
   totalBytes: number | null;
 }
 
-function failed(message: string, cause?: unknown): AlexNetError {
-  return new AlexNetError('WEIGHTS_DOWNLOAD_FAILED', message, { cause });
-}
-
-async function request(url: string, signal: AbortSignal | undefined, from: number, what: string): Promise<Response> {
+async function request(url: string, signal: AbortSignal | undefined, from: number, what: string, failed: (message: string, cause?: unknown) => AlexNetError): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url, { signal, headers: from > 0 ? { Range: `bytes=${from}-` } : undefined });
@@ -39,9 +37,10 @@ async function request(url: string, signal: AbortSignal | undefined, from: numbe
 
 /** Starts downloading `url`; the returned stream resumes with Range requests when the connection drops. */
 export async function openResumableDownload(url: string | URL, options: ResumableDownloadOptions = {}): Promise<Download> {
-  const { signal, retries = 3, backoffMs = 250, what = 'the file' } = options;
+  const { signal, retries = 3, backoffMs = 250, what = 'the file', errorCode = 'WEIGHTS_DOWNLOAD_FAILED' } = options;
+  const failed = (message: string, cause?: unknown): AlexNetError => new AlexNetError(errorCode, message, { cause });
   const href = String(url);
-  const first = await request(href, signal, 0, what);
+  const first = await request(href, signal, 0, what, failed);
   const totalBytes = Number(first.headers.get('content-length')) || null;
   let reader = first.body!.getReader();
   let received = 0;
@@ -54,7 +53,7 @@ export async function openResumableDownload(url: string | URL, options: Resumabl
     await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempts));
     attempts++;
     signal?.throwIfAborted();
-    const response = await request(href, signal, received, what);
+    const response = await request(href, signal, received, what, failed);
     const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
     if (response.status !== 206 || !range || Number(range[1]) !== received) {
       await response.body?.cancel();
