@@ -1,5 +1,7 @@
-// Builds dist/: ESM bundles for Node and bundlers, their .d.ts, and alexnet-web.wasm beside them
+// Builds dist/: ESM bundles for Node, for browsers (page entry + module worker, self-contained so a
+// page can import dist/browser.js with no bundler), their .d.ts, and the .wasm files beside them
 // (found with new URL('./alexnet-web.wasm', import.meta.url), never inlined).
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
@@ -14,14 +16,16 @@ const entries = {
 const external = (id) =>
   id.startsWith('node:') || builtinModules.includes(id) || ['protobufjs', 'pngjs', 'jpeg-js', 'comlink'].some((name) => id === name || id.startsWith(`${name}/`));
 
+const compile = () => [
+  wasmUrlPlugin({ emit: true }),
+  typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
+];
+
 export default [
   {
     input: entries,
     external,
-    plugins: [
-      wasmUrlPlugin({ emit: true }),
-      typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
-    ],
+    plugins: compile(),
     output: {
       dir: 'dist',
       format: 'es',
@@ -33,7 +37,13 @@ export default [
     },
   },
   {
-    input: { index: 'src/node/index.ts', convert: 'src/convert/index.ts' },
+    // Everything bundled (comlink, hashes): browsers resolve no bare imports.
+    input: { browser: 'src/browser/index.ts', worker: 'src/browser/worker.ts' },
+    plugins: [nodeResolve({ browser: true }), ...compile()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'browser-core-[hash].js', sourcemap: true },
+  },
+  {
+    input: { index: 'src/node/index.ts', convert: 'src/convert/index.ts', browser: 'src/browser/index.ts' },
     external,
     plugins: [dts({ tsconfig: './tsconfig.json' })],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' },

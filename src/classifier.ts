@@ -55,10 +55,22 @@ export interface Classifier<ImageInput> {
   dispose(): void;
 }
 
+/** An opened weights file, and what to do once it was read (a platform's cache hooks in here). */
+export interface OpenedWeights {
+  stream: ReadableStream<Uint8Array>;
+  /** Size when known (Content-Length, file size). */
+  totalBytes: number | null;
+  /** Checked when the caller gave no integrity: the recorded hash of a cached copy. */
+  integrity?: string;
+  /** After the whole file was read and verified. */
+  commit?(): Promise<void>;
+  /** After reading failed; true when the source was dropped (a bad cached copy) and opening again may work. */
+  abandon?(error: unknown): Promise<boolean>;
+}
+
 export interface Platform<WeightsSource, ImageInput> {
   defaultWeights(): WeightsSource;
-  /** The weights as a byte stream, and their size when known. */
-  openWeights(source: WeightsSource, signal?: AbortSignal): Promise<{ stream: ReadableStream<Uint8Array>; totalBytes: number | null }>;
+  openWeights(source: WeightsSource, signal?: AbortSignal): Promise<OpenedWeights>;
   decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
@@ -74,6 +86,17 @@ async function createBackend(options: ClassifierOptions<unknown>): Promise<{ bac
   const reasons = [`wasm: selected, ${backend.buildReason}`];
   if (choice === 'auto') reasons.unshift('webgpu: skipped, not in this version of alexnet-web');
   return { backend, reasons };
+}
+
+/** Drops progress events that would go backwards (a second attempt after a bad cached copy starts at 0 again). */
+function monotonic(onProgress: ((progress: LoadProgress) => void) | undefined): ((progress: LoadProgress) => void) | undefined {
+  if (!onProgress) return undefined;
+  let last = -1;
+  return (progress) => {
+    if (progress.loadedBytes < last) return;
+    last = progress.loadedBytes;
+    onProgress(progress);
+  };
 }
 
 function checkTopK(k: number | undefined, classes: number): number {
@@ -94,20 +117,30 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   // Layers go to the backend as their bytes arrive; a failure anywhere frees what was uploaded.
   let network: Network<unknown, unknown> | undefined;
   let model;
+  const onProgress = monotonic(options.onProgress);
   try {
-    const { stream, totalBytes } = await platform.openWeights(options.weights ?? platform.defaultWeights(), signal);
-    model = await streamModel(stream, {
-      totalBytes,
-      integrity: options.integrity,
-      signal,
-      onProgress: options.onProgress,
-      onHeader: (header) => {
-        network = new Network(backend, header.plans);
-      },
-      onLayer: (name, weights) => network!.loadLayer(name, weights),
-    });
+    for (;;) {
+      const opened = await platform.openWeights(options.weights ?? platform.defaultWeights(), signal);
+      try {
+        model = await streamModel(opened.stream, {
+          totalBytes: opened.totalBytes,
+          integrity: options.integrity ?? opened.integrity,
+          signal,
+          onProgress,
+          onHeader: (header) => {
+            network = new Network(backend, header.plans);
+          },
+          onLayer: (name, weights) => network!.loadLayer(name, weights),
+        });
+        await opened.commit?.();
+        break;
+      } catch (error) {
+        network?.dispose();
+        network = undefined;
+        if (!(await opened.abandon?.(error))) throw error;
+      }
+    }
   } catch (error) {
-    network?.dispose();
     backend.dispose();
     throw error;
   }

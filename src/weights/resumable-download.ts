@@ -35,13 +35,19 @@ async function request(url: string, signal: AbortSignal | undefined, from: numbe
   return response;
 }
 
+/** The body's size from Content-Length; null when absent or when the body is compressed (the length is not the file's). */
+export function contentLength(response: Response): number | null {
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  return Number.isSafeInteger(length) && length > 0 && !response.headers.get('content-encoding') ? length : null;
+}
+
 /** Starts downloading `url`; the returned stream resumes with Range requests when the connection drops. */
 export async function openResumableDownload(url: string | URL, options: ResumableDownloadOptions = {}): Promise<Download> {
   const { signal, retries = 3, backoffMs = 250, what = 'the file', errorCode = 'WEIGHTS_DOWNLOAD_FAILED' } = options;
   const failed = (message: string, cause?: unknown): AlexNetError => new AlexNetError(errorCode, message, { cause });
   const href = String(url);
   const first = await request(href, signal, 0, what, failed);
-  const totalBytes = Number(first.headers.get('content-length')) || null;
+  const totalBytes = contentLength(first);
   let reader = first.body!.getReader();
   let received = 0;
   let attempts = 0;

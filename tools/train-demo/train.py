@@ -121,6 +121,7 @@ def main():
     parser.add_argument('--lr', type=float, default=6e-4)
     parser.add_argument('--seed', type=int, default=2012)
     parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--resume', help='checkpoint.pt of an earlier stage: train on from it with a fresh one-cycle schedule')
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(args.seed)
@@ -130,6 +131,11 @@ def main():
     train_x, train_y = read_idx('train-images-idx3-ubyte.gz'), read_idx('train-labels-idx1-ubyte.gz').long()
     test_x, test_y = read_idx('t10k-images-idx3-ubyte.gz'), read_idx('t10k-labels-idx1-ubyte.gz').long()
     model = AlexNetMini()
+    earlier = []
+    if args.resume:
+        model.load_state_dict(torch.load(args.resume))
+        with open(os.path.join(os.path.dirname(args.resume), 'metrics.json')) as f:
+            earlier = json.load(f)['history']
     # AdamW: SGD with momentum barely moves this batch-norm-free network in the first epochs.
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     steps = args.epochs * (len(train_x) // args.batch)
@@ -152,8 +158,8 @@ def main():
             if (i // args.batch) % 50 == 0:
                 print(f'epoch {epoch + 1} {seen}/{len(order)} loss {loss_sum / seen:.4f} {seen / (time.time() - started):.0f} img/s', flush=True)
         accuracy = evaluate(model, test_x, test_y)
-        history.append({'epoch': epoch + 1, 'loss': loss_sum / seen, 'test_accuracy': accuracy, 'seconds': time.time() - started})
-        print(f'epoch {epoch + 1}: test accuracy {accuracy:.4f}', flush=True)
+        history.append({'epoch': len(earlier) + epoch + 1, 'lr': args.lr, 'loss': loss_sum / seen, 'test_accuracy': accuracy, 'seconds': time.time() - started})
+        print(f'epoch {len(earlier) + epoch + 1}: test accuracy {accuracy:.4f}', flush=True)
         torch.save(model.state_dict(), os.path.join(args.out, 'checkpoint.pt'))
 
     model.eval()
@@ -161,8 +167,8 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 3, INPUT, INPUT), os.path.join(args.out, 'model.onnx'),
                       input_names=['image'], output_names=['logits'], opset_version=13)
     metrics = {
-        'float_test_accuracy': history[-1]['test_accuracy'], 'history': history, 'labels': LABELS,
-        'mean': MEAN, 'std': STD, 'seed': args.seed, 'epochs': args.epochs, 'batch': args.batch, 'lr': args.lr,
+        'float_test_accuracy': history[-1]['test_accuracy'], 'history': earlier + history, 'labels': LABELS,
+        'mean': MEAN, 'std': STD, 'seed': args.seed, 'epochs': len(earlier) + args.epochs, 'batch': args.batch, 'lr': args.lr,
         'parameters': sum(p.numel() for p in model.parameters()), 'torch': torch.__version__,
     }
     with open(os.path.join(args.out, 'metrics.json'), 'w') as f:

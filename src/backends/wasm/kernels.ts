@@ -61,8 +61,9 @@ const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
 
 async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   if (url.protocol === 'file:') {
-    // Node's fetch does not read file: URLs.
-    const { readFile } = await import('node:fs/promises');
+    // Node's fetch does not read file: URLs. A computed specifier keeps browser bundlers from following it.
+    const fs = 'node:fs/promises';
+    const { readFile } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fs)) as typeof import('node:fs/promises');
     const bytes = await readFile(url);
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }

@@ -1,0 +1,115 @@
+// Offline copies of weights files in the Cache API. A file is trusted only with its record (hash and
+// size), written after the file itself was stored and verified, so a half-written or damaged copy is
+// noticed: it fails its hash while streaming, gets deleted, and the file is downloaded again.
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { OpenedWeights } from '../classifier.js';
+import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
+
+/** Bump when what is stored changes meaning. */
+export const WEIGHTS_CACHE_NAME = 'alexnet-web-weights-v1';
+const RECORDS_CACHE_NAME = `${WEIGHTS_CACHE_NAME}-records`;
+
+interface CacheRecord {
+  integrity: string;
+  bytes: number;
+  storedAt: string;
+}
+
+const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
+
+export function cacheAvailable(): boolean {
+  return typeof caches !== 'undefined';
+}
+
+/** Deletes every cached weights file (or only the one at `url`). */
+export async function clearWeightsCache(url?: string | URL): Promise<void> {
+  if (!cacheAvailable()) return;
+  if (url === undefined) {
+    await Promise.all([caches.delete(WEIGHTS_CACHE_NAME), caches.delete(RECORDS_CACHE_NAME)]);
+    return;
+  }
+  const href = String(url);
+  const [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
+  await Promise.all([files.delete(href), records.delete(href)]);
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  return signal?.aborted === true || (error as Error)?.name === 'AbortError';
+}
+
+/**
+ * The weights at `url`: the cached copy when there is a whole one, else a download that is stored as it
+ * streams and recorded once verified. `integrity` is the caller's SRI string, if any.
+ */
+export async function openCachedWeights(url: string, integrity: string | undefined, signal?: AbortSignal): Promise<OpenedWeights> {
+  const [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
+  const [file, recordResponse] = await Promise.all([files.match(url), records.match(url)]);
+  const record = (await recordResponse?.json().catch(() => undefined)) as CacheRecord | undefined;
+  // A caller asking for another sha256 than the recorded one wants another file: do not even read this one.
+  const stale = record && integrity?.startsWith('sha256-') && integrity !== record.integrity;
+  if (file?.body && record && !stale) {
+    return {
+      stream: file.body,
+      totalBytes: record.bytes,
+      integrity: record.integrity,
+      async abandon(error) {
+        if (isAbort(error, signal)) return false;
+        await clearWeightsCache(url);
+        return true;
+      },
+    };
+  }
+  if (file || recordResponse) await clearWeightsCache(url);
+  return storeWhileDownloading(url, files, records, integrity, signal);
+}
+
+async function storeWhileDownloading(url: string, files: Cache, records: Cache, integrity: string | undefined, signal?: AbortSignal): Promise<OpenedWeights> {
+  const download = (await openPortableSource(url, ERRORS, 'the weights', signal))!;
+  // The caller's sha256 is verified by the loader; otherwise hash here, for the record.
+  const hash = integrity?.startsWith('sha256-') ? undefined : sha256.create();
+  let bytes = 0;
+  let body!: ReadableStreamDefaultController<Uint8Array>;
+  let storing = true;
+  const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
+    headers: { 'content-type': 'application/octet-stream' },
+  })).then(() => true, () => false);
+  const stream = download.stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      hash?.update(chunk);
+      bytes += chunk.byteLength;
+      if (storing) {
+        try {
+          body.enqueue(chunk);
+        } catch {
+          storing = false; // The cache gave up (quota): loading goes on without it.
+        }
+      }
+      controller.enqueue(chunk);
+    },
+  }));
+  return {
+    stream,
+    totalBytes: download.totalBytes,
+    async commit() {
+      if (storing) body.close();
+      if (!(await stored)) {
+        await clearWeightsCache(url);
+        return;
+      }
+      const record: CacheRecord = { integrity: hash ? `sha256-${toBase64(hash.digest())}` : integrity!, bytes, storedAt: new Date().toISOString() };
+      await records.put(url, new Response(JSON.stringify(record), { headers: { 'content-type': 'application/json' } }));
+    },
+    async abandon(error) {
+      if (storing) body.error(error);
+      await stored;
+      await clearWeightsCache(url);
+      return false;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// What travels between a page and its alexnet-web worker.
+import type { BackendName } from '../backends/backend.js';
+import type { Classification, ClassifierOptions } from '../classifier.js';
+import type { LayerTime } from '../engine/network.js';
+import type { RgbaImage } from '../image/preprocess.js';
+import type { LoadProgress } from '../weights/stream-loader.js';
+import type { ModelMetadata } from '../model/metadata.js';
+
+/** Images a worker can receive: bitmaps (transferred), pixels, Blobs and absolute URLs. */
+export type WireImage = ImageBitmap | ImageData | RgbaImage | Blob | string;
+
+/** Weights a worker can receive; a Response travels as its body stream and length. */
+export type WireWeights = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | { body: ReadableStream<Uint8Array>; totalBytes: number | null };
+
+export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'threads' | 'relaxedSimd' | 'integrity'> & {
+  weights?: WireWeights;
+  cache: boolean;
+};
+
+/** The loaded classifier's description, sent back once. */
+export interface ClassifierInfo {
+  backend: BackendName;
+  backendReason: string[];
+  inputShape: [number, number, number];
+  labels: string[];
+  metadata: ModelMetadata;
+}
+
+/** The worker's API; `call` ids let a page abort one call. */
+export interface WorkerApi {
+  load(options: WireLoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ClassifierInfo>;
+  classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
+  infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
+  profile(call: number, input: Float32Array, batch: number | undefined): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;
+  preprocess(call: number, image: WireImage): Promise<Float32Array>;
+  abort(call: number): void;
+  dispose(): void;
+}

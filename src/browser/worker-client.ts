@@ -1,0 +1,155 @@
+// The page side of the alexnet-web worker: the Classifier API, each call forwarded through Comlink.
+// Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
+// they stay usable after the call.
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import type { ClassifyOptions } from '../classifier.js';
+import { AlexNetError } from '../errors.js';
+import { isDrawable, isRgbaImage, toImageBitmap, type BrowserImageInput } from './decode-image.js';
+import { absoluteUrl } from './platform.js';
+import { installErrorTransfer } from './wire-errors.js';
+import type { WireImage, WireWeights, WorkerApi } from './wire.js';
+import type { BrowserClassifier, BrowserClassifierOptions } from './index.js';
+
+interface Wired<T> {
+  value: T;
+  transferables: Transferable[];
+}
+
+async function wireImage(image: BrowserImageInput): Promise<Wired<WireImage>> {
+  const url = absoluteUrl(image);
+  if (url) return { value: url, transferables: [] };
+  // A copy of the caller's bitmap moves; theirs stays open.
+  if (image instanceof ImageBitmap || isDrawable(image)) {
+    const bitmap = await toImageBitmap(image as ImageBitmapSource);
+    return { value: bitmap, transferables: [bitmap] };
+  }
+  if (isRgbaImage(image) && !(image instanceof ImageData) && image.data.byteLength !== image.data.buffer?.byteLength) {
+    // A view into a larger buffer would clone the whole buffer.
+    return { value: { data: image.data.slice(), width: image.width, height: image.height }, transferables: [] };
+  }
+  if (image instanceof Blob || isRgbaImage(image)) return { value: image as WireImage, transferables: [] };
+  throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; pass an <img>, <canvas>, <video>, OffscreenCanvas, ImageBitmap, ImageData, VideoFrame, Blob, URL or {data, width, height} RGBA.`);
+}
+
+function wireWeights(weights: BrowserClassifierOptions['weights']): Wired<WireWeights | undefined> {
+  const url = absoluteUrl(weights);
+  if (url) return { value: url, transferables: [] };
+  if (weights instanceof Response) {
+    if (!weights.body || weights.bodyUsed) throw new AlexNetError('INVALID_ARGUMENT', 'The weights Response has no body or was already read; pass a fresh one.');
+    const length = Number(weights.headers.get('content-length') ?? NaN);
+    const totalBytes = Number.isSafeInteger(length) && !weights.headers.get('content-encoding') ? length : null;
+    return { value: { body: weights.body, totalBytes }, transferables: [weights.body] };
+  }
+  if (weights instanceof ReadableStream) return { value: weights, transferables: [weights] };
+  return { value: weights as WireWeights | undefined, transferables: [] };
+}
+
+/** The value as a Comlink argument: its transferables move instead of being copied. */
+function argument<T>(wired: Wired<T>): T {
+  return wired.transferables.length > 0 ? transfer(wired.value, wired.transferables) : wired.value;
+}
+
+/** A promise that rejects when `signal` fires; `done` stops listening. */
+function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; done(): void } {
+  if (!signal) return { promise: new Promise<never>(() => undefined), done: () => undefined };
+  let listener = (): void => undefined;
+  const promise = new Promise<never>((_, reject) => {
+    listener = () => reject(signal.reason);
+    if (signal.aborted) listener();
+    else signal.addEventListener('abort', listener, { once: true });
+  });
+  return { promise, done: () => signal.removeEventListener('abort', listener) };
+}
+
+/** Rejects when the worker cannot start or dies, and on dispose; pending calls race against it. */
+function lifetime(worker: Worker): { promise: Promise<never>; end(error: AlexNetError): void } {
+  let end!: (error: AlexNetError) => void;
+  const promise = new Promise<never>((_, reject) => {
+    end = reject;
+  });
+  promise.catch(() => undefined);
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    end(new AlexNetError('BACKEND_UNAVAILABLE', `The alexnet-web worker failed: ${event.message || 'its script could not be loaded'}. Serve worker.js (and the .wasm files) next to the alexnet-web bundle, from the page's origin, and allow it in worker-src.`));
+  });
+  worker.addEventListener('messageerror', () => end(new AlexNetError('BACKEND_FAILED', 'A message from the alexnet-web worker could not be read.')));
+  return { promise, end };
+}
+
+export async function createWorkerClassifier(options: BrowserClassifierOptions): Promise<BrowserClassifier> {
+  installErrorTransfer();
+  const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
+  signal?.throwIfAborted();
+  const wiredWeights = wireWeights(weights);
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
+  const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
+  const life = lifetime(worker);
+  const loading = abortion(signal);
+  let info;
+  try {
+    const load = { ...rest, cache, weights: wiredWeights.value };
+    info = await Promise.race([
+      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), onProgress && proxy(onProgress)),
+      life.promise,
+      loading.promise,
+    ]);
+  } catch (error) {
+    // Ending the worker frees everything it had loaded.
+    worker.terminate();
+    throw error;
+  } finally {
+    loading.done();
+  }
+
+  let nextCall = 0;
+  let disposed = false;
+  const call = async <T>(callSignal: AbortSignal | undefined, work: (id: number) => Promise<T>): Promise<T> => {
+    if (disposed) throw new AlexNetError('DISPOSED', 'This classifier was disposed; create a new one.');
+    callSignal?.throwIfAborted();
+    const id = nextCall++;
+    const aborted = abortion(callSignal);
+    const onAbort = (): void => void remote.abort(id).catch(() => undefined);
+    callSignal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await Promise.race([work(id), life.promise, aborted.promise]);
+    } finally {
+      aborted.done();
+      callSignal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const wireAll = async (images: BrowserImageInput[]): Promise<Wired<WireImage[]>> => {
+    const wired = await Promise.all(images.map(wireImage));
+    return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
+  };
+  const { backend, backendReason, inputShape, labels, metadata } = info;
+
+  const classifier: BrowserClassifier = {
+    backend,
+    backendReason,
+    inputShape,
+    labels,
+    metadata,
+    // The caller's input is copied (structured clone): it stays theirs.
+    infer: (input, { batch } = {}) => call(undefined, (id) => remote.infer(id, input, batch)),
+    profile: (input, { batch } = {}) => call(undefined, (id) => remote.profile(id, input, batch)),
+    preprocess: async (image) => {
+      const wired = await wireImage(image);
+      return call(undefined, (id) => remote.preprocess(id, argument(wired)));
+    },
+    classify: (async (images: BrowserImageInput | BrowserImageInput[], classifyOptions: ClassifyOptions = {}) => {
+      const list = Array.isArray(images) ? images : [images];
+      if (list.length === 0) return [];
+      const wired = await wireAll(list);
+      const results = await call(classifyOptions.signal, (id) => remote.classify(id, argument(wired), classifyOptions.topK));
+      return Array.isArray(images) ? results : results[0];
+    }) as BrowserClassifier['classify'],
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      life.end(new AlexNetError('DISPOSED', 'This classifier was disposed while the call ran.'));
+      remote[releaseProxy]();
+      worker.terminate();
+    },
+  };
+  return classifier;
+}

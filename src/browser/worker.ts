@@ -1,0 +1,70 @@
+// The alexnet-web worker: loads one classifier and serves a page's calls through Comlink, so
+// inference never blocks the page. Started by createClassifier (worker-client.ts).
+import { expose, transfer } from 'comlink';
+import { createClassifierOn, type Classifier } from '../classifier.js';
+import { AlexNetError } from '../errors.js';
+import { browserPlatform, type BrowserWeightsSource } from './platform.js';
+import { installErrorTransfer } from './wire-errors.js';
+import type { ClassifierInfo, WireImage, WireLoadOptions, WireWeights, WorkerApi } from './wire.js';
+
+installErrorTransfer();
+
+let classifier: Classifier<WireImage> | undefined;
+const calls = new Map<number, AbortController>();
+
+function loaded(): Classifier<WireImage> {
+  if (!classifier) throw new AlexNetError('DISPOSED', 'This classifier was disposed; create a new one.');
+  return classifier;
+}
+
+function weightsSource(weights: WireWeights | undefined): BrowserWeightsSource | undefined {
+  if (weights && typeof weights === 'object' && 'body' in weights && !(weights instanceof Blob)) {
+    const headers: Record<string, string> = weights.totalBytes === null ? {} : { 'content-length': String(weights.totalBytes) };
+    return new Response(weights.body, { headers });
+  }
+  return weights;
+}
+
+/** Runs `work` with an AbortSignal the page can fire through abort(call). */
+async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  calls.set(call, controller);
+  try {
+    return await work(controller.signal);
+  } finally {
+    calls.delete(call);
+  }
+}
+
+const api: WorkerApi = {
+  async load(options: WireLoadOptions, onProgress): Promise<ClassifierInfo> {
+    const { cache, weights, ...rest } = options;
+    const report = onProgress && ((progress: Parameters<typeof onProgress>[0]) => void Promise.resolve(onProgress(progress)).catch(() => undefined));
+    classifier = await createClassifierOn(browserPlatform({ cache, integrity: rest.integrity }), { ...rest, weights: weightsSource(weights), onProgress: report });
+    const { backend, backendReason, inputShape, labels, metadata } = classifier;
+    return { backend, backendReason: [...backendReason], inputShape: [...inputShape], labels: [...labels], metadata };
+  },
+  classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })),
+  infer: (call, input, batch) => withSignal(call, async () => {
+    const output = await loaded().infer(input, { batch });
+    return transfer(output, [output.buffer]);
+  }),
+  profile: (call, input, batch) => withSignal(call, async () => {
+    const result = await loaded().profile(input, { batch });
+    return transfer(result, [result.output.buffer]);
+  }),
+  preprocess: (call, image) => withSignal(call, async (signal) => {
+    signal.throwIfAborted();
+    const tensor = await loaded().preprocess(image);
+    return transfer(tensor, [tensor.buffer]);
+  }),
+  abort(call) {
+    calls.get(call)?.abort(new DOMException('The call was aborted.', 'AbortError'));
+  },
+  dispose() {
+    classifier?.dispose();
+    classifier = undefined;
+  },
+};
+
+expose(api);

@@ -1,0 +1,320 @@
+// The browser SDK in headless Chromium: the built dist/browser.js is loaded by a page served from
+// 127.0.0.1 (COOP/COEP, Range support, cut and throttled responses) and driven through puppeteer.
+// Node's results for the same files are the reference.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClassifier as createNodeClassifier } from '../src/node/index.js';
+import { findChromium, launchChromium } from '../tools/chromium.js';
+import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+
+type BrowserSdk = typeof import('../src/browser/index.js');
+declare global {
+  interface Window {
+    alexnet: BrowserSdk;
+    harnessReady?: boolean;
+    cspResult?: { top?: { label: string; score: number }[]; error?: string; violations: string[] };
+  }
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MODEL_PATH = '/models/fashion-alexnet-mini.safetensors';
+const MODEL_BYTES = readFileSync(new URL(`..${MODEL_PATH}`, import.meta.url)).byteLength;
+const IMAGES = ['sneaker', 'trouser', 'dress', 'ankle-boot'];
+const imagePath = (name: string) => `/examples/images/${name}.png`;
+
+// CI installs Chromium (.ci/run); elsewhere the suite says by name that it did not run.
+const chromium = findChromium();
+if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
+
+describe.skipIf(!chromium)('browser SDK in Chromium', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  let page: Page;
+
+  async function openHarness(): Promise<Page> {
+    const fresh = await browser.newPage();
+    fresh.on('pageerror', (error) => console.error('page error:', error));
+    await fresh.goto(`${server.origin}/test/browser/pages/harness.html`);
+    await fresh.waitForFunction(() => window.harnessReady === true);
+    return fresh;
+  }
+
+  /** Requests the server saw for `path` since `since`. */
+  const requestsFor = (path: string, since = 0) => server.requests.slice(since).filter((r) => r.path === path);
+
+  beforeAll(async () => {
+    server = await startStaticServer(ROOT);
+    browser = await launchChromium();
+    page = await openHarness();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads dist/browser.js and classifies in a module worker, matching Node', async () => {
+    const node = await createNodeClassifier();
+    const expected = await Promise.all(IMAGES.map((name) => node.classify(fileURLToPath(new URL(`..${imagePath(name)}`, import.meta.url)), { topK: 3 })));
+    node.dispose();
+    const got = await page.evaluate(async (paths) => {
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      const results = await classifier.classify(paths, { topK: 3 });
+      const info = { backend: classifier.backend, reason: classifier.backendReason, crossOriginIsolated };
+      classifier.dispose();
+      return { results, info };
+    }, IMAGES.map(imagePath));
+    expect(got.info.backend).toBe('wasm');
+    expect(got.info.crossOriginIsolated).toBe(true);
+    expect(got.results.map((r) => r.map((c) => c.label))).toEqual(expected.map((r) => r.map((c) => c.label)));
+    for (let i = 0; i < IMAGES.length; i++) {
+      for (let k = 0; k < 3; k++) expect(got.results[i][k].score).toBeCloseTo(expected[i][k].score, 5);
+    }
+  });
+
+  it('gives bit-identical tensors and logits to Node for the same PNG, from every image type', async () => {
+    // Baseline SIMD on both sides: the same wasm on the same input is deterministic.
+    const node = await createNodeClassifier({ relaxedSimd: false });
+    const file = fileURLToPath(new URL(`..${imagePath('sandal')}`, import.meta.url));
+    const tensor = await node.preprocess(file);
+    const logits = await node.infer(tensor);
+    node.dispose();
+    const got = await page.evaluate(async (url) => {
+      const { createClassifier } = window.alexnet;
+      const blob = await (await fetch(url)).blob();
+      const bitmap = await createImageBitmap(blob, { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+      const canvas = Object.assign(document.createElement('canvas'), { width: bitmap.width, height: bitmap.height });
+      canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+      const offscreen = new OffscreenCanvas(bitmap.width, bitmap.height);
+      offscreen.getContext('2d')!.drawImage(bitmap, 0, 0);
+      const imageData = canvas.getContext('2d')!.getImageData(0, 0, bitmap.width, bitmap.height);
+      const img = new Image();
+      img.src = url;
+      const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      const inputs = {
+        url, blob, bitmap, canvas, offscreen, imageData, img, frame,
+        rgba: { data: new Uint8Array(imageData.data), width: imageData.width, height: imageData.height },
+      };
+      const out: Record<string, { worker: number[]; main: number[] }> = {};
+      const inWorker = await createClassifier({ relaxedSimd: false, cache: false });
+      const onMain = await createClassifier({ relaxedSimd: false, cache: false, worker: false });
+      for (const [name, input] of Object.entries(inputs)) {
+        out[name] = { worker: Array.from(await inWorker.preprocess(input)), main: Array.from(await onMain.preprocess(input)) };
+      }
+      const logits = Array.from(await inWorker.infer(await inWorker.preprocess(url)));
+      const mainLogits = Array.from(await onMain.infer(await onMain.preprocess(url)));
+      // The caller's bitmap and frame stay usable: the worker got copies.
+      const stillOpen = bitmap.width > 0 && frame.displayWidth > 0;
+      frame.close();
+      inWorker.dispose();
+      onMain.dispose();
+      return { out, logits, mainLogits, stillOpen };
+    }, imagePath('sandal'));
+    const expectedTensor = Array.from(tensor);
+    for (const [name, { worker, main }] of Object.entries(got.out)) {
+      expect(worker, `${name} in the worker`).toEqual(expectedTensor);
+      expect(main, `${name} on the main thread`).toEqual(expectedTensor);
+    }
+    expect(got.logits).toEqual(Array.from(logits));
+    expect(got.mainLogits).toEqual(Array.from(logits));
+    expect(got.stillOpen).toBe(true);
+  });
+
+  it('reports monotonic progress that ends at the file size', async () => {
+    const events = await page.evaluate(async (url) => {
+      const seen: import('../src/browser/index.js').LoadProgress[] = [];
+      const classifier = await window.alexnet.createClassifier({ weights: url, cache: false, onProgress: (p) => seen.push(p) });
+      classifier.dispose();
+      return seen;
+    }, `${MODEL_PATH}?progress`);
+    expect(events.length).toBeGreaterThan(3);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i].loadedBytes).toBeGreaterThanOrEqual(events[i - 1].loadedBytes);
+      expect(events[i].tensorsReady).toBeGreaterThanOrEqual(events[i - 1].tensorsReady);
+    }
+    const last = events[events.length - 1];
+    expect(last).toMatchObject({ phase: 'done', loadedBytes: MODEL_BYTES, totalBytes: MODEL_BYTES });
+    expect(last.tensorsReady).toBe(last.tensorsTotal);
+    expect(events.some((e) => e.phase === 'tensors' && e.tensorsReady > 0 && e.tensorsReady < e.tensorsTotal)).toBe(true);
+  });
+
+  it('aborts a load mid-download, in the worker and on the main thread, with AbortError', async () => {
+    const results = await page.evaluate(async (url) => {
+      const outcomes: string[] = [];
+      for (const worker of [true, false]) {
+        const controller = new AbortController();
+        let started = false;
+        const loading = window.alexnet.createClassifier({
+          weights: url, cache: false, worker, signal: controller.signal,
+          onProgress: (p) => {
+            if (!started && p.loadedBytes > 0) {
+              started = true;
+              controller.abort();
+            }
+          },
+        });
+        outcomes.push(await loading.then(() => 'loaded', (error) => `${error.name}`));
+      }
+      // Nothing stuck: a new classifier loads and works.
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      const top = await classifier.classify('/examples/images/trouser.png', { topK: 1 });
+      classifier.dispose();
+      return { outcomes, label: top[0].label };
+    }, `${MODEL_PATH}?slow=40`);
+    expect(results.outcomes).toEqual(['AbortError', 'AbortError']);
+    expect(results.label).toBe('Trouser');
+  });
+
+  it('aborts a classify call with AbortError and keeps the classifier usable', async () => {
+    const result = await page.evaluate(async () => {
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      const controller = new AbortController();
+      const pending = classifier.classify('/examples/images/dress.png', { signal: controller.signal });
+      controller.abort();
+      const outcome = await pending.then(() => 'resolved', (error) => error.name);
+      const after = await classifier.classify('/examples/images/dress.png', { topK: 1 });
+      classifier.dispose();
+      return { outcome, label: after[0].label };
+    });
+    expect(result).toEqual({ outcome: 'AbortError', label: 'Dress' });
+  });
+
+  it('rejects an integrity mismatch, saying expected vs actual, and caches nothing', async () => {
+    const url = `${server.origin}${MODEL_PATH}?integrity`;
+    const result = await page.evaluate(async (url) => {
+      const { createClassifier, WEIGHTS_CACHE_NAME } = window.alexnet;
+      const error = await createClassifier({ weights: url, integrity: `sha256-${btoa('x'.repeat(32))}` }).then(() => undefined, (e) => e);
+      const cached = await (await caches.open(WEIGHTS_CACHE_NAME)).match(url);
+      const recorded = await (await caches.open(`${WEIGHTS_CACHE_NAME}-records`)).match(url);
+      return { code: error?.code, message: error?.message, cached: !!cached, recorded: !!recorded };
+    }, url);
+    expect(result.code).toBe('WEIGHTS_CORRUPT');
+    expect(result.message).toMatch(/expected sha256-eHh4.*got sha256-/);
+    expect(result).toMatchObject({ cached: false, recorded: false });
+  });
+
+  it('resumes a cut connection with a Range request, and fails clearly when the server cannot resume', async () => {
+    const cut = 1_000_000;
+    const since = server.requests.length;
+    const result = await page.evaluate(async (cut) => {
+      const classifier = await window.alexnet.createClassifier({ weights: `/models/fashion-alexnet-mini.safetensors?cut=${cut}`, cache: false });
+      const top = await classifier.classify('/examples/images/ankle-boot.png', { topK: 1 });
+      classifier.dispose();
+      const failure = await window.alexnet.createClassifier({ weights: `/models/fashion-alexnet-mini.safetensors?cut=${cut}&norange`, cache: false })
+        .then(() => undefined, (e) => ({ code: e.code, message: e.message }));
+      return { label: top[0].label, failure };
+    }, cut);
+    expect(result.label).toBe('Ankle boot');
+    const ranges = requestsFor(MODEL_PATH, since).filter((r) => !r.query.includes('norange')).map((r) => r.range);
+    expect(ranges[0]).toBeUndefined();
+    // One Range request from where the bytes stopped arriving (a destroyed socket drops what was unsent).
+    expect(ranges).toHaveLength(2);
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(ranges[1] ?? '')?.[1]);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(cut);
+    expect(result.failure?.code).toBe('WEIGHTS_DOWNLOAD_FAILED');
+    expect(result.failure?.message).toMatch(/does not support resuming/);
+  });
+
+  it('serves a second page load from the Cache API without a weights request, and replaces a damaged copy', async () => {
+    const path = `${MODEL_PATH}?cached`;
+    const load = (p: Page) => p.evaluate(async (path) => {
+      const classifier = await window.alexnet.createClassifier({ weights: path });
+      const top = await classifier.classify('/examples/images/sneaker.png', { topK: 1 });
+      classifier.dispose();
+      return top[0];
+    }, path);
+    const first = await load(page);
+    const before = server.requests.length;
+    const second = await openHarness();
+    expect(await load(second)).toEqual(first);
+    expect(requestsFor(MODEL_PATH, before)).toHaveLength(0);
+
+    // Damage the cached copy: it must be noticed, deleted and downloaded again.
+    await second.evaluate(async (path) => {
+      const files = await caches.open(window.alexnet.WEIGHTS_CACHE_NAME);
+      const url = new URL(path, location.href).href;
+      const bytes = new Uint8Array(await (await files.match(url))!.arrayBuffer());
+      bytes[bytes.length - 10] ^= 0xff;
+      await files.put(url, new Response(bytes));
+    }, path);
+    const beforeRepair = server.requests.length;
+    expect(await load(second)).toEqual(first);
+    expect(requestsFor(MODEL_PATH, beforeRepair)).toHaveLength(1);
+    const beforeThird = server.requests.length;
+    expect(await load(second)).toEqual(first);
+    expect(requestsFor(MODEL_PATH, beforeThird)).toHaveLength(0);
+    await second.close();
+  });
+
+  it('takes weights as a Response, a ReadableStream, a Blob and bytes', async () => {
+    const labels = await page.evaluate(async (path) => {
+      const { createClassifier } = window.alexnet;
+      const sources: Record<string, () => Promise<unknown>> = {
+        response: () => fetch(path),
+        stream: async () => (await fetch(path)).body,
+        blob: async () => (await fetch(path)).blob(),
+        bytes: async () => new Uint8Array(await (await fetch(path)).arrayBuffer()),
+      };
+      const out: Record<string, string> = {};
+      for (const [name, source] of Object.entries(sources)) {
+        const classifier = await createClassifier({ weights: (await source()) as Blob, cache: false });
+        out[name] = (await classifier.classify('/examples/images/trouser.png', { topK: 1 }))[0].label;
+        classifier.dispose();
+      }
+      return out;
+    }, MODEL_PATH);
+    expect(labels).toEqual({ response: 'Trouser', stream: 'Trouser', blob: 'Trouser', bytes: 'Trouser' });
+  });
+
+  it('resolves 100 concurrent classify calls, each with its own image\'s result', async () => {
+    const result = await page.evaluate(async (paths) => {
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      const single = await Promise.all(paths.map(async (p) => (await classifier.classify(p, { topK: 1 }))[0]));
+      const calls = Array.from({ length: 100 }, (_, i) => classifier.classify(paths[i % paths.length], { topK: 1 }));
+      const all = (await Promise.all(calls)).map((r) => r[0]);
+      classifier.dispose();
+      return { single, all };
+    }, IMAGES.map(imagePath));
+    expect(new Set(result.single.map((s) => s.label)).size).toBe(IMAGES.length);
+    result.all.forEach((got, i) => expect(got).toEqual(result.single[i % IMAGES.length]));
+  });
+
+  it('gives IMAGE_INVALID for an empty canvas, an undecodable Blob, a missing URL and an unsupported type; DISPOSED after dispose', async () => {
+    const codes = await page.evaluate(async () => {
+      const { createClassifier } = window.alexnet;
+      const out: Record<string, string> = {};
+      for (const worker of [true, false]) {
+        const classifier = await createClassifier({ cache: false, worker });
+        const inputs: Record<string, unknown> = {
+          emptyCanvas: Object.assign(document.createElement('canvas'), { width: 0, height: 0 }),
+          garbageBlob: new Blob([new Uint8Array([1, 2, 3, 4, 5])], { type: 'image/png' }),
+          missingUrl: '/examples/images/no-such-image.png',
+          unsupported: { hello: 'world' },
+          zeroRgba: { data: new Uint8Array(0), width: 0, height: 0 },
+        };
+        for (const [name, input] of Object.entries(inputs)) {
+          out[`${name}/${worker ? 'worker' : 'main'}`] = await classifier.classify(input as Blob).then(() => 'resolved', (e) => e.code ?? e.name);
+        }
+        classifier.dispose();
+        out[`disposed/${worker ? 'worker' : 'main'}`] = await classifier.classify('/examples/images/dress.png').then(() => 'resolved', (e) => e.code);
+      }
+      return out;
+    });
+    for (const [name, code] of Object.entries(codes)) expect(code, name).toBe(name.startsWith('disposed') ? 'DISPOSED' : 'IMAGE_INVALID');
+  });
+
+  it('works on a page with a strict Content-Security-Policy (no eval, no blob: workers)', async () => {
+    const strict = await browser.newPage();
+    const response = await strict.goto(`${server.origin}/test/browser/pages/csp.html?csp=strict`);
+    expect(response?.headers()['content-security-policy']).toContain("worker-src 'self'");
+    await strict.waitForFunction(() => window.cspResult !== undefined, { timeout: 60_000 });
+    const result = await strict.evaluate(() => window.cspResult!);
+    await strict.close();
+    expect(result.error).toBeUndefined();
+    expect(result.violations).toEqual([]);
+    expect(result.top?.[0].label).toBe('Sneaker');
+  });
+});

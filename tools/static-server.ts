@@ -1,0 +1,128 @@
+// A small static server for the browser tests, the browser bench and the examples: serves the
+// package root on 127.0.0.1 with COOP/COEP (so pages are cross-origin isolated), Range requests,
+// and, on request, responses that are cut, throttled or refuse ranges. It records every request.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+export interface ServedRequest {
+  path: string;
+  query: string;
+  range: string | undefined;
+}
+
+export interface StaticServer {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  requests: ServedRequest[];
+  /** Bytes served at `path` instead of a file (e.g. a damaged weights file). */
+  files: Map<string, Uint8Array>;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml', '.map': 'application/json',
+};
+
+/** The policy a strict page declares: no inline script, no eval, workers and wasm only from here. */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; object-src 'none'; base-uri 'none'";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Query flags on any URL: `cut=N` ends a full (non-Range) response after N bytes by destroying the
+ * socket; `norange` ignores Range headers; `slow=MS` sends 64 KiB chunks MS apart; `csp=strict` adds
+ * STRICT_CSP to the response.
+ */
+export async function startStaticServer(root: string): Promise<StaticServer> {
+  const requests: ServedRequest[] = [];
+  const files = new Map<string, Uint8Array>();
+  const base = resolve(root);
+
+  async function body(path: string): Promise<{ size: number; read(from: number, to: number): AsyncIterable<Uint8Array> } | undefined> {
+    const inMemory = files.get(path);
+    if (inMemory) return { size: inMemory.byteLength, read: async function* (from, to) { yield inMemory.subarray(from, to); } };
+    const file = normalize(join(base, decodeURIComponent(path)));
+    if (!file.startsWith(base + sep)) return undefined;
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    return { size: info.size, read: (from, to) => createReadStream(file, { start: from, end: to - 1, highWaterMark: 64 * 1024 }) };
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const flags = url.searchParams;
+    requests.push({ path: url.pathname, query: url.search, range: request.headers.range });
+    const headers: Record<string, string | number> = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+      // The HTTP cache would hide whether the Cache API was used.
+      'cache-control': 'no-store',
+    };
+    if (flags.get('csp') === 'strict') headers['content-security-policy'] = STRICT_CSP;
+    const found = await body(url.pathname);
+    if (!found) {
+      response.writeHead(404, headers).end('not found');
+      return;
+    }
+    headers['content-type'] = TYPES[extname(url.pathname)] ?? 'application/octet-stream';
+    const range = flags.has('norange') ? undefined : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    if (!flags.has('norange')) headers['accept-ranges'] = 'bytes';
+    let from = 0;
+    let to = found.size;
+    if (range) {
+      from = Number(range[1]);
+      to = range[2] ? Math.min(found.size, Number(range[2]) + 1) : found.size;
+      if (from >= found.size || from >= to) {
+        response.writeHead(416, { ...headers, 'content-range': `bytes */${found.size}` }).end();
+        return;
+      }
+      headers['content-range'] = `bytes ${from}-${to - 1}/${found.size}`;
+    }
+    headers['content-length'] = to - from;
+    response.writeHead(range ? 206 : 200, headers);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    const cutAt = !range && flags.has('cut') ? Number(flags.get('cut')) : Infinity;
+    const pause = Number(flags.get('slow') ?? 0);
+    let sent = 0;
+    for await (const chunk of found.read(from, to)) {
+      for (let at = 0; at < chunk.byteLength; at += 64 * 1024) {
+        const piece = chunk.subarray(at, Math.min(chunk.byteLength, at + 64 * 1024, at + cutAt - sent));
+        if (piece.byteLength > 0 && !response.write(piece)) await new Promise((resolve) => response.once('drain', resolve));
+        sent += piece.byteLength;
+        if (sent >= cutAt) {
+          // Let the bytes leave before the connection drops.
+          await sleep(50);
+          response.socket?.destroy();
+          return;
+        }
+        if (pause) await sleep(pause);
+        if (response.destroyed) return;
+      }
+    }
+    response.end();
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => response.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    origin,
+    requests,
+    files,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
