@@ -50,6 +50,8 @@ export interface Classifier<ImageInput> {
   /** Top-k classes of one image, or of each image in an array. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
   classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;
+  /** Resolves true once the weights file is stored for offline use (browsers, `cache: true`), else false. */
+  whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
   preprocess(image: ImageInput): Promise<Float32Array>;
   dispose(): void;
@@ -60,10 +62,12 @@ export interface OpenedWeights {
   stream: ReadableStream<Uint8Array>;
   /** Size when known (Content-Length, file size). */
   totalBytes: number | null;
-  /** Checked when the caller gave no integrity: the recorded hash of a cached copy. */
-  integrity?: string;
-  /** After the whole file was read and verified. */
-  commit?(): Promise<void>;
+  /** "xxh64-<hex>" a cached copy was stored with: checked while it streams. */
+  checksum?: string;
+  /** The caller's integrity was already verified on exactly these bytes (a cached copy's record says so). */
+  integrityVerified?: boolean;
+  /** After the whole file was read and verified; resolves true once a copy was stored for offline use. */
+  commit?(): Promise<boolean>;
   /** After reading failed; true when the source was dropped (a bad cached copy) and opening again may work. */
   abandon?(error: unknown): Promise<boolean>;
 }
@@ -113,18 +117,27 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     throw new AlexNetError('INVALID_ARGUMENT', `threads must be a positive integer, found ${options.threads}.`);
   }
   signal?.throwIfAborted();
-  const { backend, reasons } = await createBackend(options);
+  // The download starts while the kernels compile; its first bytes wait in the stream.
+  const source = options.weights ?? platform.defaultWeights();
+  const [backendResult, firstOpen] = await Promise.allSettled([createBackend(options), platform.openWeights(source, signal)]);
+  if (backendResult.status === 'rejected' || firstOpen.status === 'rejected') {
+    if (firstOpen.status === 'fulfilled') await firstOpen.value.stream.cancel().catch(() => undefined);
+    if (backendResult.status === 'fulfilled') backendResult.value.backend.dispose();
+    throw backendResult.status === 'rejected' ? backendResult.reason : (firstOpen as PromiseRejectedResult).reason;
+  }
+  const { backend, reasons } = backendResult.value;
   // Layers go to the backend as their bytes arrive; a failure anywhere frees what was uploaded.
   let network: Network<unknown, unknown> | undefined;
   let model;
+  let cached: Promise<boolean> = Promise.resolve(false);
   const onProgress = monotonic(options.onProgress);
   try {
-    for (;;) {
-      const opened = await platform.openWeights(options.weights ?? platform.defaultWeights(), signal);
+    for (let opened = firstOpen.value; ; opened = await platform.openWeights(source, signal)) {
       try {
         model = await streamModel(opened.stream, {
           totalBytes: opened.totalBytes,
-          integrity: options.integrity ?? opened.integrity,
+          integrity: opened.integrityVerified ? undefined : options.integrity,
+          checksum: opened.checksum,
           signal,
           onProgress,
           onHeader: (header) => {
@@ -132,7 +145,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
           },
           onLayer: (name, weights) => network!.loadLayer(name, weights),
         });
-        await opened.commit?.();
+        // Storing the copy finishes in the background: the classifier is ready now.
+        cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
         break;
       } catch (error) {
         network?.dispose();
@@ -168,6 +182,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     inputShape,
     labels: metadata.labels,
     metadata,
+    whenCached: () => cached,
     infer: (input, { batch } = {}) => enqueue(() => ready.run(input, batchOf(input, batch))),
     profile: (input, { batch } = {}) => enqueue(() => ready.runProfiled(input, batchOf(input, batch), true)),
     async preprocess(image) {

@@ -62,12 +62,13 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     const got = await page.evaluate(async (paths) => {
       const classifier = await window.alexnet.createClassifier({ cache: false });
       const results = await classifier.classify(paths, { topK: 3 });
-      const info = { backend: classifier.backend, reason: classifier.backendReason, crossOriginIsolated };
+      const info = { backend: classifier.backend, reason: classifier.backendReason, crossOriginIsolated, cached: await classifier.whenCached() };
       classifier.dispose();
       return { results, info };
     }, IMAGES.map(imagePath));
     expect(got.info.backend).toBe('wasm');
     expect(got.info.crossOriginIsolated).toBe(true);
+    expect(got.info.cached).toBe(false);
     expect(got.results.map((r) => r.map((c) => c.label))).toEqual(expected.map((r) => r.map((c) => c.label)));
     for (let i = 0; i < IMAGES.length; i++) {
       for (let k = 0; k < 3; k++) expect(got.results[i][k].score).toBeCloseTo(expected[i][k].score, 5);
@@ -128,7 +129,7 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
       const classifier = await window.alexnet.createClassifier({ weights: url, cache: false, onProgress: (p) => seen.push(p) });
       classifier.dispose();
       return seen;
-    }, `${MODEL_PATH}?progress`);
+    }, `${MODEL_PATH}?slow=5`);
     expect(events.length).toBeGreaterThan(3);
     for (let i = 1; i < events.length; i++) {
       expect(events[i].loadedBytes).toBeGreaterThanOrEqual(events[i - 1].loadedBytes);
@@ -223,10 +224,12 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     const load = (p: Page) => p.evaluate(async (path) => {
       const classifier = await window.alexnet.createClassifier({ weights: path });
       const top = await classifier.classify('/examples/images/sneaker.png', { topK: 1 });
+      const cached = await classifier.whenCached();
       classifier.dispose();
-      return top[0];
+      return { ...top[0], cached };
     }, path);
     const first = await load(page);
+    expect(first.cached).toBe(true);
     const before = server.requests.length;
     const second = await openHarness();
     expect(await load(second)).toEqual(first);

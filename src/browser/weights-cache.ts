@@ -1,17 +1,19 @@
-// Offline copies of weights files in the Cache API. A file is trusted only with its record (hash and
-// size), written after the file itself was stored and verified, so a half-written or damaged copy is
-// noticed: it fails its hash while streaming, gets deleted, and the file is downloaded again.
-import { sha256 } from '@noble/hashes/sha2.js';
+// Offline copies of weights files in the Cache API. A file is trusted only with its record (size and
+// xxh64 checksum), written after the file itself was stored and verified, so a half-written or damaged
+// copy is noticed: it fails its checksum while streaming, gets deleted, and is downloaded again.
 import type { OpenedWeights } from '../classifier.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
+import { createDigest } from '../weights/digest.js';
 
 /** Bump when what is stored changes meaning. */
 export const WEIGHTS_CACHE_NAME = 'alexnet-web-weights-v1';
 const RECORDS_CACHE_NAME = `${WEIGHTS_CACHE_NAME}-records`;
 
 interface CacheRecord {
-  integrity: string;
   bytes: number;
+  checksum: string;
+  /** The caller's SRI string that these bytes passed, if one was given. */
+  integrity?: string;
   storedAt: string;
 }
 
@@ -33,14 +35,12 @@ export async function clearWeightsCache(url?: string | URL): Promise<void> {
   await Promise.all([files.delete(href), records.delete(href)]);
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
   return signal?.aborted === true || (error as Error)?.name === 'AbortError';
+}
+
+function writeRecord(records: Cache, url: string, record: CacheRecord): Promise<void> {
+  return records.put(url, new Response(JSON.stringify(record), { headers: { 'content-type': 'application/json' } }));
 }
 
 /**
@@ -51,13 +51,20 @@ export async function openCachedWeights(url: string, integrity: string | undefin
   const [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
   const [file, recordResponse] = await Promise.all([files.match(url), records.match(url)]);
   const record = (await recordResponse?.json().catch(() => undefined)) as CacheRecord | undefined;
-  // A caller asking for another sha256 than the recorded one wants another file: do not even read this one.
-  const stale = record && integrity?.startsWith('sha256-') && integrity !== record.integrity;
-  if (file?.body && record && !stale) {
+  // Another hash of the same kind than the one these bytes passed means another file: do not even read it.
+  const stale = integrity && record?.integrity && integrity.split('-')[0] === record.integrity.split('-')[0] && integrity !== record.integrity;
+  if (file?.body && record?.checksum && !stale) {
+    const integrityVerified = integrity !== undefined && integrity === record.integrity;
     return {
       stream: file.body,
       totalBytes: record.bytes,
-      integrity: record.integrity,
+      checksum: record.checksum,
+      integrityVerified,
+      // The caller's hash was checked on this read: remember it, so the next read skips it.
+      async commit() {
+        if (integrity && !integrityVerified) await writeRecord(records, url, { ...record, integrity });
+        return true;
+      },
       async abandon(error) {
         if (isAbort(error, signal)) return false;
         await clearWeightsCache(url);
@@ -71,17 +78,17 @@ export async function openCachedWeights(url: string, integrity: string | undefin
 
 async function storeWhileDownloading(url: string, files: Cache, records: Cache, integrity: string | undefined, signal?: AbortSignal): Promise<OpenedWeights> {
   const download = (await openPortableSource(url, ERRORS, 'the weights', signal))!;
-  // The caller's sha256 is verified by the loader; otherwise hash here, for the record.
-  const hash = integrity?.startsWith('sha256-') ? undefined : sha256.create();
+  const checksum = await createDigest('xxh64');
   let bytes = 0;
   let body!: ReadableStreamDefaultController<Uint8Array>;
   let storing = true;
+  // Chunks go to the cache as they arrive: no second copy of the file is held.
   const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
     headers: { 'content-type': 'application/octet-stream' },
   })).then(() => true, () => false);
   const stream = download.stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      hash?.update(chunk);
+      checksum.update(chunk);
       bytes += chunk.byteLength;
       if (storing) {
         try {
@@ -100,10 +107,10 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
       if (storing) body.close();
       if (!(await stored)) {
         await clearWeightsCache(url);
-        return;
+        return false;
       }
-      const record: CacheRecord = { integrity: hash ? `sha256-${toBase64(hash.digest())}` : integrity!, bytes, storedAt: new Date().toISOString() };
-      await records.put(url, new Response(JSON.stringify(record), { headers: { 'content-type': 'application/json' } }));
+      await writeRecord(records, url, { bytes, checksum: checksum.finish(), integrity, storedAt: new Date().toISOString() });
+      return true;
     },
     async abandon(error) {
       if (storing) body.error(error);

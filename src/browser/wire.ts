@@ -33,6 +33,8 @@ export interface WorkerApi {
   infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
   profile(call: number, input: Float32Array, batch: number | undefined): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;
   preprocess(call: number, image: WireImage): Promise<Float32Array>;
+  whenCached(): Promise<boolean>;
   abort(call: number): void;
-  dispose(): void;
+  /** Frees the model; resolves once a cache write in progress has finished, so the worker can end. */
+  dispose(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
 // they stay usable after the call.
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { ClassifyOptions } from '../classifier.js';
+import type { ClassifyOptions, LoadProgress } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { isDrawable, isRgbaImage, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './platform.js';
@@ -85,14 +85,24 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
   const loading = abortion(signal);
+  // Progress comes on its own port: the 'done' event may land after load() answers, so wait for it.
+  let progressDone = (): void => undefined;
+  const lastProgress = new Promise<void>((resolve) => {
+    progressDone = resolve;
+  });
+  const report = onProgress && ((progress: LoadProgress) => {
+    onProgress(progress);
+    if (progress.phase === 'done') progressDone();
+  });
   let info;
   try {
     const load = { ...rest, cache, weights: wiredWeights.value };
     info = await Promise.race([
-      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), onProgress && proxy(onProgress)),
+      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report)),
       life.promise,
       loading.promise,
     ]);
+    if (report) await Promise.race([lastProgress, life.promise, loading.promise]);
   } catch (error) {
     // Ending the worker frees everything it had loaded.
     worker.terminate();
@@ -143,12 +153,21 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
       const results = await call(classifyOptions.signal, (id) => remote.classify(id, argument(wired), classifyOptions.topK));
       return Array.isArray(images) ? results : results[0];
     }) as BrowserClassifier['classify'],
+    whenCached: () => (disposed ? Promise.resolve(false) : Promise.race([remote.whenCached(), life.promise]).catch(() => false)),
     dispose() {
       if (disposed) return;
       disposed = true;
       life.end(new AlexNetError('DISPOSED', 'This classifier was disposed while the call ran.'));
-      remote[releaseProxy]();
-      worker.terminate();
+      // The model is freed at once; the worker ends when a cache write in progress is done (at most 30 s).
+      const end = (): void => {
+        remote[releaseProxy]();
+        worker.terminate();
+      };
+      const timeout = setTimeout(end, 30_000);
+      remote.dispose().catch(() => undefined).finally(() => {
+        clearTimeout(timeout);
+        end();
+      });
     },
   };
   return classifier;

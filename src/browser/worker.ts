@@ -58,12 +58,15 @@ const api: WorkerApi = {
     const tensor = await loaded().preprocess(image);
     return transfer(tensor, [tensor.buffer]);
   }),
+  whenCached: async () => (classifier ? classifier.whenCached() : false),
   abort(call) {
     calls.get(call)?.abort(new DOMException('The call was aborted.', 'AbortError'));
   },
-  dispose() {
+  async dispose() {
+    const writing = classifier?.whenCached();
     classifier?.dispose();
     classifier = undefined;
+    await writing;
   },
 };
 

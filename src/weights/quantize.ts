@@ -26,8 +26,15 @@ export function quantizePerChannel(weight: Float32Array, K: number): QuantizedTe
 
 /** q * scale, back to f32 [K, ...]. */
 export function dequantize(q: QuantizedTensor): Float32Array {
-  const perChannel = q.values.length / q.scales.length;
-  return Float32Array.from(q.values, (v, i) => v * q.scales[Math.floor(i / perChannel)]);
+  const { values, scales } = q;
+  const perChannel = values.length / scales.length;
+  const out = new Float32Array(values.length);
+  // Plain loops: Float32Array.from with a mapper is ten times slower, and this runs on every load.
+  for (let k = 0, i = 0; k < scales.length; k++) {
+    const scale = scales[k];
+    for (const end = i + perChannel; i < end; i++) out[i] = values[i] * scale;
+  }
+  return out;
 }
 
 /** ||original - restored|| / ||original||: the error the converter reports per layer. */

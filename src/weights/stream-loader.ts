@@ -1,9 +1,10 @@
 // Streaming weights loader: parses the safetensors header as soon as it arrives, then hands each
 // layer's tensors over the moment their last byte is in, while the rest downloads. Only the layer
 // being received is buffered, in one reused buffer, so the extra memory is the largest layer (fc6:
-// 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) is checked as bytes pass.
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+// 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) and a
+// cached copy's checksum are checked as bytes pass.
 import { AlexNetError } from '../errors.js';
+import { createDigest, parseDigest, type Digest } from './digest.js';
 import { isWeighted } from '../model/spec.js';
 import { readLayerWeights, readModelHeader, type LayerWeights, type ModelHeader } from './model-file.js';
 import { readHeaderLength, type TensorEntry } from './safetensors.js';
@@ -30,6 +31,8 @@ export interface StreamLoadOptions {
   onProgress?(progress: LoadProgress): void;
   /** Subresource Integrity string, e.g. "sha256-<base64>". */
   integrity?: string;
+  /** "xxh64-<hex>" recorded with a cached copy: a mismatch means the copy is damaged. */
+  checksum?: string;
   signal?: AbortSignal;
 }
 
@@ -38,21 +41,6 @@ interface LayerRegion {
   begin: number;
   end: number;
   entries: TensorEntry[];
-}
-
-const HASHES = { sha256, sha384, sha512 } as const;
-type HashName = keyof typeof HASHES;
-
-function parseIntegrity(integrity: string): { name: HashName; expected: string } {
-  const match = /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$/.exec(integrity.trim());
-  if (!match) throw new AlexNetError('INVALID_ARGUMENT', `integrity must look like "sha256-<base64>" (SRI), found ${JSON.stringify(integrity)}.`);
-  return { name: match[1] as HashName, expected: match[2] };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /** Weighted layers as contiguous byte ranges, in file order. */
@@ -71,8 +59,14 @@ function layerRegions(model: ModelHeader): LayerRegion[] {
 /** Reads a weights file from `stream`, layer by layer; resolves with the parsed header when all layers were handed over. */
 export async function streamModel(stream: ReadableStream<Uint8Array>, options: StreamLoadOptions): Promise<ModelHeader> {
   const { signal } = options;
-  const integrity = options.integrity === undefined ? undefined : parseIntegrity(options.integrity);
-  const hash = integrity ? HASHES[integrity.name].create() : undefined;
+  const checks: { expected: string; digest: Digest; what: 'integrity' | 'checksum' }[] = [];
+  for (const what of ['integrity', 'checksum'] as const) {
+    const value = options[what];
+    if (value === undefined) continue;
+    const { algorithm, expected } = parseDigest(value);
+    if (what === 'integrity' && algorithm === 'xxh64') throw new AlexNetError('INVALID_ARGUMENT', `integrity takes SRI hashes (sha256, sha384, sha512), found ${JSON.stringify(value)}.`);
+    checks.push({ expected, digest: await createDigest(algorithm), what });
+  }
   let totalBytes = options.totalBytes ?? null;
   let loaded = 0;
   let headerBytes: Uint8Array = new Uint8Array(0);
@@ -115,7 +109,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) break;
-      hash?.update(value);
+      for (const check of checks) check.digest.update(value);
       const at = loaded;
       loaded += value.byteLength;
       if (!model) {
@@ -149,11 +143,12 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
   if (next < regions.length || loaded < model.header.fileBytes) {
     throw new AlexNetError('WEIGHTS_TRUNCATED', `The weights file is ${loaded} bytes but its header describes ${model.header.fileBytes}. The download or copy was cut short; fetch it again.`);
   }
-  if (integrity && hash) {
-    const actual = toBase64(hash.digest());
-    if (actual !== integrity.expected) {
-      throw new AlexNetError('WEIGHTS_CORRUPT', `Integrity check failed: expected ${integrity.name}-${integrity.expected}, got ${integrity.name}-${actual}. The file is not the one the page asked for.`);
-    }
+  for (const { expected, digest, what } of checks) {
+    const actual = digest.finish();
+    if (actual === expected) continue;
+    throw new AlexNetError('WEIGHTS_CORRUPT', what === 'integrity'
+      ? `Integrity check failed: expected ${expected}, got ${actual}. The file is not the one the page asked for.`
+      : `The cached copy of the weights is damaged (checksum ${actual}, recorded ${expected}).`);
   }
   report('done');
   return model;

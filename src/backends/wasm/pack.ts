@@ -35,12 +35,10 @@ export function packConv2dWeights(weight: Float32Array, shape: Conv2dWeightShape
   return packed;
 }
 
-/** Winograd F(2x2, 3x3) weight transform G g G^T, G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]. */
-const G = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]];
-
 /**
  * [K, C/G, R, S] (R, S <= 6) -> [G][16][ceil(K/G / MR)][C/G * blocks][MR]: the kernel is cut into 3x3
- * blocks (zero-padded), each becomes its 4x4 Winograd transform, packed per transform position the way
+ * blocks (zero-padded), each becomes its 4x4 Winograd F(2x2, 3x3) transform G g G^T with
+ * G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]], packed per transform position the way
  * assembly/winograd.ts multiplies it; depth index = block * C/G + c. Rows past K/G are zero.
  */
 export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightShape, MR: number): Float32Array {
@@ -52,29 +50,43 @@ export function packWinogradWeights(weight: Float32Array, shape: Conv2dWeightSha
   const depth = Cg * blocksH * blocksW;
   const mTiles = Math.ceil(Kg / MR);
   const packed = new Float32Array(groups * 16 * mTiles * depth * MR);
-  const g = new Float64Array(9);
-  const rows = [new Float64Array(3), new Float64Array(3), new Float64Array(3), new Float64Array(3)];
+  // Distance between two transform positions in `packed`; runs on every load, so scalar code, no arrays of arrays.
+  const positionStride = mTiles * depth * MR;
+  const g = new Float32Array(9);
+  const t = new Float64Array(12);
   for (let k = 0; k < K; k++) {
     const group = Math.floor(k / Kg);
     const m = k % Kg;
+    const tileBase = (group * 16 * mTiles + Math.floor(m / MR)) * depth * MR + (m % MR);
     for (let q = 0; q < depth; q++) {
       const c = q % Cg;
       const block = Math.floor(q / Cg);
       const r0 = Math.floor(block / blocksW) * 3;
       const s0 = (block % blocksW) * 3;
+      const source = (k * Cg + c) * R;
       for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) {
-          const r = r0 + i;
-          const s = s0 + j;
-          g[i * 3 + j] = r < R && s < S ? weight[((k * Cg + c) * R + r) * S + s] : 0;
-        }
+        for (let j = 0; j < 3; j++) g[i * 3 + j] = r0 + i < R && s0 + j < S ? weight[(source + r0 + i) * S + s0 + j] : 0;
       }
-      for (let i = 0; i < 4; i++) for (let s = 0; s < 3; s++) rows[i][s] = G[i][0] * g[s] + G[i][1] * g[3 + s] + G[i][2] * g[6 + s];
+      // t = G g (4x3), then u = t G^T (4x4).
+      for (let j = 0; j < 3; j++) {
+        const a = g[j];
+        const b = g[3 + j];
+        const d = g[6 + j];
+        t[j] = a;
+        t[3 + j] = 0.5 * (a + b + d);
+        t[6 + j] = 0.5 * (a - b + d);
+        t[9 + j] = d;
+      }
+      let at = tileBase + q * MR;
       for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 4; j++) {
-          const u = rows[i][0] * G[j][0] + rows[i][1] * G[j][1] + rows[i][2] * G[j][2];
-          packed[((group * 16 + i * 4 + j) * mTiles + Math.floor(m / MR)) * depth * MR + q * MR + (m % MR)] = u;
-        }
+        const a = t[i * 3];
+        const b = t[i * 3 + 1];
+        const d = t[i * 3 + 2];
+        packed[at] = a;
+        packed[at + positionStride] = 0.5 * (a + b + d);
+        packed[at + 2 * positionStride] = 0.5 * (a - b + d);
+        packed[at + 3 * positionStride] = d;
+        at += 4 * positionStride;
       }
     }
   }
