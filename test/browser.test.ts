@@ -1,6 +1,7 @@
 // The browser SDK in headless Chromium: the built dist/browser.js is loaded by a page served from
 // 127.0.0.1 (COOP/COEP, Range support, cut and throttled responses) and driven through puppeteer.
 // Node's results for the same files are the reference.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
@@ -194,6 +195,39 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     expect(result.code).toBe('WEIGHTS_CORRUPT');
     expect(result.message).toMatch(/expected sha256-eHh4.*got sha256-/);
     expect(result).toMatchObject({ cached: false, recorded: false });
+  });
+
+  it('caches a file that passed its integrity hash; another hash for the same URL downloads again, rejects and leaves nothing', async () => {
+    const url = `${server.origin}${MODEL_PATH}?pinned`;
+    const integrity = `sha256-${createHash('sha256').update(readFileSync(new URL(`..${MODEL_PATH}`, import.meta.url))).digest('base64')}`;
+    const since = server.requests.length;
+    const result = await page.evaluate(async (url, integrity) => {
+      const { createClassifier, WEIGHTS_CACHE_NAME } = window.alexnet;
+      const first = await createClassifier({ weights: url, integrity });
+      const cached = await first.whenCached();
+      first.dispose();
+      const second = await createClassifier({ weights: url, integrity });
+      const secondCached = await second.whenCached();
+      second.dispose();
+      const wrong = await createClassifier({ weights: url, integrity: `sha256-${btoa('y'.repeat(32))}` }).then(() => undefined, (e) => e.code);
+      const left = await (await caches.open(WEIGHTS_CACHE_NAME)).match(url);
+      return { cached, secondCached, wrong, left: !!left };
+    }, url, integrity);
+    expect(result).toEqual({ cached: true, secondCached: true, wrong: 'WEIGHTS_CORRUPT', left: false });
+    // First load and the wrong-hash load went to the network; the second came from the cache.
+    expect(requestsFor(MODEL_PATH, since)).toHaveLength(2);
+  });
+
+  it('ends its worker on dispose', async () => {
+    // Workers of earlier tests end once their dispose() has finished.
+    await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBe(0);
+    const before = 0;
+    await page.evaluate(async () => {
+      (window as unknown as { held: unknown }).held = await window.alexnet.createClassifier({ cache: false });
+    });
+    await expect.poll(() => page.workers().length).toBe(before + 1);
+    await page.evaluate(() => (window as unknown as { held: { dispose(): void } }).held.dispose());
+    await expect.poll(() => page.workers().length).toBe(before);
   });
 
   it('resumes a cut connection with a Range request, and fails clearly when the server cannot resume', async () => {
