@@ -38,3 +38,13 @@ export function wasmUrlPlugin({ emit }) {
     },
   };
 }
+
+/** `import source from '../kernels/conv2d.wgsl'` gives the shader's text: real .wgsl files, no shader built from strings. */
+export function wgslPlugin() {
+  return {
+    name: 'alexnet-web-wgsl',
+    transform(code, id) {
+      return id.endsWith('.wgsl') ? { code: `export default ${JSON.stringify(code)};`, map: { mappings: '' } } : null;
+    },
+  };
+}

@@ -10,3 +10,9 @@ declare module 'alexnet-web:demo-model-url' {
   /** models/fashion-alexnet-mini.safetensors: beside dist/ in the package, at the repository root in tests. */
   export const demoModelUrl: URL;
 }
+
+/** WGSL shaders in kernels/, imported as their source text (tools/build-plugins.mjs). */
+declare module '*.wgsl' {
+  const source: string;
+  export default source;
+}

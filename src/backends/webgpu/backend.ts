@@ -1,0 +1,199 @@
+// The WebGPU backend: ops are recorded into one command encoder and submitted together when a
+// result is read, so a whole inference is one submit and one readback.
+import { AlexNetError } from '../../errors.js';
+import type { LayerWeights } from '../../weights/model-file.js';
+import type {
+  Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
+} from '../backend.js';
+import { conv2dWeightsAsFloat } from '../wasm/pack.js';
+import { CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWorkgroups, packConv2dWeightsForGpu } from './conv2d.js';
+import {
+  FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, fullyConnectedUniformValues, fullyConnectedWorkgroups, packInt8Rows,
+} from './fully-connected.js';
+import { LRN_SOURCE, LRN_UNIFORM, lrnUniformValues, lrnWorkgroups } from './lrn.js';
+import { MAX_POOL_SOURCE, MAX_POOL_UNIFORM, maxPoolUniformValues, maxPoolWorkgroups } from './max-pool.js';
+import { SOFTMAX_SOURCE, SOFTMAX_UNIFORM, softmaxWorkgroups } from './softmax.js';
+import { packUniform, type UniformLayout } from './uniforms.js';
+
+export interface GpuTensor {
+  buffer: GPUBuffer;
+  elements: number;
+}
+
+export type GpuWeights =
+  | { op: 'conv2d'; weights: GPUBuffer; bias: GPUBuffer }
+  | { op: 'fullyConnected'; dtype: 'I8'; weights: GPUBuffer; scales: GPUBuffer; bias: GPUBuffer }
+  | { op: 'fullyConnected'; dtype: 'F32'; weights: GPUBuffer; bias: GPUBuffer };
+
+type PipelineName = 'conv2d' | 'maxPool' | 'lrn' | 'fullyConnectedInt8' | 'fullyConnectedF32' | 'softmax';
+
+const PIPELINES: Record<PipelineName, { source: string; entryPoint: string }> = {
+  conv2d: { source: CONV2D_SOURCE, entryPoint: 'main' },
+  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main' },
+  lrn: { source: LRN_SOURCE, entryPoint: 'main' },
+  fullyConnectedInt8: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'int8' },
+  fullyConnectedF32: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'float32' },
+  softmax: { source: SOFTMAX_SOURCE, entryPoint: 'main' },
+};
+
+const STORAGE = 0x80 | 0x08 | 0x04; // GPUBufferUsage.STORAGE | COPY_DST | COPY_SRC, as numbers: Node has no GPUBufferUsage.
+
+export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
+  readonly name = 'webgpu' as const;
+  private encoder: GPUCommandEncoder | undefined;
+  /** Uniform buffers of the recorded ops, destroyed once they were submitted. */
+  private pendingUniforms: GPUBuffer[] = [];
+  private disposed = false;
+
+  private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {}
+
+  /** A device with the adapter's full storage limits, and every pipeline compiled (in parallel). */
+  static async create(adapter: GPUAdapter): Promise<WebGpuBackend> {
+    const { limits } = adapter;
+    const device = await adapter.requestDevice({
+      requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+    });
+    const info = (adapter as GPUAdapter & { info?: { vendor?: string; architecture?: string; description?: string } }).info;
+    const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    const entries = await Promise.all(Object.entries(PIPELINES).map(async ([name, { source, entryPoint }]) => {
+      const module = device.createShaderModule({ code: source, label: name });
+      const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: name });
+      return [name, pipeline] as const;
+    }));
+    return new WebGpuBackend(device, description, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
+  }
+
+  private buffer(bytes: number, label?: string): GPUBuffer {
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new AlexNetError('OUT_OF_MEMORY', `${label ?? 'A tensor'} needs ${bytes} bytes but this GPU binds at most ${limit}; use an int8 weights file (alexnet-web convert --quantize int8) or the wasm backend.`);
+    }
+    return this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: STORAGE, label });
+  }
+
+  private upload(data: ArrayBufferView, label: string): GPUBuffer {
+    const buffer = this.buffer(data.byteLength, label);
+    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buffer;
+  }
+
+  uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): GpuWeights {
+    this.checkAlive();
+    const packed = packConv2dWeightsForGpu(conv2dWeightsAsFloat(weights, shape.K), shape);
+    return { op: 'conv2d', weights: this.upload(packed, 'conv2d weights'), bias: this.upload(weights.bias, 'conv2d bias') };
+  }
+
+  uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): GpuWeights {
+    this.checkAlive();
+    const bias = this.upload(weights.bias, 'fullyConnected bias');
+    const { weight } = weights;
+    if (weight.dtype === 'I8') {
+      return { op: 'fullyConnected', dtype: 'I8', weights: this.upload(packInt8Rows(weight.values, shape.O, shape.I), 'fullyConnected int8 weights'), scales: this.upload(weight.scales, 'fullyConnected scales'), bias };
+    }
+    return { op: 'fullyConnected', dtype: 'F32', weights: this.upload(weight.values, 'fullyConnected weights'), bias };
+  }
+
+  allocate(elements: number): GpuTensor {
+    this.checkAlive();
+    return { buffer: this.buffer(elements * 4, 'activation'), elements };
+  }
+
+  write(tensor: GpuTensor, data: Float32Array): void {
+    if (data.length > tensor.elements) throw new AlexNetError('INVALID_ARGUMENT', `${data.length} values do not fit a tensor of ${tensor.elements}.`);
+    // Ops recorded earlier must read the old contents: submit them first.
+    this.submit();
+    this.device.queue.writeBuffer(tensor.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  async read(tensor: GpuTensor, elements: number): Promise<Float32Array> {
+    this.checkAlive();
+    const staging = this.device.createBuffer({ size: elements * 4, usage: 0x01 | 0x08, label: 'readback' }); // MAP_READ | COPY_DST
+    this.commands().copyBufferToBuffer(tensor.buffer, 0, staging, 0, elements * 4);
+    this.submit();
+    try {
+      await staging.mapAsync(0x01); // GPUMapMode.READ
+      return new Float32Array(staging.getMappedRange()).slice();
+    } catch (error) {
+      throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed: ${(error as Error).message}.`, { cause: error });
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  conv2d(out: GpuTensor, input: GpuTensor, weights: GpuWeights, s: Conv2dShape): void {
+    if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
+    this.dispatch('conv2d', CONV2D_UNIFORM, conv2dUniformValues(s), [input.buffer, weights.weights, weights.bias, out.buffer], conv2dWorkgroups(s));
+  }
+
+  maxPool(out: GpuTensor, input: GpuTensor, s: MaxPoolShape): void {
+    this.dispatch('maxPool', MAX_POOL_UNIFORM, maxPoolUniformValues(s), [input.buffer, out.buffer], maxPoolWorkgroups(s));
+  }
+
+  lrn(out: GpuTensor, input: GpuTensor, s: LrnShape): void {
+    this.dispatch('lrn', LRN_UNIFORM, lrnUniformValues(s), [input.buffer, out.buffer], lrnWorkgroups(s));
+  }
+
+  fullyConnected(out: GpuTensor, input: GpuTensor, weights: GpuWeights, s: FullyConnectedShape): void {
+    if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
+    const values = fullyConnectedUniformValues(s);
+    if (weights.dtype === 'I8') {
+      this.dispatch('fullyConnectedInt8', FULLY_CONNECTED_UNIFORM, values, { 1: input.buffer, 2: weights.weights, 3: weights.bias, 4: out.buffer, 5: weights.scales }, fullyConnectedWorkgroups(s));
+    } else {
+      this.dispatch('fullyConnectedF32', FULLY_CONNECTED_UNIFORM, values, { 1: input.buffer, 3: weights.bias, 4: out.buffer, 6: weights.weights }, fullyConnectedWorkgroups(s));
+    }
+  }
+
+  softmax(out: GpuTensor, input: GpuTensor, s: SoftmaxShape): void {
+    this.dispatch('softmax', SOFTMAX_UNIFORM, { ...s }, [input.buffer, out.buffer], softmaxWorkgroups(s));
+  }
+
+  release(handle: GpuTensor | GpuWeights): void {
+    // Destroying after submit is safe: the GPU keeps what submitted work still uses.
+    this.submit();
+    if ('buffer' in handle) handle.buffer.destroy();
+    else for (const value of Object.values(handle)) if (typeof value === 'object') (value as GPUBuffer).destroy();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.device.destroy();
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new AlexNetError('DISPOSED', 'This backend was disposed.');
+  }
+
+  private commands(): GPUCommandEncoder {
+    this.encoder ??= this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private submit(): void {
+    if (!this.encoder) return;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = undefined;
+    for (const uniform of this.pendingUniforms) uniform.destroy();
+    this.pendingUniforms = [];
+  }
+
+  /** Records one dispatch; `buffers` are bindings 1.. in order, or by binding number. Binding 0 is the uniform. */
+  private dispatch(name: PipelineName, layout: UniformLayout, values: Record<string, number | boolean>, buffers: GPUBuffer[] | Record<number, GPUBuffer>, workgroups: [number, number, number]): void {
+    this.checkAlive();
+    const data = packUniform(layout, values);
+    const uniform = this.device.createBuffer({ size: data.byteLength, usage: 0x40 | 0x08, label: `${name} shape` }); // UNIFORM | COPY_DST
+    this.device.queue.writeBuffer(uniform, 0, data);
+    this.pendingUniforms.push(uniform);
+    const bound = Array.isArray(buffers) ? Object.fromEntries(buffers.map((b, i) => [i + 1, b])) : buffers;
+    const pipeline = this.pipelines[name];
+    const bindGroup = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: uniform } }, ...Object.entries(bound).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } }))],
+    });
+    const pass = this.commands().beginComputePass({ label: name });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...workgroups);
+    pass.end();
+  }
+}

@@ -1,0 +1,47 @@
+// conv2d on WebGPU (kernels/conv2d.wgsl): weight packing, uniform, dispatch.
+import source from '../../../kernels/conv2d.wgsl';
+import type { Conv2dShape, Conv2dWeightShape } from '../backend.js';
+import type { UniformLayout } from './uniforms.js';
+
+export const CONV2D_SOURCE = source;
+
+export const CONV2D_UNIFORM: UniformLayout = [
+  ['N', 'u32'], ['C', 'u32'], ['H', 'u32'], ['W', 'u32'],
+  ['K', 'u32'], ['R', 'u32'], ['S', 'u32'], ['G', 'u32'],
+  ['strideH', 'u32'], ['strideW', 'u32'], ['padTop', 'u32'], ['padLeft', 'u32'],
+  ['OH', 'u32'], ['OW', 'u32'], ['relu', 'u32'], ['kTiles', 'u32'],
+];
+
+/** Output channels one invocation computes (a vec4 of weights) and output columns it covers. */
+const CHANNELS = 4;
+const COLUMNS = 4;
+
+export function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
+  return Math.ceil(shape.K / shape.G / CHANNELS);
+}
+
+/** f32 [K, C/G, R, S] -> [G][kTiles][C/G * R * S][4], lane j of tile t = channel 4t + j of the group, zero past K/G. */
+export function packConv2dWeightsForGpu(weight: Float32Array, shape: Conv2dWeightShape): Float32Array {
+  const { K, C, R, S, G } = shape;
+  const Kg = K / G;
+  const crs = (C / G) * R * S;
+  const kTiles = kTilesOf(shape);
+  const packed = new Float32Array(G * kTiles * crs * CHANNELS);
+  for (let g = 0; g < G; g++) {
+    for (let k = 0; k < Kg; k++) {
+      const source = (g * Kg + k) * crs;
+      const base = (g * kTiles + Math.floor(k / CHANNELS)) * crs * CHANNELS + (k % CHANNELS);
+      for (let i = 0; i < crs; i++) packed[base + i * CHANNELS] = weight[source + i];
+    }
+  }
+  return packed;
+}
+
+export function conv2dUniformValues(s: Conv2dShape): Record<string, number | boolean> {
+  return { ...s, kTiles: kTilesOf(s) };
+}
+
+/** Workgroups of 8 x 8: x over blocks of 4 columns, y over rows, z over images x groups x channel tiles. */
+export function conv2dWorkgroups(s: Conv2dShape): [number, number, number] {
+  return [Math.ceil(Math.ceil(s.OW / COLUMNS) / 8), Math.ceil(s.OH / 8), s.N * s.G * kTilesOf(s)];
+}

@@ -1,0 +1,43 @@
+// Each WebGPU op lists its uniform fields once in TypeScript; here the list is checked against the
+// struct the WGSL file declares (names, types, order), and the packer against the byte layout.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONV2D_UNIFORM } from '../src/backends/webgpu/conv2d.js';
+import { FULLY_CONNECTED_UNIFORM } from '../src/backends/webgpu/fully-connected.js';
+import { LRN_UNIFORM } from '../src/backends/webgpu/lrn.js';
+import { MAX_POOL_UNIFORM } from '../src/backends/webgpu/max-pool.js';
+import { SOFTMAX_UNIFORM } from '../src/backends/webgpu/softmax.js';
+import { packUniform, type UniformLayout } from '../src/backends/webgpu/uniforms.js';
+
+const KERNELS: [file: string, struct: string, layout: UniformLayout][] = [
+  ['conv2d.wgsl', 'Conv2dShape', CONV2D_UNIFORM],
+  ['max-pool.wgsl', 'MaxPoolShape', MAX_POOL_UNIFORM],
+  ['lrn.wgsl', 'LrnShape', LRN_UNIFORM],
+  ['fully-connected.wgsl', 'FullyConnectedShape', FULLY_CONNECTED_UNIFORM],
+  ['softmax.wgsl', 'SoftmaxShape', SOFTMAX_UNIFORM],
+];
+
+/** [name, type] of each field of `struct name { ... }` in WGSL source. */
+function structFields(source: string, name: string): [string, string][] {
+  const body = new RegExp(`struct\\s+${name}\\s*\\{([^}]*)\\}`).exec(source)?.[1];
+  if (!body) throw new Error(`struct ${name} not found`);
+  return [...body.matchAll(/(\w+)\s*:\s*(\w+)/g)].map((m) => [m[1], m[2]]);
+}
+
+describe('WebGPU uniform structs', () => {
+  it.each(KERNELS)('%s: the TypeScript field list matches struct %s', (file, struct, layout) => {
+    const source = readFileSync(new URL(`../kernels/${file}`, import.meta.url), 'utf8');
+    expect(layout.map(([n, t]) => [n, t])).toEqual(structFields(source, struct));
+    // Bound as var<uniform>: the struct the shader reads is the one packed.
+    expect(source).toMatch(new RegExp(`var<uniform>\\s+\\w+\\s*:\\s*${struct}`));
+  });
+
+  it('packs u32 and f32 fields little-endian in order, padded to 16 bytes', () => {
+    const bytes = packUniform(LRN_UNIFORM, { C: 96, HW: 3025, size: 5, total: 290400, alpha: 2e-5, beta: 0.75, k: 1 });
+    expect(bytes.byteLength).toBe(32);
+    const view = new DataView(bytes);
+    expect([0, 4, 8, 12].map((at) => view.getUint32(at, true))).toEqual([96, 3025, 5, 290400]);
+    expect([16, 20, 24].map((at) => view.getFloat32(at, true))).toEqual([Math.fround(2e-5), 0.75, 1]);
+    expect(packUniform(SOFTMAX_UNIFORM.slice(0, 3), { N: 1, D: 2 }).byteLength).toBe(16);
+  });
+});
