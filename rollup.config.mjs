@@ -5,7 +5,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
-import { wasmUrlPlugin } from './tools/build-plugins.mjs';
+import { wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 const entries = {
   index: 'src/node/index.ts',
@@ -18,6 +18,7 @@ const external = (id) =>
 
 const compile = () => [
   wasmUrlPlugin({ emit: true }),
+  wgslPlugin(),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
 ];
 

@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
-import { wasmUrlPlugin } from './tools/build-plugins.mjs';
+import { wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 export default defineConfig({
-  plugins: [wasmUrlPlugin({ emit: false })],
+  plugins: [wasmUrlPlugin({ emit: false }), wgslPlugin()],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -1,7 +1,7 @@
 // The classifier: a loaded model on a backend, turning images into ranked labels.
 // Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
-import type { Backend, BackendName } from './backends/backend.js';
-import { WasmBackend } from './backends/wasm/backend.js';
+import type { BackendName } from './backends/backend.js';
+import { selectBackend } from './backends/select-backend.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
 import { Network, type LayerTime } from './engine/network.js';
 import { AlexNetError } from './errors.js';
@@ -16,7 +16,7 @@ export type { LoadProgress } from './weights/stream-loader.js';
 export interface ClassifierOptions<WeightsSource> {
   /** The model file; the bundled demo model when omitted. */
   weights?: WeightsSource;
-  /** 'auto' picks the best backend available; today that is 'wasm'. */
+  /** 'auto' (default): WebGPU on a real GPU that passes a self-test, else WebAssembly; see backendReason. */
   backend?: 'auto' | BackendName;
   /** Worker threads for the wasm backend; 1 for now (accepted so code written today keeps working). */
   threads?: number;
@@ -78,20 +78,6 @@ export interface Platform<WeightsSource, ImageInput> {
   decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
 }
 
-async function createBackend(options: ClassifierOptions<unknown>): Promise<{ backend: Backend; reasons: string[] }> {
-  const choice = options.backend ?? 'auto';
-  if (choice === 'webgpu') {
-    throw new AlexNetError('BACKEND_UNAVAILABLE', "The WebGPU backend is not available in this build; use backend: 'wasm' or 'auto'.");
-  }
-  if (choice !== 'auto' && choice !== 'wasm') {
-    throw new AlexNetError('INVALID_ARGUMENT', `backend must be 'auto', 'wasm' or 'webgpu', found ${JSON.stringify(choice)}.`);
-  }
-  const backend = await WasmBackend.create({ relaxedSimd: options.relaxedSimd });
-  const reasons = [`wasm: selected, ${backend.buildReason}`];
-  if (choice === 'auto') reasons.unshift('webgpu: skipped, not in this version of alexnet-web');
-  return { backend, reasons };
-}
-
 /** Drops progress events that would go backwards (a second attempt after a bad cached copy starts at 0 again). */
 function monotonic(onProgress: ((progress: LoadProgress) => void) | undefined): ((progress: LoadProgress) => void) | undefined {
   if (!onProgress) return undefined;
@@ -119,7 +105,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   signal?.throwIfAborted();
   // The download starts while the kernels compile; its first bytes wait in the stream.
   const source = options.weights ?? platform.defaultWeights();
-  const [backendResult, firstOpen] = await Promise.allSettled([createBackend(options), platform.openWeights(source, signal)]);
+  const [backendResult, firstOpen] = await Promise.allSettled([selectBackend(options), platform.openWeights(source, signal)]);
   if (backendResult.status === 'rejected' || firstOpen.status === 'rejected') {
     if (firstOpen.status === 'fulfilled') await firstOpen.value.stream.cancel().catch(() => undefined);
     if (backendResult.status === 'fulfilled') backendResult.value.backend.dispose();

@@ -13,6 +13,7 @@ export type AlexNetErrorCode =
   | 'ONNX_INVALID'
   | 'ONNX_UNSUPPORTED'
   | 'BACKEND_UNAVAILABLE'
+  | 'WEBGPU_UNAVAILABLE'
   | 'BACKEND_FAILED'
   | 'OUT_OF_MEMORY'
   | 'ABORTED'

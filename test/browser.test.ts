@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClassifier as createNodeClassifier } from '../src/node/index.js';
+import { bvlcAlexNet, createClassifier as createNodeClassifier, type NetworkSpec } from '../src/node/index.js';
+import { convertOnnx } from '../src/convert/convert.js';
+import { SMALL_SPEC } from './fixtures.js';
+import { concatBytes } from './helpers.js';
+import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
 import { findChromium, launchChromium } from '../tools/chromium.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
 
@@ -24,6 +28,12 @@ const MODEL_PATH = '/models/fashion-alexnet-mini.safetensors';
 const MODEL_BYTES = readFileSync(new URL(`..${MODEL_PATH}`, import.meta.url)).byteLength;
 const IMAGES = ['sneaker', 'trouser', 'dress', 'ankle-boot'];
 const imagePath = (name: string) => `/examples/images/${name}.png`;
+
+/** He-initialized weights for `spec` without its softmax, so the comparison sees logits, not saturated probabilities. */
+function randomModel(spec: NetworkSpec, quantize: 'int8' | 'f32'): Uint8Array {
+  const logits = { ...spec, layers: spec.layers.filter((layer) => layer.type !== 'softmax') };
+  return concatBytes(convertOnnx(buildOnnx(logits, heInitialized(logits, 7), BVLC_STYLE), { quantize }).chunks);
+}
 
 // CI installs Chromium (.ci/run); elsewhere the suite says by name that it did not run.
 const chromium = findChromium();
@@ -341,6 +351,50 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
       return out;
     });
     for (const [name, code] of Object.entries(codes)) expect(code, name).toBe(name.startsWith('disposed') ? 'DISPOSED' : 'IMAGE_INVALID');
+  });
+
+  it("'auto' explains why it skips the software WebGPU adapter and runs WebAssembly", async () => {
+    const result = await page.evaluate(async () => {
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      const { backend, backendReason } = classifier;
+      classifier.dispose();
+      return { backend, backendReason };
+    });
+    expect(result.backend).toBe('wasm');
+    expect(result.backendReason[0]).toMatch(/^webgpu: skipped, adapter is a software fallback \(swiftshader\)/);
+    expect(result.backendReason[1]).toMatch(/^wasm: selected/);
+  });
+
+  it.each([
+    ['the demo model (int8 conv, LRN, groups)', MODEL_PATH, undefined, IMAGES.length],
+    ['a quarter-width f32 model, logits', '/webgpu/small-f32.safetensors', () => randomModel(SMALL_SPEC, 'f32'), IMAGES.length],
+    // One image: SwiftShader needs seconds per full-size inference.
+    ['full-size BVLC AlexNet, int8, logits', '/webgpu/bvlc-int8.safetensors', () => randomModel(bvlcAlexNet(), 'int8'), 1],
+  ])('runs %s on WebGPU (forced) like WebAssembly: cosine >= 0.9999, same top-5', async (_, path, bytes, imageCount) => {
+    if (bytes) server.files.set(path, bytes());
+    const result = await page.evaluate(async (path, images) => {
+      const { createClassifier } = window.alexnet;
+      const gpu = await createClassifier({ weights: path, backend: 'webgpu', cache: false });
+      const cpu = await createClassifier({ weights: path, backend: 'wasm', cache: false });
+      const pairs = [];
+      for (const image of images) {
+        const input = await cpu.preprocess(image);
+        pairs.push({ gpu: Array.from(await gpu.infer(input)), cpu: Array.from(await cpu.infer(input)) });
+      }
+      const info = { backend: gpu.backend, reason: gpu.backendReason };
+      gpu.dispose();
+      cpu.dispose();
+      return { pairs, info };
+    }, path, IMAGES.slice(0, imageCount).map(imagePath));
+    expect(result.info.backend).toBe('webgpu');
+    console.log(`WebGPU network test ran on: ${result.info.reason.join('; ')}`);
+    const top5 = (v: number[]) => v.map((x, i) => [x, i]).sort((a, b) => b[0] - a[0]).slice(0, 5).map(([, i]) => i);
+    for (const { gpu, cpu } of result.pairs) {
+      const dot = gpu.reduce((sum, g, i) => sum + g * cpu[i], 0);
+      const cosine = dot / Math.sqrt(gpu.reduce((s, g) => s + g * g, 0) * cpu.reduce((s, c) => s + c * c, 0));
+      expect(cosine).toBeGreaterThanOrEqual(0.9999);
+      expect(top5(gpu)).toEqual(top5(cpu));
+    }
   });
 
   it('works on a page with a strict Content-Security-Policy (no eval, no blob: workers)', async () => {

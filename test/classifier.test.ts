@@ -75,7 +75,7 @@ describe('createClassifier', () => {
 
   it.each([
     [{ backend: 'cuda' }, 'INVALID_ARGUMENT'],
-    [{ backend: 'webgpu' }, 'BACKEND_UNAVAILABLE'],
+    [{ backend: 'webgpu' }, 'WEBGPU_UNAVAILABLE'],
     [{ threads: 0 }, 'INVALID_ARGUMENT'],
   ])('rejects options %j with %s', async (options, code) => {
     await expect(createClassifier({ weights: smallWeights(), ...(options as object) })).rejects.toMatchObject({ code });
