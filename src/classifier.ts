@@ -1,6 +1,6 @@
 // The classifier: a loaded model on a backend, turning images into ranked labels.
 // Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
-import type { BackendName } from './backends/backend.js';
+import type { Backend, BackendName } from './backends/backend.js';
 import { selectBackend } from './backends/select-backend.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
 import { Network, type LayerTime } from './engine/network.js';
@@ -8,6 +8,7 @@ import { AlexNetError } from './errors.js';
 import { preprocessImage, type RgbaImage } from './image/preprocess.js';
 import type { ModelMetadata } from './model/metadata.js';
 import { inputShapeOf } from './model/shapes.js';
+import type { ModelHeader } from './weights/model-file.js';
 import { streamModel, type LoadProgress } from './weights/stream-loader.js';
 
 export type { Classification } from './classify/top-k.js';
@@ -35,6 +36,12 @@ export interface ClassifyOptions {
   signal?: AbortSignal;
 }
 
+/** Where a classifier runs after a backend change, and why. */
+export interface BackendChange {
+  backend: BackendName;
+  backendReason: readonly string[];
+}
+
 export interface Classifier<ImageInput> {
   readonly backend: BackendName;
   /** Why each backend was taken or skipped, e.g. "wasm: selected, relaxed SIMD with fused multiply-add". */
@@ -50,6 +57,9 @@ export interface Classifier<ImageInput> {
   /** Top-k classes of one image, or of each image in an array. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
   classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;
+  /** 'backendchange' fires when a lost GPU device made the classifier move (to a new device or to wasm). */
+  addEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
+  removeEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
   /** Resolves true once the weights file is stored for offline use (browsers, `cache: true`), else false. */
   whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
@@ -95,6 +105,47 @@ function checkTopK(k: number | undefined, classes: number): number {
   return Math.min(k, classes);
 }
 
+interface LoadedNetwork {
+  network: Network<unknown, unknown>;
+  model: ModelHeader;
+  /** Resolves once a copy was stored for offline use. */
+  cached: Promise<boolean>;
+}
+
+/**
+ * Streams the weights into `backend`, layer by layer; opens the source again when the platform drops
+ * a bad copy (a damaged cache entry). Frees what it uploaded when it fails.
+ */
+async function loadNetwork<WeightsSource>(
+  platform: Platform<WeightsSource, unknown>, backend: Backend, source: WeightsSource, firstOpen: OpenedWeights | undefined,
+  options: Pick<ClassifierOptions<WeightsSource>, 'integrity' | 'signal' | 'onProgress'>,
+): Promise<LoadedNetwork> {
+  const { signal } = options;
+  let network: Network<unknown, unknown> | undefined;
+  for (let opened = firstOpen ?? await platform.openWeights(source, signal); ; opened = await platform.openWeights(source, signal)) {
+    try {
+      const model = await streamModel(opened.stream, {
+        totalBytes: opened.totalBytes,
+        integrity: opened.integrityVerified ? undefined : options.integrity,
+        checksum: opened.checksum,
+        signal,
+        onProgress: options.onProgress,
+        onHeader: (header) => {
+          network = new Network(backend, header.plans);
+        },
+        onLayer: (name, weights) => network!.loadLayer(name, weights),
+      });
+      // Storing the copy finishes in the background: the classifier is ready now.
+      const cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
+      return { network: network!, model, cached };
+    } catch (error) {
+      network?.dispose();
+      network = undefined;
+      if (!(await opened.abandon?.(error))) throw error;
+    }
+  }
+}
+
 export async function createClassifierOn<WeightsSource, ImageInput>(
   platform: Platform<WeightsSource, ImageInput>, options: ClassifierOptions<WeightsSource> = {},
 ): Promise<Classifier<ImageInput>> {
@@ -111,44 +162,21 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     if (backendResult.status === 'fulfilled') backendResult.value.backend.dispose();
     throw backendResult.status === 'rejected' ? backendResult.reason : (firstOpen as PromiseRejectedResult).reason;
   }
-  const { backend, reasons } = backendResult.value;
-  // Layers go to the backend as their bytes arrive; a failure anywhere frees what was uploaded.
-  let network: Network<unknown, unknown> | undefined;
-  let model;
-  let cached: Promise<boolean> = Promise.resolve(false);
-  const onProgress = monotonic(options.onProgress);
+  let { backend, reasons } = backendResult.value;
+  let loaded: LoadedNetwork;
   try {
-    for (let opened = firstOpen.value; ; opened = await platform.openWeights(source, signal)) {
-      try {
-        model = await streamModel(opened.stream, {
-          totalBytes: opened.totalBytes,
-          integrity: opened.integrityVerified ? undefined : options.integrity,
-          checksum: opened.checksum,
-          signal,
-          onProgress,
-          onHeader: (header) => {
-            network = new Network(backend, header.plans);
-          },
-          onLayer: (name, weights) => network!.loadLayer(name, weights),
-        });
-        // Storing the copy finishes in the background: the classifier is ready now.
-        cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
-        break;
-      } catch (error) {
-        network?.dispose();
-        network = undefined;
-        if (!(await opened.abandon?.(error))) throw error;
-      }
-    }
+    loaded = await loadNetwork(platform, backend, source, firstOpen.value, { ...options, onProgress: monotonic(options.onProgress) });
   } catch (error) {
     backend.dispose();
     throw error;
   }
-  const ready = network!;
+  const { model, cached } = loaded;
+  let { network } = loaded;
   const { metadata } = model;
   const inputShape = inputShapeOf(metadata.network);
   const perImage = inputShape[0] * inputShape[1] * inputShape[2];
   const endsInSoftmax = metadata.network.layers[metadata.network.layers.length - 1].type === 'softmax';
+  const events = new EventTarget();
   let disposed = false;
   // Runs one after another in call order: activations are shared.
   let queue: Promise<unknown> = Promise.resolve();
@@ -160,17 +188,51 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     queue = result.catch(() => undefined);
     return result;
   };
+
+  // A lost GPU device: load the model again on a new device, or on WebAssembly, and tell the app.
+  const recover = async (): Promise<void> => {
+    network.dispose();
+    backend.dispose();
+    const retry = options.backend === 'webgpu'
+      ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
+      : await selectBackend(options);
+    try {
+      network = (await loadNetwork(platform, retry.backend, source, undefined, { integrity: options.integrity })).network;
+    } catch (error) {
+      retry.backend.dispose();
+      disposed = true;
+      throw new AlexNetError('BACKEND_FAILED', `The GPU device was lost and the model could not be loaded again (${(error as Error).message}). Create a new classifier.`, { cause: error });
+    }
+    backend = retry.backend;
+    reasons = [`${backend.name}: selected after the previous device was lost`, ...retry.reasons];
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasons } }));
+  };
+  const run = <T>(work: (network: Network<unknown, unknown>) => Promise<T>): Promise<T> => enqueue(async () => {
+    try {
+      return await work(network);
+    } catch (error) {
+      if (!backend.lost) throw error;
+      await recover();
+      return work(network);
+    }
+  });
   const batchOf = (input: Float32Array, batch?: number): number => batch ?? Math.max(1, Math.round(input.length / perImage));
 
   const classifier: Classifier<ImageInput> = {
-    backend: backend.name,
-    backendReason: reasons,
+    get backend() {
+      return backend.name;
+    },
+    get backendReason() {
+      return reasons;
+    },
     inputShape,
     labels: metadata.labels,
     metadata,
+    addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
+    removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),
     whenCached: () => cached,
-    infer: (input, { batch } = {}) => enqueue(() => ready.run(input, batchOf(input, batch))),
-    profile: (input, { batch } = {}) => enqueue(() => ready.runProfiled(input, batchOf(input, batch), true)),
+    infer: (input, { batch } = {}) => run((n) => n.run(input, batchOf(input, batch))),
+    profile: (input, { batch } = {}) => run((n) => n.runProfiled(input, batchOf(input, batch), true)),
     async preprocess(image) {
       return preprocessImage(await platform.decodeImage(image), metadata.preprocess, metadata.network.input);
     },
@@ -184,7 +246,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
         preprocessImage(decoded, metadata.preprocess, metadata.network.input, input, i * perImage);
       }
       options.signal?.throwIfAborted();
-      const output = await enqueue(() => ready.run(input, list.length));
+      const output = await run((n) => n.run(input, list.length));
       const classes = metadata.labels.length;
       const results = list.map((_, i) => {
         const row = output.subarray(i * classes, (i + 1) * classes);
@@ -195,7 +257,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     dispose() {
       if (disposed) return;
       disposed = true;
-      ready.dispose();
+      network.dispose();
       backend.dispose();
     },
   };

@@ -397,6 +397,41 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     }
   });
 
+  it('serves every pending classify when the GPU device is lost mid-run, and says where it moved', async () => {
+    const result = await page.evaluate(async (images) => {
+      // Keep the devices the classifier creates, to destroy one as a driver reset would.
+      const devices: GPUDevice[] = [];
+      const requestDevice = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, ...args: Parameters<typeof requestDevice>) {
+        const device = await requestDevice.apply(this, args);
+        devices.push(device);
+        return device;
+      };
+      try {
+        const classifier = await window.alexnet.createClassifier({ backend: 'webgpu', worker: false, cache: false });
+        const changes: { backend: string; backendReason: readonly string[] }[] = [];
+        classifier.addEventListener('backendchange', (event) => changes.push(event.detail));
+        const expected = await classifier.classify(images, { topK: 3 });
+        const pending = Array.from({ length: 6 }, (_, i) => classifier.classify(images[i % images.length], { topK: 3 }));
+        devices[devices.length - 1].destroy();
+        const got = await Promise.all(pending);
+        const backend = classifier.backend;
+        classifier.dispose();
+        return { expected, got, changes, backend, devices: devices.length };
+      } finally {
+        GPUAdapter.prototype.requestDevice = requestDevice;
+      }
+    }, IMAGES.map(imagePath));
+    result.got.forEach((top, i) => {
+      const expected = result.expected[i % IMAGES.length];
+      expect(top.map((c) => c.label)).toEqual(expected.map((c) => c.label));
+      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[k].score, 4));
+    });
+    expect(result.changes).toHaveLength(1);
+    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
+    expect(result.backend).toBe(result.changes[0].backend);
+  });
+
   it('works on a page with a strict Content-Security-Policy (no eval, no blob: workers)', async () => {
     const strict = await browser.newPage();
     const response = await strict.goto(`${server.origin}/test/browser/pages/csp.html?csp=strict`);

@@ -1,6 +1,6 @@
 // What travels between a page and its alexnet-web worker.
 import type { BackendName } from '../backends/backend.js';
-import type { Classification, ClassifierOptions } from '../classifier.js';
+import type { BackendChange, Classification, ClassifierOptions } from '../classifier.js';
 import type { LayerTime } from '../engine/network.js';
 import type { RgbaImage } from '../image/preprocess.js';
 import type { LoadProgress } from '../weights/stream-loader.js';
@@ -28,7 +28,7 @@ export interface ClassifierInfo {
 
 /** The worker's API; `call` ids let a page abort one call. */
 export interface WorkerApi {
-  load(options: WireLoadOptions, onProgress?: (progress: LoadProgress) => void): Promise<ClassifierInfo>;
+  load(options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void): Promise<ClassifierInfo>;
   classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
   infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
   profile(call: number, input: Float32Array, batch: number | undefined): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;

@@ -2,7 +2,7 @@
 // Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
 // they stay usable after the call.
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { ClassifyOptions, LoadProgress } from '../classifier.js';
+import type { BackendChange, ClassifyOptions, LoadProgress } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { isDrawable, isRgbaImage, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './platform.js';
@@ -94,11 +94,17 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     onProgress(progress);
     if (progress.phase === 'done') progressDone();
   });
+  const events = new EventTarget();
+  let where: BackendChange | undefined;
+  const onBackendChange = (change: BackendChange): void => {
+    where = change;
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: change }));
+  };
   let info;
   try {
     const load = { ...rest, cache, weights: wiredWeights.value };
     info = await Promise.race([
-      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report)),
+      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange)),
       life.promise,
       loading.promise,
     ]);
@@ -134,8 +140,14 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   const { backend, backendReason, inputShape, labels, metadata } = info;
 
   const classifier: BrowserClassifier = {
-    backend,
-    backendReason,
+    get backend() {
+      return where?.backend ?? backend;
+    },
+    get backendReason() {
+      return where?.backendReason ?? backendReason;
+    },
+    addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
+    removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),
     inputShape,
     labels,
     metadata,

@@ -37,10 +37,11 @@ async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promis
 }
 
 const api: WorkerApi = {
-  async load(options: WireLoadOptions, onProgress): Promise<ClassifierInfo> {
+  async load(options: WireLoadOptions, onProgress, onBackendChange): Promise<ClassifierInfo> {
     const { cache, weights, ...rest } = options;
     const report = onProgress && ((progress: Parameters<typeof onProgress>[0]) => void Promise.resolve(onProgress(progress)).catch(() => undefined));
     classifier = await createClassifierOn(browserPlatform({ cache, integrity: rest.integrity }), { ...rest, weights: weightsSource(weights), onProgress: report });
+    classifier.addEventListener('backendchange', (event) => void Promise.resolve(onBackendChange(event.detail)).catch(() => undefined));
     const { backend, backendReason, inputShape, labels, metadata } = classifier;
     return { backend, backendReason: [...backendReason], inputShape: [...inputShape], labels: [...labels], metadata };
   },

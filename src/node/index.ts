@@ -40,7 +40,7 @@ export function createClassifier(options: ClassifierOptions<WeightsSource> = {})
 }
 
 export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from '../errors.js';
-export type { Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
+export type { BackendChange, Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
 export type { LayerTime } from '../engine/network.js';
 export type { RgbaImage } from '../image/preprocess.js';
 export type { ModelMetadata, Preprocess, ResizePolicy, ModelSource } from '../model/metadata.js';

@@ -44,8 +44,18 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   /** Uniform buffers of the recorded ops, destroyed once they were submitted. */
   private pendingUniforms: GPUBuffer[] = [];
   private disposed = false;
+  private deviceLost = false;
 
-  private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {}
+  private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {
+    void device.lost.then(() => {
+      this.deviceLost = true;
+    });
+  }
+
+  /** The device is gone (driver reset, destroyed, out of memory): the classifier moves elsewhere. */
+  get lost(): boolean {
+    return this.deviceLost;
+  }
 
   /** A device with the adapter's full storage limits, and every pipeline compiled (in parallel). */
   static async create(adapter: GPUAdapter): Promise<WebGpuBackend> {
@@ -114,7 +124,9 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       await staging.mapAsync(0x01); // GPUMapMode.READ
       return new Float32Array(staging.getMappedRange()).slice();
     } catch (error) {
-      throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed: ${(error as Error).message}.`, { cause: error });
+      // A lost device fails the map first and resolves device.lost a moment later: wait for it, so callers can tell.
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
+      throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed${this.deviceLost ? ' (the device was lost)' : ''}: ${(error as Error).message}.`, { cause: error });
     } finally {
       staging.destroy();
     }
