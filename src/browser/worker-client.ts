@@ -4,6 +4,7 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChange, ClassifyOptions, LoadProgress } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
+import { contentLength } from '../weights/resumable-download.js';
 import { isDrawable, isRgbaImage, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
@@ -36,9 +37,7 @@ function wireWeights(weights: BrowserClassifierOptions['weights']): Wired<WireWe
   if (url) return { value: url, transferables: [] };
   if (weights instanceof Response) {
     if (!weights.body || weights.bodyUsed) throw new AlexNetError('INVALID_ARGUMENT', 'The weights Response has no body or was already read; pass a fresh one.');
-    const length = Number(weights.headers.get('content-length') ?? NaN);
-    const totalBytes = Number.isSafeInteger(length) && !weights.headers.get('content-encoding') ? length : null;
-    return { value: { body: weights.body, totalBytes }, transferables: [weights.body] };
+    return { value: { body: weights.body, totalBytes: contentLength(weights) }, transferables: [weights.body] };
   }
   if (weights instanceof ReadableStream) return { value: weights, transferables: [weights] };
   return { value: weights as WireWeights | undefined, transferables: [] };
