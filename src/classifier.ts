@@ -1,7 +1,7 @@
 // The classifier: a loaded model on a backend, turning images into ranked labels.
 // Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
 import type { Backend, BackendName } from './backends/backend.js';
-import { selectBackend } from './backends/select-backend.js';
+import { selectBackend, type SelectedBackend } from './backends/select-backend.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
 import { Network, type LayerTime } from './engine/network.js';
 import { AlexNetError } from './errors.js';
@@ -93,7 +93,8 @@ function monotonic(onProgress: ((progress: LoadProgress) => void) | undefined): 
   if (!onProgress) return undefined;
   let last = -1;
   return (progress) => {
-    if (progress.loadedBytes < last) return;
+    // 'done' always passes: callers wait for it.
+    if (progress.loadedBytes < last && progress.phase !== 'done') return;
     last = progress.loadedBytes;
     onProgress(progress);
   };
@@ -158,7 +159,11 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const source = options.weights ?? platform.defaultWeights();
   const [backendResult, firstOpen] = await Promise.allSettled([selectBackend(options), platform.openWeights(source, signal)]);
   if (backendResult.status === 'rejected' || firstOpen.status === 'rejected') {
-    if (firstOpen.status === 'fulfilled') await firstOpen.value.stream.cancel().catch(() => undefined);
+    if (firstOpen.status === 'fulfilled') {
+      // abandon() also ends a cache write the download had started.
+      await firstOpen.value.stream.cancel().catch(() => undefined);
+      await firstOpen.value.abandon?.(backendResult.status === 'rejected' ? backendResult.reason : undefined).catch(() => undefined);
+    }
     if (backendResult.status === 'fulfilled') backendResult.value.backend.dispose();
     throw backendResult.status === 'rejected' ? backendResult.reason : (firstOpen as PromiseRejectedResult).reason;
   }
@@ -190,17 +195,25 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   };
 
   // A lost GPU device: load the model again on a new device, or on WebAssembly, and tell the app.
+  // One-shot sources (a consumed Response or stream) cannot be read twice: then the classifier ends.
   const recover = async (): Promise<void> => {
     network.dispose();
     backend.dispose();
-    const retry = options.backend === 'webgpu'
-      ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
-      : await selectBackend(options);
+    let retry: SelectedBackend | undefined;
     try {
-      network = (await loadNetwork(platform, retry.backend, source, undefined, { integrity: options.integrity })).network;
+      retry = options.backend === 'webgpu'
+        ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
+        : await selectBackend(options);
+      const reloaded = await loadNetwork(platform, retry.backend, source, undefined, { integrity: options.integrity });
+      if (disposed) {
+        reloaded.network.dispose();
+        throw new AlexNetError('DISPOSED', 'This classifier was disposed while it recovered from a lost GPU device.');
+      }
+      network = reloaded.network;
     } catch (error) {
-      retry.backend.dispose();
+      retry?.backend.dispose();
       disposed = true;
+      if (error instanceof AlexNetError && error.code === 'DISPOSED') throw error;
       throw new AlexNetError('BACKEND_FAILED', `The GPU device was lost and the model could not be loaded again (${(error as Error).message}). Create a new classifier.`, { cause: error });
     }
     backend = retry.backend;
@@ -211,7 +224,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     try {
       return await work(network);
     } catch (error) {
-      if (!backend.lost) throw error;
+      // dispose() destroys the device too: that is not a loss to recover from.
+      if (disposed || !backend.lost) throw error;
       await recover();
       return work(network);
     }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../src/node/index.js';
 import type { LayerWeights } from '../src/weights/model-file.js';
 import { readModel } from '../src/weights/model-file.js';
+import { encodeSafetensors, parseHeader } from '../src/weights/safetensors.js';
+import { concatBytes } from './helpers.js';
 import { streamModel, type LoadProgress } from '../src/weights/stream-loader.js';
 import { smallWeights } from './fixtures.js';
 import { randomGenerator } from './random.js';
@@ -32,6 +34,23 @@ describe('streamModel', () => {
       // The arrays are views into a reused buffer: keep copies, as the contract says.
       await streamModel(chunked(bytes, seed), { onLayer: (name, weights) => layers.set(name, structuredClone(weights)) });
       expect([...layers.keys()]).toEqual([...whole.weights.keys()]);
+      for (const [name, weights] of layers) {
+        expect(weights.bias).toEqual(whole.weights.get(name)!.bias);
+        expect(weights.weight.values).toEqual(whole.weights.get(name)!.weight.values);
+      }
+    }
+  });
+
+  it('hands over the right bytes when layers interleave (tensors sorted by dtype, as other writers do)', async () => {
+    const original = smallWeights();
+    const header = parseHeader(original);
+    const byDtype = [...header.tensors].sort((a, b) => a.dtype.localeCompare(b.dtype) || a.name.localeCompare(b.name));
+    const bytes = concatBytes(encodeSafetensors(byDtype.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: original.subarray(t.begin, t.end) })), header.metadata));
+    const whole = readModel(original);
+    for (const seed of [5, 6]) {
+      const layers = new Map<string, LayerWeights>();
+      await streamModel(chunked(bytes, seed), { onLayer: (name, weights) => layers.set(name, structuredClone(weights)) });
+      expect([...layers.keys()].sort()).toEqual([...whole.weights.keys()].sort());
       for (const [name, weights] of layers) {
         expect(weights.bias).toEqual(whole.weights.get(name)!.bias);
         expect(weights.weight.values).toEqual(whole.weights.get(name)!.weight.values);

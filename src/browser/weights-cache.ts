@@ -2,6 +2,7 @@
 // xxh64 checksum), written after the file itself was stored and verified, so a half-written or damaged
 // copy is noticed: it fails its checksum while streaming, gets deleted, and is downloaded again.
 import type { OpenedWeights } from '../classifier.js';
+import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
 import { createDigest } from '../weights/digest.js';
 
@@ -35,8 +36,18 @@ export async function clearWeightsCache(url?: string | URL): Promise<void> {
   await Promise.all([files.delete(href), records.delete(href)]);
 }
 
-function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  return signal?.aborted === true || (error as Error)?.name === 'AbortError';
+const DAMAGE_CODES = new Set(['WEIGHTS_CORRUPT', 'WEIGHTS_TRUNCATED', 'WEIGHTS_SHAPE_MISMATCH', 'WEIGHTS_UNSUPPORTED_VERSION', 'MODEL_INVALID']);
+
+/** Whether a failed read says the cached bytes are bad (not an abort, not a backend out of memory). */
+function showsDamage(error: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted || (error as Error)?.name === 'AbortError') return false;
+  // A failing read of the cache body itself (no code) counts as damage too.
+  return error instanceof AlexNetError ? DAMAGE_CODES.has(error.code) : error !== undefined;
+}
+
+/** Clearing is best effort: a failure here must not replace the error being reported. */
+function forget(url: string): Promise<void> {
+  return clearWeightsCache(url).catch(() => undefined);
 }
 
 function writeRecord(records: Cache, url: string, record: CacheRecord): Promise<void> {
@@ -48,8 +59,17 @@ function writeRecord(records: Cache, url: string, record: CacheRecord): Promise<
  * streams and recorded once verified. `integrity` is the caller's SRI string, if any.
  */
 export async function openCachedWeights(url: string, integrity: string | undefined, signal?: AbortSignal): Promise<OpenedWeights> {
-  const [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
-  const [file, recordResponse] = await Promise.all([files.match(url), records.match(url)]);
+  let files: Cache;
+  let records: Cache;
+  let file: Response | undefined;
+  let recordResponse: Response | undefined;
+  try {
+    [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
+    [file, recordResponse] = await Promise.all([files.match(url), records.match(url)]);
+  } catch {
+    // Storage blocked (some private modes) or broken: load from the network, uncached.
+    return (await openPortableSource(url, ERRORS, 'the weights', signal))!;
+  }
   const record = (await recordResponse?.json().catch(() => undefined)) as CacheRecord | undefined;
   // Another hash of the same kind than the one these bytes passed means another file: do not even read it.
   const stale = integrity && record?.integrity && integrity.split('-')[0] === record.integrity.split('-')[0] && integrity !== record.integrity;
@@ -66,13 +86,13 @@ export async function openCachedWeights(url: string, integrity: string | undefin
         return true;
       },
       async abandon(error) {
-        if (isAbort(error, signal)) return false;
-        await clearWeightsCache(url);
+        if (!showsDamage(error, signal)) return false;
+        await forget(url);
         return true;
       },
     };
   }
-  if (file || recordResponse) await clearWeightsCache(url);
+  if (file || recordResponse) await forget(url);
   return storeWhileDownloading(url, files, records, integrity, signal);
 }
 
@@ -86,6 +106,10 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
     headers: { 'content-type': 'application/octet-stream' },
   })).then(() => true, () => false);
+  // A cache that gives up (quota) stops taking chunks; loading goes on without it.
+  void stored.then((ok) => {
+    if (!ok) storing = false;
+  });
   const stream = download.stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       checksum.update(chunk);
@@ -106,7 +130,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     async commit() {
       if (storing) body.close();
       if (!(await stored)) {
-        await clearWeightsCache(url);
+        await forget(url);
         return false;
       }
       await writeRecord(records, url, { bytes, checksum: checksum.finish(), integrity, storedAt: new Date().toISOString() });
@@ -115,7 +139,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     async abandon(error) {
       if (storing) body.error(error);
       await stored;
-      await clearWeightsCache(url);
+      await forget(url);
       return false;
     },
   };

@@ -36,6 +36,7 @@ function wireWeights(weights: BrowserClassifierOptions['weights']): Wired<WireWe
   const url = absoluteUrl(weights);
   if (url) return { value: url, transferables: [] };
   if (weights instanceof Response) {
+    if (!weights.ok) throw new AlexNetError('WEIGHTS_DOWNLOAD_FAILED', `The weights Response has status ${weights.status} ${weights.statusText}.`);
     if (!weights.body || weights.bodyUsed) throw new AlexNetError('INVALID_ARGUMENT', 'The weights Response has no body or was already read; pass a fresh one.');
     return { value: { body: weights.body, totalBytes: contentLength(weights) }, transferables: [weights.body] };
   }
@@ -90,8 +91,9 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     progressDone = resolve;
   });
   const report = onProgress && ((progress: LoadProgress) => {
-    onProgress(progress);
+    // Before the callback: a callback that throws must not leave the load waiting.
     if (progress.phase === 'done') progressDone();
+    onProgress(progress);
   });
   const events = new EventTarget();
   let where: BackendChange | undefined;
@@ -133,7 +135,13 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     }
   };
   const wireAll = async (images: BrowserImageInput[]): Promise<Wired<WireImage[]>> => {
-    const wired = await Promise.all(images.map(wireImage));
+    const settled = await Promise.allSettled(images.map(wireImage));
+    const wired = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      for (const w of wired) for (const t of w.transferables) (t as ImageBitmap).close?.();
+      throw failed.reason;
+    }
     return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
   };
   const { backend, backendReason, inputShape, labels, metadata } = info;
@@ -161,7 +169,14 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
       const list = Array.isArray(images) ? images : [images];
       if (list.length === 0) return [];
       const wired = await wireAll(list);
-      const results = await call(classifyOptions.signal, (id) => remote.classify(id, argument(wired), classifyOptions.topK));
+      let sent = false;
+      const results = await call(classifyOptions.signal, (id) => {
+        sent = true;
+        return remote.classify(id, argument(wired), classifyOptions.topK);
+      }).finally(() => {
+        // Bitmaps that never left this thread are ours to free.
+        if (!sent) for (const t of wired.transferables) (t as ImageBitmap).close?.();
+      });
       return Array.isArray(images) ? results : results[0];
     }) as BrowserClassifier['classify'],
     whenCached: () => (disposed ? Promise.resolve(false) : Promise.race([remote.whenCached(), life.promise]).catch(() => false)),

@@ -25,6 +25,11 @@ function weightsSource(weights: WireWeights | undefined): BrowserWeightsSource |
   return weights;
 }
 
+/** Bitmaps the page sent are this worker's to free (they hold decoded pixels, often on the GPU). */
+function closeBitmaps(images: WireImage[]): void {
+  for (const image of images) if (image instanceof ImageBitmap) image.close();
+}
+
 /** Runs `work` with an AbortSignal the page can fire through abort(call). */
 async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -45,7 +50,7 @@ const api: WorkerApi = {
     const { backend, backendReason, inputShape, labels, metadata } = classifier;
     return { backend, backendReason: [...backendReason], inputShape: [...inputShape], labels: [...labels], metadata };
   },
-  classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })),
+  classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })).finally(() => closeBitmaps(images)),
   infer: (call, input, batch) => withSignal(call, async () => {
     const output = await loaded().infer(input, { batch });
     return transfer(output, [output.buffer]);
@@ -58,7 +63,7 @@ const api: WorkerApi = {
     signal.throwIfAborted();
     const tensor = await loaded().preprocess(image);
     return transfer(tensor, [tensor.buffer]);
-  }),
+  }).finally(() => closeBitmaps([image])),
   whenCached: async () => (classifier ? classifier.whenCached() : false),
   abort(call) {
     calls.get(call)?.abort(new DOMException('The call was aborted.', 'AbortError'));

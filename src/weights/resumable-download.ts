@@ -21,10 +21,14 @@ export interface Download {
   totalBytes: number | null;
 }
 
-async function request(url: string, signal: AbortSignal | undefined, from: number, what: string, failed: (message: string, cause?: unknown) => AlexNetError): Promise<Response> {
+async function request(
+  url: string, signal: AbortSignal | undefined, from: number, what: string, failed: (message: string, cause?: unknown) => AlexNetError, version?: string,
+): Promise<Response> {
   let response: Response;
+  // If-Range: a server whose file changed since the first bytes answers 200, not a range of the new file.
+  const headers: Record<string, string> | undefined = from > 0 ? { Range: `bytes=${from}-`, ...(version ? { 'If-Range': version } : {}) } : undefined;
   try {
-    response = await fetch(url, { signal, headers: from > 0 ? { Range: `bytes=${from}-` } : undefined });
+    response = await fetch(url, { signal, headers });
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw failed(`Could not download ${what} from ${url}: ${(error as Error).message}.`, error);
@@ -48,6 +52,9 @@ export async function openResumableDownload(url: string | URL, options: Resumabl
   const href = String(url);
   const first = await request(href, signal, 0, what, failed);
   const totalBytes = contentLength(first);
+  // Weak ETags never match in If-Range: use Last-Modified then.
+  const etag = first.headers.get('etag');
+  const version = (etag && !etag.startsWith('W/') ? etag : first.headers.get('last-modified')) ?? undefined;
   let reader = first.body!.getReader();
   let received = 0;
   let attempts = 0;
@@ -59,11 +66,11 @@ export async function openResumableDownload(url: string | URL, options: Resumabl
     await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** attempts));
     attempts++;
     signal?.throwIfAborted();
-    const response = await request(href, signal, received, what, failed);
+    const response = await request(href, signal, received, what, failed, version);
     const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
     if (response.status !== 206 || !range || Number(range[1]) !== received) {
       await response.body?.cancel();
-      throw failed(`The connection dropped after ${received} bytes of ${what}, and ${href} does not support resuming (no HTTP 206 for a Range request). Try again, or serve the file with Range support.`, cause);
+      throw failed(`The connection dropped after ${received} bytes of ${what}, and ${href} does not support resuming (no HTTP 206 for a Range request, or the file changed meanwhile). Try again, or serve the file with Range support.`, cause);
     }
     reader = response.body!.getReader();
   };

@@ -37,23 +37,37 @@ export interface StreamLoadOptions {
 }
 
 interface LayerRegion {
-  name: string;
+  /** The layers whose tensors lie in this byte range, handed over together when it is complete. */
+  layers: { name: string; entries: TensorEntry[] }[];
   begin: number;
   end: number;
-  entries: TensorEntry[];
 }
 
-/** Weighted layers as contiguous byte ranges, in file order. */
+/**
+ * Weighted layers as byte ranges in file order. Layers whose tensors interleave (files written by
+ * other tools may sort tensors by dtype) are merged into one range and handed over at its end.
+ */
 function layerRegions(model: ModelHeader): LayerRegion[] {
-  const regions: LayerRegion[] = [];
+  const single: LayerRegion[] = [];
   for (const plan of model.plans) {
     if (!isWeighted(plan.layer)) continue;
     const entries = model.layerTensors.get(plan.layer.name)!;
     const begin = Math.min(...entries.map((e) => e.begin));
     const end = Math.max(...entries.map((e) => e.end));
-    regions.push({ name: plan.layer.name, begin, end, entries });
+    single.push({ layers: [{ name: plan.layer.name, entries }], begin, end });
   }
-  return regions.sort((a, b) => a.begin - b.begin);
+  single.sort((a, b) => a.begin - b.begin);
+  const merged: LayerRegion[] = [];
+  for (const region of single) {
+    const last = merged[merged.length - 1];
+    if (last && region.begin < last.end) {
+      last.layers.push(...region.layers);
+      last.end = Math.max(last.end, region.end);
+    } else {
+      merged.push(region);
+    }
+  }
+  return merged;
 }
 
 /** Reads a weights file from `stream`, layer by layer; resolves with the parsed header when all layers were handed over. */
@@ -95,19 +109,25 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
       const to = Math.min(region.end, chunkEnd);
       if (to > from) buffer.set(chunk.subarray(from - at, to - at), from - region.begin);
       if (chunkEnd < region.end) return;
-      const shifted = region.entries.map((e) => ({ ...e, begin: e.begin - region.begin, end: e.end - region.begin }));
-      options.onLayer(region.name, readLayerWeights(buffer, shifted));
-      tensorsReady += region.entries.length;
+      for (const { name, entries } of region.layers) {
+        const shifted = entries.map((e) => ({ ...e, begin: e.begin - region.begin, end: e.end - region.begin }));
+        options.onLayer(name, readLayerWeights(buffer, shifted));
+        tensorsReady += entries.length;
+      }
       buffer = undefined;
       next++;
     }
   };
 
   const reader = stream.getReader();
+  // An abort also ends a read that is waiting (a stalled stream, a download backing off).
+  const cancelOnAbort = (): void => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener('abort', cancelOnAbort, { once: true });
   try {
     for (;;) {
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
+      signal?.throwIfAborted();
       if (done) break;
       for (const check of checks) check.digest.update(value);
       const at = loaded;
@@ -134,6 +154,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
     if (signal?.aborted) throw signal.reason;
     throw error;
   } finally {
+    signal?.removeEventListener('abort', cancelOnAbort);
     reader.releaseLock();
   }
   if (!model) {

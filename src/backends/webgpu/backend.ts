@@ -65,12 +65,17 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     });
     const info = (adapter as GPUAdapter & { info?: { vendor?: string; architecture?: string; description?: string } }).info;
     const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-    const entries = await Promise.all(Object.entries(PIPELINES).map(async ([name, { source, entryPoint }]) => {
-      const module = device.createShaderModule({ code: source, label: name });
-      const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: name });
-      return [name, pipeline] as const;
-    }));
-    return new WebGpuBackend(device, description, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
+    try {
+      const entries = await Promise.all(Object.entries(PIPELINES).map(async ([name, { source, entryPoint }]) => {
+        const module = device.createShaderModule({ code: source, label: name });
+        const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: name });
+        return [name, pipeline] as const;
+      }));
+      return new WebGpuBackend(device, description, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
+    } catch (error) {
+      device.destroy();
+      throw error;
+    }
   }
 
   private buffer(bytes: number, label?: string): GPUBuffer {
