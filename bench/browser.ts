@@ -10,6 +10,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { bvlcAlexNet } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
 import { concatBytes } from '../test/helpers.js';
+import { median } from './median.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
@@ -24,12 +25,6 @@ declare global {
 
 const ROUNDS = Number(process.env.BENCH_BROWSER_ROUNDS ?? 5);
 const IMAGE = '/examples/images/sneaker.png';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Milliseconds to fetch the whole file into memory (no parsing). */
 function download(page: Page, url: string): Promise<number> {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createClassifier, bvlcAlexNet } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
 import { concatBytes } from '../test/helpers.js';
+import { median } from './median.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
 import { createOrtSession, runOrt } from '../test/peers/onnxruntime.js';
 import { uniform } from '../test/random.js';
@@ -16,12 +17,6 @@ import { buildTfjsAlexNet } from './tfjs-alexnet.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUP = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 async function main(): Promise<void> {
   const spec = bvlcAlexNet();

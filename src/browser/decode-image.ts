@@ -1,7 +1,7 @@
 // Browser image decoding: the browser decodes (createImageBitmap), a canvas hands us the RGBA pixels,
 // and our own preprocessing (shared with Node) does the rest, so both give the same tensor.
 import { AlexNetError } from '../errors.js';
-import { checkRgbaImage, type RgbaImage } from '../image/preprocess.js';
+import { checkRgbaImage, isRgbaImage, type RgbaImage } from '../image/preprocess.js';
 
 /** What classify() takes in browsers. Strings and URLs are fetched (relative to the page). */
 export type BrowserImageInput =
@@ -17,10 +17,6 @@ function invalid(message: string, cause?: unknown): AlexNetError {
 
 function typeName(image: unknown): string {
   return Object.prototype.toString.call(image).slice(8, -1);
-}
-
-export function isRgbaImage(image: unknown): image is RgbaImage {
-  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
 }
 
 function isInstance<T>(image: unknown, name: string): image is T {

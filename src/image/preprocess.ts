@@ -11,6 +11,11 @@ export interface RgbaImage {
   height: number;
 }
 
+/** Whether `image` has the shape of decoded pixels ({data, width, height}); checkRgbaImage validates them. */
+export function isRgbaImage(image: unknown): image is RgbaImage {
+  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
+}
+
 export function checkRgbaImage(image: RgbaImage): void {
   const { data, width, height } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {

@@ -3,7 +3,7 @@
 import { demoModelUrl } from 'alexnet-web:demo-model-url';
 import { createClassifierOn, type Classifier, type ClassifierOptions, type Platform } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
-import type { RgbaImage } from '../image/preprocess.js';
+import { isRgbaImage, type RgbaImage } from '../image/preprocess.js';
 import { decodeImage } from './decode-image.js';
 import { openSource, readBytes, type ByteSource } from './read-source.js';
 
@@ -14,15 +14,11 @@ export type ImageInput = string | URL | Uint8Array | ArrayBuffer | RgbaImage;
 /** The bundled demo model (Fashion-MNIST, see models/README.md), used when no weights are given. */
 export const DEMO_MODEL_URL: URL = demoModelUrl;
 
-function isRgba(image: unknown): image is RgbaImage {
-  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
-}
-
 const nodePlatform: Platform<WeightsSource, ImageInput> = {
   defaultWeights: () => DEMO_MODEL_URL,
   openWeights: (source, signal) => openSource(source, { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' }, 'the weights', signal),
   async decodeImage(image, signal) {
-    if (isRgba(image)) return image;
+    if (isRgbaImage(image)) return image;
     if (!(typeof image === 'string' || image instanceof URL || image instanceof Uint8Array || image instanceof ArrayBuffer)) {
       throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image)}; pass a path, a file: URL, PNG/JPEG bytes or {data, width, height} RGBA.`);
     }
