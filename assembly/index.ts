@@ -1,6 +1,7 @@
 // Entry of alexnet-web.wasm: every kernel, plus where free memory starts (JS owns allocation).
 export { conv2d, conv2dScratchBytes, conv2dPackedWeightFloats, MR, NR } from './conv2d';
 export { conv2dWinograd, spaceToDepth, winogradScratchBytes, winogradPackedWeightFloats } from './winograd';
+export { conv2dPackWeights, winogradPackWeights } from './pack-weights';
 export { maxPool } from './max-pool';
 export { lrn } from './lrn';
 export { fullyConnectedInt8, fullyConnectedF32 } from './fully-connected';

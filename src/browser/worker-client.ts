@@ -7,7 +7,8 @@ import { AlexNetError } from '../errors.js';
 import { contentLength } from '../weights/resumable-download.js';
 import { isRgbaImage } from '../image/preprocess.js';
 import { isDrawable, toImageBitmap, type BrowserImageInput } from './decode-image.js';
-import { absoluteUrl } from './platform.js';
+import { absoluteUrl, browserPlatform, DEMO_MODEL_URL } from './platform.js';
+import { canTransferStreams, servePageWeights } from './weights-port.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { WireImage, WireWeights, WorkerApi } from './wire.js';
 import type { BrowserClassifier, BrowserClassifierOptions } from './index.js';
@@ -33,15 +34,20 @@ async function wireImage(image: BrowserImageInput): Promise<Wired<WireImage>> {
   throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; pass an <img>, <canvas>, <video>, OffscreenCanvas, ImageBitmap, ImageData, VideoFrame, Blob, URL or {data, width, height} RGBA.`);
 }
 
-function wireWeights(weights: BrowserClassifierOptions['weights']): Wired<WireWeights | undefined> {
+async function wireWeights(weights: BrowserClassifierOptions['weights']): Promise<Wired<WireWeights | undefined>> {
   const url = absoluteUrl(weights);
   if (url) return { value: url, transferables: [] };
   if (weights instanceof Response) {
     if (!weights.ok) throw new AlexNetError('WEIGHTS_DOWNLOAD_FAILED', `The weights Response has status ${weights.status} ${weights.statusText}.`);
     if (!weights.body || weights.bodyUsed) throw new AlexNetError('INVALID_ARGUMENT', 'The weights Response has no body or was already read; pass a fresh one.');
+    // Where streams cannot move (Safari), the file crosses whole, as a Blob.
+    if (!canTransferStreams()) return { value: await weights.blob(), transferables: [] };
     return { value: { body: weights.body, totalBytes: contentLength(weights) }, transferables: [weights.body] };
   }
-  if (weights instanceof ReadableStream) return { value: weights, transferables: [weights] };
+  if (weights instanceof ReadableStream) {
+    if (!canTransferStreams()) return { value: await new Response(weights).blob(), transferables: [] };
+    return { value: weights, transferables: [weights] };
+  }
   return { value: weights as WireWeights | undefined, transferables: [] };
 }
 
@@ -81,8 +87,11 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   installErrorTransfer();
   const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
   signal?.throwIfAborted();
-  const wiredWeights = wireWeights(weights);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
+  // A URL downloads on this thread from now on, while the worker boots, and streams over to it.
+  const url = absoluteUrl(weights ?? DEMO_MODEL_URL);
+  const platform = browserPlatform({ cache, integrity: rest.integrity });
+  const pageWeights = url && canTransferStreams() ? servePageWeights((opening) => platform.openWeights(url, opening), signal) : undefined;
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
   const loading = abortion(signal);
@@ -104,9 +113,13 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   };
   let info;
   try {
+    const wiredWeights = await wireWeights(weights);
     const load = { ...rest, cache, weights: wiredWeights.value };
     info = await Promise.race([
-      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange)),
+      remote.load(
+        argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange),
+        pageWeights && proxy(pageWeights.port),
+      ),
       life.promise,
       loading.promise,
     ]);
@@ -114,6 +127,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   } catch (error) {
     // Ending the worker frees everything it had loaded.
     worker.terminate();
+    pageWeights?.close();
     throw error;
   } finally {
     loading.done();
@@ -189,6 +203,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
       const end = (): void => {
         remote[releaseProxy]();
         worker.terminate();
+        pageWeights?.close();
       };
       const timeout = setTimeout(end, 30_000);
       remote.dispose().catch(() => undefined).finally(() => {

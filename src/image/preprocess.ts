@@ -82,3 +82,4 @@ export function preprocessImage(
   }
   return out;
 }
+

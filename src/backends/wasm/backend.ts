@@ -6,9 +6,7 @@ import type {
 } from '../backend.js';
 import { WasmHeap } from './heap.js';
 import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
-import {
-  chooseConv2dAlgorithm, conv2dWeightsAsFloat, packConv2dWeights, packWinogradWeights, spaceToDepthShape, spaceToDepthWeights, type Conv2dAlgorithm,
-} from './pack.js';
+import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
 
 /** A region of linear memory. */
 export interface WasmBuffer {
@@ -38,14 +36,25 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
-    const values = conv2dWeightsAsFloat(weights, shape.K);
+    const { weight } = weights;
+    const { K, C, R, S, G, strideH, strideW } = shape;
+    if (weight.dtype === 'I8' && weight.scales.length !== K) {
+      throw new AlexNetError('WEIGHTS_SHAPE_MISMATCH', `conv2d has ${K} output channels but ${weight.scales.length} scales.`);
+    }
     const algorithm = chooseConv2dAlgorithm(shape);
-    const MR = this.kernels.MR.value;
-    const packed = this.copyIn(
-      algorithm === 'direct' ? packConv2dWeights(values, shape, MR)
-      : algorithm === 'winograd' ? packWinogradWeights(values, shape, MR)
-      : packWinogradWeights(spaceToDepthWeights(values, shape), spaceToDepthShape(shape), MR),
-    );
+    const k = this.kernels;
+    const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;
+    const floats = algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G);
+    const packed = this.allocateBytes(floats * 4);
+    // The file's values pass through linear memory once; the kernels pack (and dequantize) them there.
+    const source = this.copyIn(weight.values);
+    const scales = weight.dtype === 'I8' ? this.copyIn(weight.scales) : undefined;
+    const scalesOffset = scales?.offset ?? 0;
+    if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
+    else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
+    else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
+    this.release(source);
+    if (scales) this.release(scales);
     const bias = this.copyIn(weights.bias);
     return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }
@@ -59,9 +68,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   allocate(elements: number): WasmBuffer {
-    this.checkAlive();
-    const bytes = elements * 4;
-    return { offset: this.heap.allocate(bytes), bytes };
+    return this.allocateBytes(elements * 4);
   }
 
   write(tensor: WasmBuffer, data: Float32Array): void {
@@ -147,9 +154,13 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     if (this.disposed) throw new AlexNetError('DISPOSED', 'This backend was disposed; create a new classifier.');
   }
 
-  private copyIn(data: Float32Array | Int8Array): WasmBuffer {
+  private allocateBytes(bytes: number): WasmBuffer {
     this.checkAlive();
-    const buffer = { offset: this.heap.allocate(data.byteLength), bytes: data.byteLength };
+    return { offset: this.heap.allocate(bytes), bytes };
+  }
+
+  private copyIn(data: Float32Array | Int8Array): WasmBuffer {
+    const buffer = this.allocateBytes(data.byteLength);
     new Uint8Array(this.kernels.memory.buffer, buffer.offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return buffer;
   }

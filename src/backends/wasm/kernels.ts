@@ -27,6 +27,11 @@ export interface KernelExports {
     out: number, input: number, N: number, C: number, H: number, W: number, strideH: number, strideW: number,
     padTop: number, padLeft: number, outH: number, outW: number,
   ): void;
+  /** `scales` 0: f32 weights; else int8 weights with one f32 scale per output channel. */
+  conv2dPackWeights(out: number, weights: number, scales: number, K: number, C: number, R: number, S: number, G: number): void;
+  winogradPackWeights(
+    out: number, weights: number, scales: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number,
+  ): void;
   maxPool(
     out: number, input: number, planes: number, H: number, W: number, OH: number, OW: number,
     kernelH: number, kernelW: number, strideH: number, strideW: number, padTop: number, padLeft: number,

@@ -1,0 +1,111 @@
+// Conv weight layouts the kernels read, made once per layer at load time from the file's f32 or int8
+// values: here rather than in JS because a full-size AlexNet has 4.4 million packed weights and cold
+// JS took 100 ms for them, while the weights stream in.
+//
+// Source: [K, C/G, R, S], f32, or int8 with one f32 scale per output channel (`scales` != 0).
+import { MR, conv2dPackedWeightFloats, roundUp } from './conv2d';
+import { winogradPackedWeightFloats } from './winograd';
+import { checkRange } from './simd';
+
+/** Weight `index` of output channel `k`, dequantized when `scales` is set. */
+@inline function weightAt(weights: usize, scales: usize, k: i32, index: i32): f32 {
+  if (scales) return <f32>load<i8>(weights + <usize>index) * load<f32>(scales + (<usize>k << 2));
+  return load<f32>(weights + (<usize>index << 2));
+}
+
+function checkSource(weights: usize, scales: usize, K: i32, elements: i32): void {
+  checkRange(weights, scales ? <usize>elements : <usize>elements << 2);
+  if (scales) checkRange(scales, <usize>K << 2);
+}
+
+/**
+ * conv2d's layout: [G][ceil(K/G / MR)][C/G * R * S][MR], for each group and tile of MR output channels
+ * the MR weights of one reduction step together; rows past K/G are zero.
+ */
+export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: i32, C: i32, R: i32, S: i32, G: i32): void {
+  const Kg = K / G;
+  const crs = (C / G) * R * S;
+  const mTiles = roundUp(Kg, MR) / MR;
+  const bytes = <usize>conv2dPackedWeightFloats(C, K, R, S, G) << 2;
+  checkRange(out, bytes);
+  checkSource(weights, scales, K, K * crs);
+  memory.fill(out, 0, bytes);
+  for (let k = 0; k < K; k++) {
+    const g = k / Kg;
+    const m = k % Kg;
+    const base = out + ((<usize>(g * mTiles + m / MR) * crs * MR + m % MR) << 2);
+    for (let i = 0; i < crs; i++) store<f32>(base + (<usize>i * MR << 2), weightAt(weights, scales, k, k * crs + i));
+  }
+}
+
+/**
+ * conv2dWinograd's layout, [G][16][ceil(K/G / MR)][C'/G * blocks][MR]: the kernel (first folded by
+ * space-to-depth when a stride is > 1: channel c' = (c * sH + i) * sW + j, rows ceil(R / sH), columns
+ * ceil(S / sW)) is cut into 3x3 blocks, zero-padded, and each block becomes its 4x4 Winograd
+ * F(2x2, 3x3) transform G g G^T with G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]; depth index
+ * = block * C'/G + c'. Rows past K/G are zero.
+ */
+export function winogradPackWeights(
+  out: usize, weights: usize, scales: usize, K: i32, C: i32, R: i32, S: i32, G: i32, strideH: i32, strideW: i32,
+): void {
+  const Cg = C / G;
+  const foldedCg = Cg * strideH * strideW;
+  const foldedR = (R + strideH - 1) / strideH;
+  const foldedS = (S + strideW - 1) / strideW;
+  const blocksW = (foldedS + 2) / 3;
+  const depth = foldedCg * ((foldedR + 2) / 3) * blocksW;
+  const Kg = K / G;
+  const mTiles = roundUp(Kg, MR) / MR;
+  const bytes = <usize>winogradPackedWeightFloats(C * strideH * strideW, K, foldedR, foldedS, G) << 2;
+  checkRange(out, bytes);
+  checkSource(weights, scales, K, K * Cg * R * S);
+  memory.fill(out, 0, bytes);
+  // Distance between two transform positions, in bytes.
+  const positionStride = <usize>mTiles * depth * MR << 2;
+  const g = memory.data(9 * 8);
+  const t = memory.data(12 * 8);
+  for (let k = 0; k < K; k++) {
+    const group = k / Kg;
+    const m = k % Kg;
+    const tileBase = out + ((<usize>(group * 16 * mTiles + m / MR) * depth * MR + m % MR) << 2);
+    for (let q = 0; q < depth; q++) {
+      const folded = q % foldedCg;
+      const block = q / foldedCg;
+      // The original channel, and the row and column offsets within one stride, of folded channel q.
+      const c = folded / (strideH * strideW);
+      const di = (folded / strideW) % strideH;
+      const dj = folded % strideW;
+      const r0 = (block / blocksW) * 3;
+      const s0 = (block % blocksW) * 3;
+      for (let i = 0; i < 3; i++) {
+        for (let j = 0; j < 3; j++) {
+          const r = (r0 + i) * strideH + di;
+          const s = (s0 + j) * strideW + dj;
+          const inside = r0 + i < foldedR && s0 + j < foldedS && r < R && s < S;
+          store<f64>(g + (<usize>(i * 3 + j) << 3), inside ? <f64>weightAt(weights, scales, k, ((k * Cg + c) * R + r) * S + s) : 0);
+        }
+      }
+      // t = G g (4x3), then u = t G^T (4x4).
+      for (let j = 0; j < 3; j++) {
+        const a = load<f64>(g + (<usize>j << 3));
+        const b = load<f64>(g + (<usize>(3 + j) << 3));
+        const d = load<f64>(g + (<usize>(6 + j) << 3));
+        store<f64>(t + (<usize>j << 3), a);
+        store<f64>(t + (<usize>(3 + j) << 3), 0.5 * (a + b + d));
+        store<f64>(t + (<usize>(6 + j) << 3), 0.5 * (a - b + d));
+        store<f64>(t + (<usize>(9 + j) << 3), d);
+      }
+      let at = tileBase + (<usize>q * MR << 2);
+      for (let i = 0; i < 4; i++) {
+        const a = load<f64>(t + (<usize>(i * 3) << 3));
+        const b = load<f64>(t + (<usize>(i * 3 + 1) << 3));
+        const d = load<f64>(t + (<usize>(i * 3 + 2) << 3));
+        store<f32>(at, <f32>a);
+        store<f32>(at + positionStride, <f32>(0.5 * (a + b + d)));
+        store<f32>(at + 2 * positionStride, <f32>(0.5 * (a - b + d)));
+        store<f32>(at + 3 * positionStride, <f32>d);
+        at += 4 * positionStride;
+      }
+    }
+  }
+}
