@@ -3,7 +3,7 @@
 import type { Backend, BackendName } from './backends/backend.js';
 import { selectBackend, type SelectedBackend } from './backends/select-backend.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
-import { Network, type LayerTime } from './engine/network.js';
+import { Network, type Profile } from './engine/network.js';
 import { AlexNetError } from './errors.js';
 import { preprocessImage, type RgbaImage } from './image/preprocess.js';
 import type { ModelMetadata } from './model/metadata.js';
@@ -52,8 +52,11 @@ export interface Classifier<ImageInput> {
   readonly metadata: ModelMetadata;
   /** Raw network output [batch, classes] for preprocessed NCHW input [batch, C, H, W]. */
   infer(input: Float32Array, options?: { batch?: number }): Promise<Float32Array>;
-  /** Like infer, with the time each layer took (wasm: wall time per layer). */
-  profile(input: Float32Array, options?: { batch?: number }): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;
+  /**
+   * Like infer, with the time each layer took: on WebGPU from the GPU's timestamp queries where the
+   * adapter has them (clock 'device'), else wall time per layer (clock 'wall').
+   */
+  profile(input: Float32Array, options?: { batch?: number }): Promise<Profile>;
   /** Top-k classes of one image, or of each image in an array. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
   classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;

@@ -397,6 +397,58 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     }
   });
 
+  it('profiles each layer on WebGPU with the GPU timestamps where the adapter has them, else per layer by the clock', async () => {
+    const result = await page.evaluate(async (path, image) => {
+      const { createClassifier } = window.alexnet;
+      const adapter = await navigator.gpu.requestAdapter();
+      const timestamps = adapter!.features.has('timestamp-query');
+      const gpu = await createClassifier({ weights: path, backend: 'webgpu', cache: false });
+      const cpu = await createClassifier({ weights: path, backend: 'wasm', cache: false });
+      const input = await cpu.preprocess(image);
+      const plain = Array.from(await gpu.infer(input));
+      const started = performance.now();
+      const profiled = await gpu.profile(input);
+      const wallMs = performance.now() - started;
+      const cpuProfile = await cpu.profile(input);
+      gpu.dispose();
+      cpu.dispose();
+      // The same on a device without the feature (as on adapters that lack it).
+      const requestDevice = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+        return requestDevice.call(this, { ...descriptor, requiredFeatures: [] });
+      };
+      let untimed;
+      try {
+        const plainGpu = await createClassifier({ weights: path, backend: 'webgpu', cache: false, worker: false });
+        untimed = await plainGpu.profile(input);
+        plainGpu.dispose();
+      } finally {
+        GPUAdapter.prototype.requestDevice = requestDevice;
+      }
+      return {
+        timestamps, wallMs, clock: profiled.clock, layerTimes: profiled.layerTimes, output: Array.from(profiled.output), plain,
+        cpuClock: cpuProfile.clock, cpuLayers: cpuProfile.layerTimes.map((t) => t.name),
+        untimedClock: untimed.clock, untimedLayers: untimed.layerTimes, untimedOutput: Array.from(untimed.output),
+      };
+    }, MODEL_PATH, imagePath(IMAGES[0]));
+    console.log(`WebGPU profile (${result.clock} clock): ${result.layerTimes.map((t) => `${t.name} ${t.ms.toFixed(2)} ms`).join(', ')}`);
+    expect(result.clock).toBe(result.timestamps ? 'device' : 'wall');
+    expect(result.cpuClock).toBe('wall');
+    expect(result.layerTimes.map((t) => t.name)).toEqual(result.cpuLayers);
+    // A timed run computes exactly what a plain one does.
+    expect(result.output).toEqual(result.plain);
+    for (const time of result.layerTimes) {
+      expect(Number.isFinite(time.ms)).toBe(true);
+      expect(time.ms).toBeGreaterThanOrEqual(0);
+    }
+    for (const time of result.layerTimes.filter((t) => t.type === 'conv2d')) expect(time.ms).toBeGreaterThan(0);
+    const total = result.layerTimes.reduce((sum, t) => sum + t.ms, 0);
+    expect(total).toBeLessThanOrEqual(result.wallMs);
+    expect(result.untimedClock).toBe('wall');
+    expect(result.untimedOutput).toEqual(result.plain);
+    for (const time of result.untimedLayers.filter((t) => t.type === 'conv2d')) expect(time.ms).toBeGreaterThan(0);
+  });
+
   it('serves every pending classify when the GPU device is lost mid-run, and says where it moved', async () => {
     const result = await page.evaluate(async (images) => {
       // Keep the devices the classifier creates, to destroy one as a driver reset would.

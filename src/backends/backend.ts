@@ -67,4 +67,10 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
   softmax(out: Tensor, input: Tensor, shape: SoftmaxShape): void;
   release(handle: Tensor | Weights): void;
   dispose(): void;
+  /** Asynchronous backends: times each op of the next run on the device; false where the device has no timer. */
+  beginOpTimes?(): boolean;
+  /** Milliseconds each op since beginOpTimes took on the device, in recording order; call after read. */
+  endOpTimes?(): Promise<number[]>;
+  /** Asynchronous backends: resolves once every op recorded so far has finished. */
+  whenIdle?(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // What travels between a page and its alexnet-web worker.
 import type { BackendName } from '../backends/backend.js';
 import type { BackendChange, Classification, ClassifierOptions } from '../classifier.js';
-import type { LayerTime } from '../engine/network.js';
+import type { Profile } from '../engine/network.js';
 import type { RgbaImage } from '../image/preprocess.js';
 import type { LoadProgress } from '../weights/stream-loader.js';
 import type { ModelMetadata } from '../model/metadata.js';
@@ -36,7 +36,7 @@ export interface WorkerApi {
   ): Promise<ClassifierInfo>;
   classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
   infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
-  profile(call: number, input: Float32Array, batch: number | undefined): Promise<{ output: Float32Array; layerTimes: LayerTime[] }>;
+  profile(call: number, input: Float32Array, batch: number | undefined): Promise<Profile>;
   preprocess(call: number, image: WireImage): Promise<Float32Array>;
   whenCached(): Promise<boolean>;
   abort(call: number): void;

@@ -11,6 +11,18 @@ export interface LayerTime {
   ms: number;
 }
 
+/**
+ * How layer times were taken: 'device' from the GPU's own timestamps (the inference runs as usual);
+ * 'wall' from the clock around each layer (on WebGPU without timestamps, each layer then runs alone).
+ */
+export type ProfileClock = 'device' | 'wall';
+
+export interface Profile {
+  output: Float32Array;
+  layerTimes: LayerTime[];
+  clock: ProfileClock;
+}
+
 interface Activations<T> {
   batch: number;
   buffers: [T, T];
@@ -57,8 +69,8 @@ export class Network<T, W> {
     return (await this.runProfiled(input, batch, false)).output;
   }
 
-  /** As run; with `profile`, also the time of each layer (meaningful only where ops run synchronously, as on wasm). */
-  async runProfiled(input: Float32Array, batch: number, profile: boolean): Promise<{ output: Float32Array; layerTimes: LayerTime[] }> {
+  /** As run; with `profile`, also the time of each layer (see ProfileClock). */
+  async runProfiled(input: Float32Array, batch: number, profile: boolean): Promise<Profile> {
     const missing = this.missingLayers;
     if (missing.length > 0) throw new AlexNetError('INVALID_ARGUMENT', `Weights of ${missing.join(', ')} have not been loaded yet.`);
     const perImage = elementsOf(this.plans[0].inputShape);
@@ -70,14 +82,26 @@ export class Network<T, W> {
     }
     let [current, next] = this.activationsFor(batch);
     this.backend.write(current, input);
+    const deviceTimed = profile && (this.backend.beginOpTimes?.() ?? false);
     const layerTimes: LayerTime[] = [];
+    // Layers that recorded an op (all but flatten), in order: the device's op times map onto them.
+    const timedLayers: LayerTime[] = [];
     for (const plan of this.plans) {
       const started = profile ? performance.now() : 0;
-      if (this.runLayer(plan, batch, current, next)) [current, next] = [next, current];
-      if (profile) layerTimes.push({ name: plan.layer.name, type: plan.layer.type, ms: performance.now() - started });
+      const ran = this.runLayer(plan, batch, current, next);
+      if (ran) [current, next] = [next, current];
+      if (!profile) continue;
+      if (!deviceTimed && ran) await this.backend.whenIdle?.();
+      const time = { name: plan.layer.name, type: plan.layer.type, ms: deviceTimed ? 0 : performance.now() - started };
+      layerTimes.push(time);
+      if (ran) timedLayers.push(time);
     }
     const output = await this.backend.read(current, batch * this.outputFeatures);
-    return { output, layerTimes };
+    if (deviceTimed) {
+      const opTimes = await this.backend.endOpTimes!();
+      timedLayers.forEach((time, i) => (time.ms = opTimes[i] ?? Number.NaN));
+    }
+    return { output, layerTimes, clock: deviceTimed ? 'device' : 'wall' };
   }
 
   dispose(): void {

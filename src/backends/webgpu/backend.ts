@@ -37,6 +37,10 @@ const PIPELINES: Record<PipelineName, { source: string; entryPoint: string }> = 
 };
 
 const STORAGE = 0x80 | 0x08 | 0x04; // GPUBufferUsage.STORAGE | COPY_DST | COPY_SRC, as numbers: Node has no GPUBufferUsage.
+const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
+const QUERY_RESOLVE = 0x200 | 0x04; // QUERY_RESOLVE | COPY_SRC
+/** Ops one profiled run can time: two timestamps each. AlexNet records 13. */
+const TIMED_OPS = 128;
 
 export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   readonly name = 'webgpu' as const;
@@ -45,6 +49,9 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   private pendingUniforms: GPUBuffer[] = [];
   private disposed = false;
   private deviceLost = false;
+  /** While profiling: where each compute pass writes its start and end times. */
+  private timing: { querySet: GPUQuerySet; ops: number } | undefined;
+  private querySet: GPUQuerySet | undefined;
 
   private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {
     void device.lost.then(() => {
@@ -62,6 +69,8 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     const { limits } = adapter;
     const device = await adapter.requestDevice({
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
+      // Only profile() writes timestamps; having the feature costs nothing otherwise.
+      requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     });
     const info = (adapter as GPUAdapter & { info?: { vendor?: string; architecture?: string; description?: string } }).info;
     const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
@@ -122,7 +131,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   async read(tensor: GpuTensor, elements: number): Promise<Float32Array> {
     this.checkAlive();
-    const staging = this.device.createBuffer({ size: elements * 4, usage: 0x01 | 0x08, label: 'readback' }); // MAP_READ | COPY_DST
+    const staging = this.device.createBuffer({ size: elements * 4, usage: READBACK, label: 'readback' });
     this.commands().copyBufferToBuffer(tensor.buffer, 0, staging, 0, elements * 4);
     this.submit();
     try {
@@ -162,6 +171,40 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   softmax(out: GpuTensor, input: GpuTensor, s: SoftmaxShape): void {
     this.dispatch('softmax', SOFTMAX_UNIFORM, { ...s }, [input.buffer, out.buffer], softmaxWorkgroups(s));
+  }
+
+  beginOpTimes(): boolean {
+    if (!this.device.features.has('timestamp-query')) return false;
+    this.querySet ??= this.device.createQuerySet({ type: 'timestamp', count: 2 * TIMED_OPS, label: 'op times' });
+    this.timing = { querySet: this.querySet, ops: 0 };
+    return true;
+  }
+
+  async endOpTimes(): Promise<number[]> {
+    const timing = this.timing;
+    this.timing = undefined;
+    if (!timing || timing.ops === 0) return [];
+    const bytes = timing.ops * 2 * 8;
+    const resolved = this.device.createBuffer({ size: bytes, usage: QUERY_RESOLVE, label: 'op times' });
+    const staging = this.device.createBuffer({ size: bytes, usage: READBACK, label: 'op times readback' });
+    const commands = this.commands();
+    commands.resolveQuerySet(timing.querySet, 0, timing.ops * 2, resolved, 0);
+    commands.copyBufferToBuffer(resolved, 0, staging, 0, bytes);
+    this.submit();
+    try {
+      await staging.mapAsync(0x01);
+      const stamps = new BigInt64Array(staging.getMappedRange());
+      // Nanoseconds, start and end of each pass.
+      return Array.from({ length: timing.ops }, (_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+    } finally {
+      resolved.destroy();
+      staging.destroy();
+    }
+  }
+
+  async whenIdle(): Promise<void> {
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
   }
 
   release(handle: GpuTensor | GpuWeights): void {
@@ -207,7 +250,9 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       layout: pipeline.getBindGroupLayout(0),
       entries: [{ binding: 0, resource: { buffer: uniform } }, ...Object.entries(bound).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } }))],
     });
-    const pass = this.commands().beginComputePass({ label: name });
+    const timing = this.timing && this.timing.ops < TIMED_OPS ? this.timing : undefined;
+    const timestampWrites = timing && { querySet: timing.querySet, beginningOfPassWriteIndex: 2 * timing.ops, endOfPassWriteIndex: 2 * timing.ops++ + 1 };
+    const pass = this.commands().beginComputePass({ label: name, timestampWrites });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(...workgroups);
