@@ -139,6 +139,8 @@ async function loadNetwork<WeightsSource>(
         },
         onLayer: (name, weights) => network!.loadLayer(name, weights),
       });
+      // A GPU reports failed allocations asynchronously: before the classifier is ready, not at its first call.
+      await backend.settle?.();
       // Storing the copy finishes in the background: the classifier is ready now.
       const cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
       return { network: network!, model, cached };
@@ -171,12 +173,23 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     throw backendResult.status === 'rejected' ? backendResult.reason : (firstOpen as PromiseRejectedResult).reason;
   }
   let { backend, reasons } = backendResult.value;
+  const loadOptions = { ...options, onProgress: monotonic(options.onProgress) };
   let loaded: LoadedNetwork;
   try {
-    loaded = await loadNetwork(platform, backend, source, firstOpen.value, { ...options, onProgress: monotonic(options.onProgress) });
+    loaded = await loadNetwork(platform, backend, source, firstOpen.value, loadOptions);
   } catch (error) {
     backend.dispose();
-    throw error;
+    // A GPU that cannot hold the model, under 'auto': WebAssembly can (the source is opened again).
+    if (!(backend.name === 'webgpu' && options.backend !== 'webgpu' && error instanceof AlexNetError && error.code === 'OUT_OF_MEMORY')) throw error;
+    const wasm = await selectBackend({ ...options, backend: 'wasm' });
+    backend = wasm.backend;
+    reasons = [`webgpu: dropped after loading, ${error.message}`, ...wasm.reasons];
+    try {
+      loaded = await loadNetwork(platform, backend, source, undefined, loadOptions);
+    } catch (retryError) {
+      backend.dispose();
+      throw retryError;
+    }
   }
   const { model, cached } = loaded;
   let { network } = loaded;

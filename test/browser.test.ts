@@ -484,6 +484,49 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
     expect(result.backend).toBe(result.changes[0].backend);
   });
 
+  it('moves to a new device when an error scope reports the GPU out of memory mid-run, and every classify still resolves', async () => {
+    const result = await page.evaluate(async (images) => {
+      // Report one out-of-memory error through the scopes the backend watches, as a full GPU would.
+      const filters = new WeakMap<GPUDevice, GPUErrorFilter[]>();
+      const { pushErrorScope, popErrorScope } = GPUDevice.prototype;
+      let injectOutOfMemory = false;
+      GPUDevice.prototype.pushErrorScope = function (this: GPUDevice, filter: GPUErrorFilter) {
+        if (!filters.has(this)) filters.set(this, []);
+        filters.get(this)!.push(filter);
+        return pushErrorScope.call(this, filter);
+      };
+      GPUDevice.prototype.popErrorScope = async function (this: GPUDevice) {
+        const filter = filters.get(this)?.pop();
+        const error = await popErrorScope.call(this);
+        if (filter !== 'out-of-memory' || !injectOutOfMemory) return error;
+        injectOutOfMemory = false;
+        return new GPUOutOfMemoryError('injected by the test');
+      };
+      try {
+        const classifier = await window.alexnet.createClassifier({ backend: 'webgpu', worker: false, cache: false });
+        const changes: { backend: string; backendReason: readonly string[] }[] = [];
+        classifier.addEventListener('backendchange', (event) => changes.push(event.detail));
+        const expected = await classifier.classify(images, { topK: 3 });
+        injectOutOfMemory = true;
+        const got = await Promise.all(Array.from({ length: 4 }, (_, i) => classifier.classify(images[i % images.length], { topK: 3 })));
+        const backend = classifier.backend;
+        classifier.dispose();
+        return { expected, got, changes, backend, injected: !injectOutOfMemory };
+      } finally {
+        Object.assign(GPUDevice.prototype, { pushErrorScope, popErrorScope });
+      }
+    }, IMAGES.map(imagePath));
+    expect(result.injected).toBe(true);
+    result.got.forEach((top, i) => {
+      const expected = result.expected[i % IMAGES.length];
+      expect(top.map((c) => c.label)).toEqual(expected.map((c) => c.label));
+      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[k].score, 4));
+    });
+    expect(result.changes).toHaveLength(1);
+    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
+    expect(result.backend).toBe('webgpu');
+  });
+
   it('works on a page with a strict Content-Security-Policy (no eval, no blob: workers)', async () => {
     const strict = await browser.newPage();
     const response = await strict.goto(`${server.origin}/test/browser/pages/csp.html?csp=strict`);

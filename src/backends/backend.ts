@@ -73,4 +73,9 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
   endOpTimes?(): Promise<number[]>;
   /** Asynchronous backends: resolves once every op recorded so far has finished. */
   whenIdle?(): Promise<void>;
+  /**
+   * Asynchronous backends: rejects with what the device reported since the last call (OUT_OF_MEMORY,
+   * after which `lost` is true, or BACKEND_FAILED); resolves when all it was given was accepted.
+   */
+  settle?(): Promise<void>;
 }

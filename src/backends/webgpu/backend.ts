@@ -52,6 +52,8 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   /** While profiling: where each compute pass writes its start and end times. */
   private timing: { querySet: GPUQuerySet; ops: number } | undefined;
   private querySet: GPUQuerySet | undefined;
+  /** Error scopes popped but not looked at yet: allocations (out of memory) and submitted work (also validation). */
+  private scopeErrors: Promise<GPUError | null>[] = [];
 
   private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {
     void device.lost.then(() => {
@@ -59,7 +61,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     });
   }
 
-  /** The device is gone (driver reset, destroyed, out of memory): the classifier moves elsewhere. */
+  /** The device is gone (driver reset, destroyed) or ran out of memory: the classifier moves elsewhere. */
   get lost(): boolean {
     return this.deviceLost;
   }
@@ -92,7 +94,28 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     if (bytes > limit) {
       throw new AlexNetError('OUT_OF_MEMORY', `${label ?? 'A tensor'} needs ${bytes} bytes but this GPU binds at most ${limit}; use an int8 weights file (alexnet-web convert --quantize int8) or the wasm backend.`);
     }
-    return this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: STORAGE, label });
+    this.device.pushErrorScope('out-of-memory');
+    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: STORAGE, label });
+    this.scopeErrors.push(this.popErrorScope());
+    return buffer;
+  }
+
+  // A lost device answers null; an unbalanced pop would be our bug, not the device's.
+  private popErrorScope(): Promise<GPUError | null> {
+    return this.device.popErrorScope().catch(() => null);
+  }
+
+  async settle(): Promise<void> {
+    this.submit();
+    const errors = (await Promise.all(this.scopeErrors.splice(0))).filter((error): error is GPUError => error !== null);
+    if (errors.length === 0) return;
+    const outOfMemory = errors.find((error) => error.constructor.name === 'GPUOutOfMemoryError');
+    if (outOfMemory) {
+      // Nothing on this device can be trusted to have been allocated: treat it as lost.
+      this.deviceLost = true;
+      throw new AlexNetError('OUT_OF_MEMORY', `The GPU ran out of memory (${outOfMemory.message || 'no details'}); close other GPU work, use an int8 weights file or the wasm backend.`);
+    }
+    throw new AlexNetError('BACKEND_FAILED', `The GPU rejected a command: ${errors[0].message}`);
   }
 
   private upload(data: ArrayBufferView, label: string): GPUBuffer {
@@ -136,8 +159,11 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     this.submit();
     try {
       await staging.mapAsync(0x01); // GPUMapMode.READ
-      return new Float32Array(staging.getMappedRange()).slice();
+      const values = new Float32Array(staging.getMappedRange()).slice();
+      await this.settle();
+      return values;
     } catch (error) {
+      if (error instanceof AlexNetError) throw error;
       // A lost device fails the map first and resolves device.lost a moment later: wait for it, so callers can tell.
       await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
       throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed${this.deviceLost ? ' (the device was lost)' : ''}: ${(error as Error).message}.`, { cause: error });
@@ -225,7 +251,12 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   }
 
   private commands(): GPUCommandEncoder {
-    this.encoder ??= this.device.createCommandEncoder();
+    if (!this.encoder) {
+      // Everything recorded until submit is watched: bind groups, passes, the submit itself.
+      this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('validation');
+      this.encoder = this.device.createCommandEncoder();
+    }
     return this.encoder;
   }
 
@@ -233,6 +264,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     if (!this.encoder) return;
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = undefined;
+    this.scopeErrors.push(this.popErrorScope(), this.popErrorScope());
     for (const uniform of this.pendingUniforms) uniform.destroy();
     this.pendingUniforms = [];
   }
