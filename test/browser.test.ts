@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, Page, WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bvlcAlexNet, createClassifier as createNodeClassifier, type NetworkSpec } from '../src/node/index.js';
 import { convertOnnx } from '../src/convert/convert.js';
@@ -20,6 +20,7 @@ declare global {
     alexnet: BrowserSdk;
     harnessReady?: boolean;
     cspResult?: { top?: { label: string; score: number }[]; error?: string; violations: string[] };
+    gpuClassifier?: Awaited<ReturnType<BrowserSdk['createClassifier']>>;
   }
 }
 
@@ -478,6 +479,44 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
       const expected = result.expected[i % IMAGES.length];
       expect(top.map((c) => c.label)).toEqual(expected.map((c) => c.label));
       top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[k].score, 4));
+    });
+    expect(result.changes).toHaveLength(1);
+    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
+    expect(result.backend).toBe(result.changes[0].backend);
+  });
+
+  it('recovers inside the worker too: a device lost there reloads the weights through the page, and every classify resolves', async () => {
+    const workerCreated = new Promise<WebWorker>((resolve) => page.once('workercreated', resolve));
+    const expected = await page.evaluate(async (images) => {
+      window.gpuClassifier = await window.alexnet.createClassifier({ backend: 'webgpu', cache: false });
+      return window.gpuClassifier.classify(images, { topK: 3 });
+    }, IMAGES.map(imagePath));
+    // In the worker: the next inference destroys its device first, as a driver reset would.
+    const worker = await workerCreated;
+    await worker.evaluate(() => {
+      const createCommandEncoder = GPUDevice.prototype.createCommandEncoder;
+      let destroyed = false;
+      GPUDevice.prototype.createCommandEncoder = function (this: GPUDevice, descriptor?: GPUCommandEncoderDescriptor) {
+        if (!destroyed) {
+          destroyed = true;
+          this.destroy();
+        }
+        return createCommandEncoder.call(this, descriptor);
+      };
+    });
+    const result = await page.evaluate(async (images) => {
+      const classifier = window.gpuClassifier!;
+      const changes: { backend: string; backendReason: readonly string[] }[] = [];
+      classifier.addEventListener('backendchange', (event) => changes.push(event.detail));
+      const got = await Promise.all(Array.from({ length: 6 }, (_, i) => classifier.classify(images[i % images.length], { topK: 3 })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const backend = classifier.backend;
+      classifier.dispose();
+      return { got, changes, backend };
+    }, IMAGES.map(imagePath));
+    result.got.forEach((top, i) => {
+      expect(top.map((c) => c.label)).toEqual(expected[i % IMAGES.length].map((c) => c.label));
+      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[i % IMAGES.length][k].score, 4));
     });
     expect(result.changes).toHaveLength(1);
     expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
