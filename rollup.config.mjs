@@ -39,12 +39,12 @@ export default [
   },
   {
     // Everything bundled (comlink, hashes): browsers resolve no bare imports.
-    input: { browser: 'src/browser/index.ts', worker: 'src/browser/worker.ts' },
+    input: { browser: 'src/browser/index.ts', worker: 'src/browser/worker.ts', element: 'src/element/index.ts' },
     plugins: [nodeResolve({ browser: true }), ...compile()],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'browser-core-[hash].js', sourcemap: true },
   },
   {
-    input: { index: 'src/node/index.ts', convert: 'src/convert/index.ts', browser: 'src/browser/index.ts' },
+    input: { index: 'src/node/index.ts', convert: 'src/convert/index.ts', browser: 'src/browser/index.ts', element: 'src/element/index.ts' },
     external,
     plugins: [dts({ tsconfig: './tsconfig.json' })],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '[name]-[hash].d.ts' },

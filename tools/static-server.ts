@@ -37,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * socket; `norange` ignores Range headers; `slow=MS` sends 64 KiB chunks MS apart; `csp=strict` adds
  * STRICT_CSP to the response.
  */
-export async function startStaticServer(root: string): Promise<StaticServer> {
+export async function startStaticServer(root: string, port = 0): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
   const files = new Map<string, Uint8Array>();
   const base = resolve(root);
@@ -64,12 +64,14 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
       'cache-control': 'no-store',
     };
     if (flags.get('csp') === 'strict') headers['content-security-policy'] = STRICT_CSP;
-    const found = await body(url.pathname);
+    // A folder's index.html, as any web server does, so examples open at /examples/basic/.
+    const path = url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname;
+    const found = await body(path);
     if (!found) {
       response.writeHead(404, headers).end('not found');
       return;
     }
-    headers['content-type'] = TYPES[extname(url.pathname)] ?? 'application/octet-stream';
+    headers['content-type'] = TYPES[extname(path)] ?? 'application/octet-stream';
     const range = flags.has('norange') ? undefined : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (!flags.has('norange')) headers['accept-ranges'] = 'bytes';
     let from = 0;
@@ -113,7 +115,7 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
   const server = createServer((request, response) => {
     handle(request, response).catch(() => response.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
   const address = server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {

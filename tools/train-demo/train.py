@@ -122,6 +122,7 @@ def main():
     parser.add_argument('--seed', type=int, default=2012)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--resume', help='checkpoint.pt of an earlier stage: train on from it with a fresh one-cycle schedule')
+    parser.add_argument('--ema', type=float, default=0.0, help='decay of an exponential moving average of the weights; 0 = off')
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(args.seed)
@@ -140,6 +141,8 @@ def main():
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
     steps = args.epochs * (len(train_x) // args.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    # The average of the weights along the last steps generalizes better than the last step alone.
+    average = [p.detach().clone() for p in model.parameters()] if args.ema else None
     history = []
     for epoch in range(args.epochs):
         model.train()
@@ -153,14 +156,29 @@ def main():
             loss.backward()
             optimizer.step()
             schedule.step()
+            if average:
+                with torch.no_grad():
+                    for a, p in zip(average, model.parameters()):
+                        a.mul_(args.ema).add_(p, alpha=1 - args.ema)
             seen += len(index)
             loss_sum += loss.item() * len(index)
             if (i // args.batch) % 50 == 0:
                 print(f'epoch {epoch + 1} {seen}/{len(order)} loss {loss_sum / seen:.4f} {seen / (time.time() - started):.0f} img/s', flush=True)
-        accuracy = evaluate(model, test_x, test_y)
-        history.append({'epoch': len(earlier) + epoch + 1, 'lr': args.lr, 'loss': loss_sum / seen, 'test_accuracy': accuracy, 'seconds': time.time() - started})
-        print(f'epoch {len(earlier) + epoch + 1}: test accuracy {accuracy:.4f}', flush=True)
+        entry = {'epoch': len(earlier) + epoch + 1, 'lr': args.lr, 'loss': loss_sum / seen, 'seconds': time.time() - started}
+        if average:
+            entry['test_accuracy_last_step'] = evaluate(model, test_x, test_y)
+            last_step = {k: v.clone() for k, v in model.state_dict().items()}
+            with torch.no_grad():
+                for a, p in zip(average, model.parameters()):
+                    p.copy_(a)
+            entry['ema'] = args.ema
+        entry['test_accuracy'] = evaluate(model, test_x, test_y)
+        history.append(entry)
+        print(f'epoch {entry["epoch"]}: ' + ', '.join(f'{k} {v:.4f}' for k, v in entry.items() if k.startswith('test')), flush=True)
         torch.save(model.state_dict(), os.path.join(args.out, 'checkpoint.pt'))
+        if average and epoch + 1 < args.epochs:
+            # Train on from the last step, not from the average.
+            model.load_state_dict(last_step)
 
     model.eval()
     LRN.exporting = True

@@ -1,0 +1,299 @@
+// <alexnet-classifier>: shows an image and its top-k labels with score bars, the backend and the time
+// taken; takes new images by drop, paste or file picker. Loads the bundled demo model unless `weights`
+// names another file; elements with the same weights share one classifier (shared-classifiers.ts).
+import type { BrowserClassifier, BrowserImageInput, Classification, LoadProgress } from '../browser/index.js';
+import { AlexNetError } from '../errors.js';
+import { acquireClassifier, type SharedClassifier } from './shared-classifiers.js';
+import { fillShadow } from './template.js';
+
+type BackendAttribute = 'auto' | 'wasm' | 'webgpu';
+
+export interface ReadyDetail {
+  backend: string;
+  reason: readonly string[];
+}
+
+export interface ResultDetail {
+  results: Classification[];
+  backend: string;
+  /** Milliseconds from the call to the answer (decode, preprocess, inference). */
+  ms: number;
+}
+
+export interface ErrorDetail {
+  error: unknown;
+  code?: string;
+  message: string;
+}
+
+/** Attributes that choose the classifier: changing one loads another. */
+const MODEL_ATTRIBUTES = ['weights', 'backend', 'integrity', 'no-worker'];
+
+function percent(score: number): string {
+  return `${(score * 100).toFixed(score >= 0.995 || score < 0.0005 ? 0 : 1)}%`;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+export class AlexNetClassifierElement extends HTMLElement {
+  static observedAttributes = ['src', 'top-k', ...MODEL_ATTRIBUTES];
+
+  private readonly root: ShadowRoot;
+  private shared: SharedClassifier | undefined;
+  /** Counts classify calls: only the latest one renders. */
+  private generation = 0;
+  private lastImage: BrowserImageInput | undefined;
+  private objectUrl: string | undefined;
+  private loaded: BrowserClassifier | undefined;
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    fillShadow(this.root);
+    const drop = this.shadowPart('drop-zone');
+    const img = this.shadowPart('image') as HTMLImageElement;
+    img.addEventListener('load', () => img.classList.toggle('small', img.naturalWidth < 100));
+    const input = this.root.querySelector('input')!;
+    drop.addEventListener('click', () => input.click());
+    drop.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      input.click();
+    });
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      input.value = '';
+      if (file) void this.classifyAndShow(file);
+    });
+    drop.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      drop.classList.add('dragging');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+    drop.addEventListener('drop', (event) => {
+      event.preventDefault();
+      drop.classList.remove('dragging');
+      const file = event.dataTransfer?.files[0];
+      if (file) void this.classifyAndShow(file);
+    });
+    this.addEventListener('paste', (event) => {
+      const file = [...(event.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
+      if (!file) return;
+      event.preventDefault();
+      void this.classifyAndShow(file);
+    });
+  }
+
+  /** The image URL to classify. */
+  get src(): string {
+    return this.getAttribute('src') ?? '';
+  }
+  set src(value: string) {
+    this.setAttribute('src', value);
+  }
+
+  /** URL of the weights file; the bundled demo model when empty. */
+  get weights(): string {
+    return this.getAttribute('weights') ?? '';
+  }
+  set weights(value: string) {
+    this.setAttribute('weights', value);
+  }
+
+  get backend(): BackendAttribute {
+    const value = this.getAttribute('backend');
+    return value === 'wasm' || value === 'webgpu' ? value : 'auto';
+  }
+  set backend(value: BackendAttribute) {
+    this.setAttribute('backend', value);
+  }
+
+  /** How many labels to show (default 5). */
+  get topK(): number {
+    const value = Number(this.getAttribute('top-k'));
+    return Number.isInteger(value) && value >= 1 ? value : 5;
+  }
+  set topK(value: number) {
+    this.setAttribute('top-k', String(value));
+  }
+
+  /** Subresource Integrity of the weights file ("sha256-..."). */
+  get integrity(): string {
+    return this.getAttribute('integrity') ?? '';
+  }
+  set integrity(value: string) {
+    this.setAttribute('integrity', value);
+  }
+
+  /** Run on the page's thread instead of a worker. */
+  get noWorker(): boolean {
+    return this.hasAttribute('no-worker');
+  }
+  set noWorker(value: boolean) {
+    this.toggleAttribute('no-worker', value);
+  }
+
+  /** The SDK classifier once the model is loaded (shared with other elements using the same weights). */
+  get classifier(): BrowserClassifier | undefined {
+    return this.loaded;
+  }
+
+  connectedCallback(): void {
+    if (!this.shared) this.load();
+    if (this.src && this.lastImage === undefined) void this.classifyAndShow(this.src);
+  }
+
+  disconnectedCallback(): void {
+    this.unload();
+  }
+
+  attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
+    if (previous === value || !this.isConnected) return;
+    if (MODEL_ATTRIBUTES.includes(name)) {
+      this.unload();
+      this.load();
+      if (this.lastImage !== undefined) void this.classifyAndShow(this.lastImage);
+    } else if (name === 'src' && value) {
+      void this.classifyAndShow(value);
+    } else if (name === 'top-k' && this.lastImage !== undefined) {
+      void this.classifyAndShow(this.lastImage);
+    }
+  }
+
+  /** Classifies any image the SDK takes, shows it and its labels; rejects (and shows the error) on failure. */
+  async classify(image: BrowserImageInput): Promise<Classification[]> {
+    const generation = ++this.generation;
+    this.lastImage = image;
+    this.showImage(image);
+    this.showError(undefined);
+    this.shadowPart('status').textContent = 'Classifying…';
+    try {
+      if (!this.shared) this.load();
+      const classifier = await this.shared!.classifier;
+      const started = performance.now();
+      const results = await classifier.classify(image, { topK: this.topK });
+      const ms = performance.now() - started;
+      if (generation === this.generation) {
+        this.showResults(results, classifier.backend, ms);
+        this.emit<ResultDetail>('result', { results, backend: classifier.backend, ms });
+      }
+      return results;
+    } catch (error) {
+      if (generation === this.generation) this.fail(error);
+      throw error;
+    }
+  }
+
+  private classifyAndShow(image: BrowserImageInput): Promise<void> {
+    // The error is already shown and sent as an event.
+    return this.classify(image).then(() => undefined, () => undefined);
+  }
+
+  private load(): void {
+    const progress = this.shadowPart('progress');
+    const fill = this.shadowPart('progress-bar');
+    const text = this.shadowPart('progress-text');
+    progress.hidden = false;
+    text.textContent = 'Loading the model…';
+    const shared = acquireClassifier(
+      { weights: this.weights || undefined, backend: this.backend, integrity: this.integrity || undefined, worker: !this.noWorker },
+      (p: LoadProgress) => {
+        if (this.shared !== shared) return;
+        const share = p.totalBytes ? Math.min(100, (100 * p.loadedBytes) / p.totalBytes) : undefined;
+        fill.style.width = `${share ?? 0}%`;
+        if (share === undefined) progress.removeAttribute('aria-valuenow');
+        else progress.setAttribute('aria-valuenow', share.toFixed(0));
+        text.textContent = p.totalBytes ? `Loading the model: ${megabytes(p.loadedBytes)} of ${megabytes(p.totalBytes)} (${share!.toFixed(0)}%)` : `Loading the model: ${megabytes(p.loadedBytes)}`;
+        this.emit<LoadProgress>('progress', p);
+      },
+    );
+    this.shared = shared;
+    shared.classifier.then((classifier) => {
+      if (this.shared !== shared) return;
+      this.loaded = classifier;
+      progress.hidden = true;
+      this.shadowPart('status').textContent ||= `Ready on ${classifier.backend}.`;
+      this.emit<ReadyDetail>('ready', { backend: classifier.backend, reason: classifier.backendReason });
+    }, (error) => {
+      if (this.shared !== shared) return;
+      progress.hidden = true;
+      // classify() reports its own failure; a load nobody waits on reports here.
+      if (this.lastImage === undefined) this.fail(error);
+    });
+  }
+
+  private unload(): void {
+    this.shared?.release();
+    this.shared = undefined;
+    this.loaded = undefined;
+  }
+
+  private shadowPart(name: string): HTMLElement {
+    return this.root.querySelector(`[part~="${name}"]`)!;
+  }
+
+  private emit<T>(type: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private showImage(image: BrowserImageInput): void {
+    const img = this.shadowPart('image') as HTMLImageElement;
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = undefined;
+    let url: string | undefined;
+    if (typeof image === 'string' || image instanceof URL) url = String(image);
+    else if (image instanceof Blob) url = this.objectUrl = URL.createObjectURL(image);
+    else if (image instanceof HTMLImageElement) url = image.currentSrc || image.src;
+    img.hidden = !url;
+    if (url) {
+      img.src = url;
+      img.alt = image instanceof File ? image.name : 'The image being classified';
+    }
+  }
+
+  private showResults(results: Classification[], backend: string, ms: number): void {
+    const list = this.shadowPart('results');
+    list.replaceChildren(...results.map((result) => {
+      const row = document.createElement('li');
+      row.className = 'result';
+      row.setAttribute('part', 'result');
+      const label = document.createElement('span');
+      label.setAttribute('part', 'label');
+      label.textContent = result.label;
+      const track = document.createElement('span');
+      track.className = 'track';
+      track.setAttribute('part', 'bar');
+      const fill = document.createElement('span');
+      fill.className = 'fill';
+      fill.setAttribute('part', 'bar-fill');
+      fill.style.display = 'block';
+      fill.style.width = `${Math.max(0, Math.min(100, result.score * 100))}%`;
+      track.append(fill);
+      const score = document.createElement('span');
+      score.className = 'score';
+      score.setAttribute('part', 'score');
+      score.textContent = percent(result.score);
+      row.append(label, track, score);
+      row.setAttribute('aria-label', `${result.label}: ${percent(result.score)}`);
+      return row;
+    }));
+    this.shadowPart('status').textContent = `${backend} · ${ms.toFixed(0)} ms`;
+  }
+
+  private showError(message: string | undefined): void {
+    const error = this.shadowPart('error');
+    error.hidden = message === undefined;
+    error.textContent = message ?? '';
+  }
+
+  private fail(error: unknown): void {
+    const code = error instanceof AlexNetError ? error.code : undefined;
+    const message = (error as Error)?.message ?? String(error);
+    this.shadowPart('status').textContent = '';
+    this.shadowPart('results').replaceChildren();
+    this.showError(code ? `${code}: ${message}` : message);
+    this.emit<ErrorDetail>('error', { error, code, message });
+  }
+}

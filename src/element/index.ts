@@ -1,0 +1,20 @@
+// `import 'alexnet-web/element'` registers <alexnet-classifier>; importing twice is harmless.
+// defineAlexNetClassifier('my-name') registers the same element under another name.
+import { AlexNetClassifierElement } from './classifier-element.js';
+
+let baseClassDefined = false;
+
+export function defineAlexNetClassifier(name = 'alexnet-classifier'): CustomElementConstructor {
+  const existing = customElements.get(name);
+  if (existing) return existing;
+  // One class can back one name only: other names get their own subclass.
+  const element = baseClassDefined ? class extends AlexNetClassifierElement {} : AlexNetClassifierElement;
+  customElements.define(name, element);
+  baseClassDefined = true;
+  return element;
+}
+
+if (typeof customElements !== 'undefined') defineAlexNetClassifier();
+
+export { AlexNetClassifierElement };
+export type { ErrorDetail, ReadyDetail, ResultDetail } from './classifier-element.js';

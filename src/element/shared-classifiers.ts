@@ -1,0 +1,66 @@
+// Elements that ask for the same weights with the same options share one classifier: one worker,
+// one download, one model in memory. It is disposed when the last element lets go.
+import { createClassifier, DEMO_MODEL_URL, type BrowserClassifier, type LoadProgress } from '../browser/index.js';
+import { absoluteUrl } from '../browser/platform.js';
+
+export interface SharedClassifierOptions {
+  /** URL of the weights; the bundled demo model when undefined. */
+  weights?: string;
+  backend: 'auto' | 'wasm' | 'webgpu';
+  integrity?: string;
+  worker: boolean;
+}
+
+interface Entry {
+  classifier: Promise<BrowserClassifier>;
+  users: number;
+  listeners: Set<(progress: LoadProgress) => void>;
+  /** The latest progress, for an element that joins a load already under way. */
+  latest?: LoadProgress;
+}
+
+const entries = new Map<string, Entry>();
+
+export interface SharedClassifier {
+  classifier: Promise<BrowserClassifier>;
+  release(): void;
+}
+
+export function acquireClassifier(options: SharedClassifierOptions, onProgress: (progress: LoadProgress) => void): SharedClassifier {
+  const weights = absoluteUrl(options.weights ?? DEMO_MODEL_URL)!;
+  const key = JSON.stringify([weights, options.backend, options.integrity ?? '', options.worker]);
+  let entry = entries.get(key);
+  if (!entry) {
+    const listeners = new Set<(progress: LoadProgress) => void>();
+    const created: Entry = { users: 0, listeners, classifier: undefined as unknown as Promise<BrowserClassifier> };
+    created.classifier = createClassifier({
+      weights, backend: options.backend, integrity: options.integrity, worker: options.worker,
+      onProgress: (progress) => {
+        created.latest = progress;
+        for (const listener of listeners) listener(progress);
+      },
+    });
+    // A failed load is not kept: the next element tries again.
+    created.classifier.catch(() => {
+      if (entries.get(key) === created) entries.delete(key);
+    });
+    entries.set(key, created);
+    entry = created;
+  }
+  const joined = entry;
+  joined.users++;
+  joined.listeners.add(onProgress);
+  if (joined.latest) onProgress(joined.latest);
+  let released = false;
+  return {
+    classifier: joined.classifier,
+    release() {
+      if (released) return;
+      released = true;
+      joined.listeners.delete(onProgress);
+      if (--joined.users > 0) return;
+      if (entries.get(key) === joined) entries.delete(key);
+      joined.classifier.then((classifier) => classifier.dispose(), () => undefined);
+    },
+  };
+}

@@ -1,0 +1,184 @@
+// <alexnet-classifier> in Debian's Chromium: examples/basic renders a result that matches Node, a
+// screenshot of it is written to test/output/ and checked to show rows and bars; attributes, events,
+// errors, keyboard use and sharing one model between elements.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClassifier as createNodeClassifier } from '../src/node/index.js';
+import { findChromium, launchChromium } from '../tools/chromium.js';
+import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUTPUT = new URL('./output/', import.meta.url);
+
+interface Seen {
+  type: string;
+  detail: { results?: { label: string; score: number }[]; backend?: string; ms?: number; code?: string; message?: string; loadedBytes?: number };
+  from: string;
+}
+
+declare global {
+  interface Window {
+    seenEvents: Seen[];
+  }
+}
+
+// Every event the elements send, from the first script on: the element may answer before the test looks.
+const RECORD_EVENTS = `
+  window.seenEvents = [];
+  for (const type of ['progress', 'ready', 'result', 'error']) {
+    document.addEventListener(type, (event) => {
+      if (!(event.target instanceof HTMLElement) || !event.target.localName.includes('-')) return;
+      window.seenEvents.push({ type, detail: JSON.parse(JSON.stringify({ ...event.detail, error: undefined })), from: event.target.id || event.target.localName });
+    });
+  }
+`;
+
+const chromium = findChromium();
+if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
+
+describe.skipIf(!chromium)('<alexnet-classifier> in Chromium', () => {
+  let browser: Browser;
+  let server: StaticServer;
+
+  async function open(path: string): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.evaluateOnNewDocument(RECORD_EVENTS);
+    await page.goto(`${server.origin}${path}`);
+    return page;
+  }
+
+  const waitForEvent = (page: Page, type: string, from?: string) =>
+    page.waitForFunction((type, from) => window.seenEvents.some((e) => e.type === type && (!from || e.from === from)), { timeout: 60_000 }, type, from);
+
+  beforeAll(async () => {
+    server = await startStaticServer(ROOT);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('examples/basic: reaches a result matching Node, and its screenshot shows the rows and bars', async () => {
+    const node = await createNodeClassifier();
+    const expected = await node.classify(fileURLToPath(new URL('../examples/images/sneaker.png', import.meta.url)), { topK: 3 });
+    node.dispose();
+    const page = await open('/examples/basic/');
+    await waitForEvent(page, 'result');
+    const events = await page.evaluate(() => window.seenEvents);
+    const result = events.find((e) => e.type === 'result')!;
+    expect(result.detail.results!.map((r) => r.label)).toEqual(expected.map((r) => r.label));
+    expect(result.detail.results![0].score).toBeCloseTo(expected[0].score, 5);
+    expect(result.detail.backend).toBe('wasm');
+    expect(result.detail.ms).toBeGreaterThan(0);
+    const ready = events.find((e) => e.type === 'ready')!;
+    expect(ready.detail.backend).toBe('wasm');
+    const progress = events.filter((e) => e.type === 'progress').map((e) => e.detail.loadedBytes!);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+
+    // What a reader sees: three labelled rows with bars sized by score, and the percentages.
+    const layout = await page.evaluate(() => {
+      const root = document.querySelector('alexnet-classifier')!.shadowRoot!;
+      const rows = [...root.querySelectorAll('[part~="result"]')].map((row) => ({
+        label: row.querySelector('[part~="label"]')!.textContent,
+        score: row.querySelector('[part~="score"]')!.textContent,
+        barWidth: row.querySelector('[part~="bar-fill"]')!.getBoundingClientRect().width,
+        trackWidth: row.querySelector('[part~="bar"]')!.getBoundingClientRect().width,
+        height: row.getBoundingClientRect().height,
+      }));
+      const image = root.querySelector('[part~="image"]') as HTMLImageElement;
+      return { rows, status: root.querySelector('[part~="status"]')!.textContent, imageShown: !image.hidden && image.naturalWidth > 0 };
+    });
+    expect(layout.rows.map((r) => r.label)).toEqual(expected.map((r) => r.label));
+    expect(layout.rows[0].score).toBe(`${(expected[0].score * 100).toFixed(expected[0].score >= 0.995 ? 0 : 1)}%`);
+    for (const row of layout.rows) {
+      expect(row.height).toBeGreaterThan(0);
+      expect(row.trackWidth).toBeGreaterThan(0);
+    }
+    expect(layout.rows[0].barWidth).toBeGreaterThan(layout.rows[0].trackWidth * expected[0].score - 2);
+    expect(layout.status).toMatch(/^wasm · \d+ ms$/);
+    expect(layout.imageShown).toBe(true);
+
+    const element = (await page.$('alexnet-classifier'))!;
+    const screenshot = await element.screenshot({ type: 'png' });
+    mkdirSync(OUTPUT, { recursive: true });
+    writeFileSync(new URL('element-basic.png', OUTPUT), screenshot);
+    const png = PNG.sync.read(Buffer.from(screenshot));
+    const colours = new Set<number>();
+    for (let i = 0; i < png.data.length; i += 4) colours.add(png.data.readUInt32BE(i));
+    // A blank or single-colour capture has a handful of colours; text, bars and the photo have hundreds.
+    expect(png.width).toBeGreaterThan(100);
+    expect(colours.size).toBeGreaterThan(100);
+    await page.close();
+  });
+
+  it('shares one model between elements with the same weights, follows its attributes and shows errors', async () => {
+    const page = await open('/test/browser/pages/element.html');
+    await page.waitForFunction(() => customElements.get('alexnet-classifier') !== undefined);
+    // The first test left the demo model in the Cache API: count downloads from a cold cache.
+    await page.evaluate(async () => {
+      for (const name of await caches.keys()) await caches.delete(name);
+    });
+    const weightsRequests = () => server.requests.filter((r) => r.path === '/models/fashion-alexnet-mini.safetensors').length;
+    const before = weightsRequests();
+    const result = await page.evaluate(async () => {
+      const make = (id: string, attributes: Record<string, string>) => {
+        const element = document.createElement('alexnet-classifier');
+        element.id = id;
+        for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+        document.body.append(element);
+        return element as HTMLElement & { classifier?: unknown; classify(image: unknown): Promise<unknown>; topK: number; noWorker: boolean };
+      };
+      const done = (id: string, type: string) => new Promise<void>((resolve) => {
+        const check = () => (window.seenEvents.some((e) => e.from === id && e.type === type) ? resolve() : setTimeout(check, 20));
+        check();
+      });
+      const a = make('a', { src: '/examples/images/trouser.png', 'top-k': '2' });
+      const b = make('b', { src: '/examples/images/dress.png' });
+      await Promise.all([done('a', 'result'), done('b', 'result')]);
+      const shared = a.classifier !== undefined && a.classifier === b.classifier;
+      const rowsOf = (element: HTMLElement) => element.shadowRoot!.querySelectorAll('[part~="result"]').length;
+      const counts = { a: rowsOf(a), b: rowsOf(b) };
+      // Properties mirror attributes; a new top-k shows on the same image.
+      a.topK = 4;
+      await new Promise((resolve) => a.addEventListener('result', resolve, { once: true }));
+      const afterTopK = { attribute: a.getAttribute('top-k'), rows: rowsOf(a) };
+      // An image that cannot be decoded: the element shows the code and sends 'error'; classify() rejects.
+      const failure = await a.classify(new Blob(['not an image'], { type: 'image/png' })).then(() => undefined, (error) => error.code);
+      const shown = a.shadowRoot!.querySelector('[part~="error"]')!.textContent;
+      const alert = a.shadowRoot!.querySelector('[role="alert"]') !== null;
+      const drop = a.shadowRoot!.querySelector('[part~="drop-zone"]')!;
+      const keyboard = { tabIndex: (drop as HTMLElement).tabIndex, role: drop.getAttribute('role') };
+      const progressbar = a.shadowRoot!.querySelector('[role="progressbar"]')!.getAttribute('aria-valuemax');
+      // A second import and another name: harmless, and the same element.
+      const module = (window as unknown as { alexnetElement: { defineAlexNetClassifier(name?: string): void } }).alexnetElement;
+      module.defineAlexNetClassifier();
+      module.defineAlexNetClassifier('my-classifier');
+      const other = document.createElement('my-classifier') as HTMLElement & { classify(image: unknown): Promise<{ label: string }[]> };
+      other.setAttribute('no-worker', '');
+      document.body.append(other);
+      const otherTop = (await other.classify('/examples/images/sneaker.png'))[0].label;
+      return { shared, counts, afterTopK, failure, shown, alert, keyboard, progressbar, otherTop };
+    });
+    expect(result.shared).toBe(true);
+    // One download for both elements.
+    expect(weightsRequests() - before).toBe(1);
+    expect(result.counts).toEqual({ a: 2, b: 5 });
+    expect(result.afterTopK).toEqual({ attribute: '4', rows: 4 });
+    expect(result.failure).toBe('IMAGE_INVALID');
+    expect(result.shown).toMatch(/^IMAGE_INVALID: /);
+    expect(result.alert).toBe(true);
+    expect(result.keyboard).toEqual({ tabIndex: 0, role: 'button' });
+    expect(result.progressbar).toBe('100');
+    expect(result.otherTop).toBe('Sneaker');
+    const events = await page.evaluate(() => window.seenEvents);
+    expect(events.some((e) => e.type === 'error' && e.from === 'a' && e.detail.code === 'IMAGE_INVALID')).toBe(true);
+    await page.close();
+  });
+});
