@@ -5,7 +5,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
-import { wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
+import { fileListPlugin, wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 const entries = {
   index: 'src/node/index.ts',
@@ -40,7 +40,7 @@ export default [
   {
     // Everything bundled (comlink, hashes): browsers resolve no bare imports.
     input: { browser: 'src/browser/index.ts', worker: 'src/browser/worker.ts', element: 'src/element/index.ts' },
-    plugins: [nodeResolve({ browser: true }), ...compile()],
+    plugins: [nodeResolve({ browser: true }), ...compile(), fileListPlugin('browser-files.json')],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'browser-core-[hash].js', sourcemap: true },
   },
   {

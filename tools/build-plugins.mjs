@@ -48,3 +48,17 @@ export function wgslPlugin() {
     },
   };
 }
+
+/**
+ * Emits `fileName`: the JSON list of every file the build wrote (chunks, worker, wasm; no source maps),
+ * so a service worker can precache exactly what a page will fetch, hashed chunk names included.
+ */
+export function fileListPlugin(fileName) {
+  return {
+    name: 'alexnet-web-file-list',
+    generateBundle(_, bundle) {
+      const files = Object.keys(bundle).filter((file) => !file.endsWith('.map') && !file.endsWith('.d.ts')).sort();
+      this.emitFile({ type: 'asset', fileName, source: `${JSON.stringify(files, null, 2)}\n` });
+    },
+  };
+}

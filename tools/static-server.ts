@@ -37,6 +37,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * socket; `norange` ignores Range headers; `slow=MS` sends 64 KiB chunks MS apart; `csp=strict` adds
  * STRICT_CSP to the response.
  */
+/**
+ * The offline app (examples/pwa) ships the package inside its own folder, as a deployed app would, so
+ * its service worker's scope covers the worker and the wasm too: these URLs serve dist/ and models/.
+ */
+const ALIASES: [prefix: string, folder: string][] = [['/examples/pwa/alexnet-web/', '/dist/'], ['/examples/pwa/models/', '/models/']];
+
 export async function startStaticServer(root: string, port = 0): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
   const files = new Map<string, Uint8Array>();
@@ -45,7 +51,9 @@ export async function startStaticServer(root: string, port = 0): Promise<StaticS
   async function body(path: string): Promise<{ size: number; read(from: number, to: number): AsyncIterable<Uint8Array> } | undefined> {
     const inMemory = files.get(path);
     if (inMemory) return { size: inMemory.byteLength, read: async function* (from, to) { yield inMemory.subarray(from, to); } };
-    const file = normalize(join(base, decodeURIComponent(path)));
+    const alias = ALIASES.find(([prefix]) => path.startsWith(prefix));
+    const onDisk = alias ? alias[1] + path.slice(alias[0].length) : path;
+    const file = normalize(join(base, decodeURIComponent(onDisk)));
     if (!file.startsWith(base + sep)) return undefined;
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return undefined;

@@ -1,0 +1,48 @@
+// The service worker: precaches the app shell, the alexnet-web files (their list comes from the build,
+// browser-files.json, so hashed chunk names are right) and this version's weights, then serves them
+// cache-first, offline too. A new VERSION (new weights) installs beside the old one and deletes it on
+// activation. The package lives inside the app (alexnet-web/ = the package's dist/, models/ beside it),
+// so this worker's scope covers the Web Worker and the wasm it loads.
+const VERSION = '1';
+const WEIGHTS = `./models/fashion-alexnet-mini.safetensors?v=${VERSION}`;
+const CACHE = `alexnet-pwa-v${VERSION}`;
+const DIST = './alexnet-web/';
+const SHELL = [
+  './', './index.html', './app.js', './manifest.webmanifest', './icons/icon-192.png', './icons/icon-512.png',
+  '../basic/style.css', '../images/t-shirt-top.png',
+];
+
+async function precache() {
+  const files = await (await fetch(`${DIST}browser-files.json`, { cache: 'no-store' })).json();
+  const cache = await caches.open(CACHE);
+  await cache.addAll([...SHELL, ...files.map((file) => DIST + file), WEIGHTS]);
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    // Older versions of this app, and alexnet-web's own copies of their weights, go.
+    const names = await caches.keys();
+    const old = names.filter((name) => (name.startsWith('alexnet-pwa-') && name !== CACHE) || name.startsWith('alexnet-web-weights'));
+    await Promise.all(old.map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== location.origin) return;
+  if (url.pathname.endsWith('/pwa/config.json')) {
+    event.respondWith(Response.json({ version: VERSION, weights: new URL(WEIGHTS, location.href).href }));
+    return;
+  }
+  // Range requests (a resumed download) go to the network; whole files come from the cache first.
+  if (event.request.headers.has('range')) return;
+  event.respondWith((async () => {
+    const cached = await caches.match(event.request, { cacheName: CACHE });
+    return cached ?? fetch(event.request);
+  })());
+});

@@ -1,0 +1,129 @@
+// The examples as users run them: api/ and pwa/ in Debian's Chromium (the PWA offline, then updated to
+// new weights), node/ as a script. examples/basic is tested with the element (element.test.ts).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium, launchChromium } from '../tools/chromium.js';
+import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+
+declare global {
+  interface Window {
+    seenResults: { labels: string[]; weights: string | null }[];
+  }
+}
+
+// Every result an element sends, from the first script on, with the weights it used.
+const RECORD_RESULTS = `
+  window.seenResults = [];
+  document.addEventListener('result', (event) => {
+    window.seenResults.push({ labels: event.detail.results.map((r) => r.label), weights: event.target.getAttribute('weights') });
+  });
+`;
+
+describe('examples/node', () => {
+  it('classifies every image of a folder with the demo model', async () => {
+    const { stdout } = await run(process.execPath, [fileURLToPath(new URL('../examples/node/classify-folder.mjs', import.meta.url))]);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^fashion-alexnet-mini on wasm$/);
+    expect(lines.slice(1).map((line) => line.split(':')[0])).toEqual(['ankle-boot.png', 'dress.png', 'sandal.png', 'sneaker.png', 't-shirt-top.png', 'trouser.png']);
+    // Each sample is a test image of its class, and the model gets these right.
+    for (const line of lines.slice(1)) {
+      const [file, answer] = line.split(': ');
+      const expected = { 'ankle-boot.png': 'Ankle boot', 'dress.png': 'Dress', 'sandal.png': 'Sandal', 'sneaker.png': 'Sneaker', 't-shirt-top.png': 'T-shirt/top', 'trouser.png': 'Trouser' }[file];
+      expect(answer.startsWith(`${expected} `)).toBe(true);
+    }
+  });
+});
+
+const chromium = findChromium();
+if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
+
+describe.skipIf(!chromium)('examples in Chromium', () => {
+  let browser: Browser;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    server = await startStaticServer(ROOT);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(url: string): Promise<Page> {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.evaluateOnNewDocument(RECORD_RESULTS);
+    await page.goto(url);
+    return page;
+  }
+
+  it('api/: loads with progress, names its backend and lists the top 5', async () => {
+    const page = await open(`${server.origin}/examples/api/`);
+    await page.waitForFunction(() => document.querySelectorAll('#results li').length === 5, { timeout: 60_000 });
+    const shown = await page.evaluate(() => ({
+      first: document.querySelector('#results li')!.textContent,
+      backend: document.getElementById('backend-info')!.textContent,
+      progress: (document.getElementById('progress') as HTMLProgressElement).value,
+      timing: document.getElementById('timing')!.textContent,
+      error: document.getElementById('error')!.textContent,
+    }));
+    expect(shown.first).toMatch(/^Sandal: \d+\.\d%$/);
+    expect(shown.backend).toMatch(/^Backend: wasm \(webgpu: skipped, .*; wasm: selected/);
+    expect(shown.progress).toBe(1);
+    expect(shown.timing).toMatch(/^classify: \d+\.\d ms on wasm$/);
+    expect(shown.error).toBe('');
+    await page.close();
+  });
+
+  it('pwa/: installs, works with the server stopped, and takes a new weights version when back online', async () => {
+    // Its own server, so it can stop and come back on the same origin.
+    let pwaServer = await startStaticServer(ROOT);
+    const port = Number(new URL(pwaServer.origin).port);
+    const page = await open(`${pwaServer.origin}/examples/pwa/`);
+    await page.waitForFunction(() => window.seenResults.length > 0, { timeout: 60_000 });
+    const installed = await page.evaluate(async () => {
+      const cache = await caches.open('alexnet-pwa-v1');
+      return { controlled: !!navigator.serviceWorker.controller, cached: (await cache.keys()).map((r) => new URL(r.url).pathname + new URL(r.url).search) };
+    });
+    expect(installed.controlled).toBe(true);
+    const builtFiles = JSON.parse(readFileSync(new URL('../dist/browser-files.json', import.meta.url), 'utf8')) as string[];
+    expect(installed.cached).toEqual(expect.arrayContaining([
+      '/examples/pwa/', '/examples/pwa/app.js', '/examples/pwa/manifest.webmanifest', '/examples/pwa/models/fashion-alexnet-mini.safetensors?v=1',
+      ...builtFiles.map((file) => `/examples/pwa/alexnet-web/${file}`),
+    ]));
+    expect(builtFiles).toEqual(expect.arrayContaining(['element.js', 'worker.js', 'alexnet-web.wasm', 'alexnet-web-relaxed.wasm']));
+    const online = await page.evaluate(() => window.seenResults[0]);
+    expect(online.labels[0]).toBe('T-shirt/top');
+
+    // Offline: nothing answers on that port any more.
+    await pwaServer.close();
+    await page.reload();
+    await page.waitForFunction(() => window.seenResults.length > 0, { timeout: 60_000 });
+    const offline = await page.evaluate(() => ({ result: window.seenResults[0], status: document.getElementById('status')!.textContent }));
+    expect(offline.result).toEqual(online);
+    expect(offline.status).toMatch(/^Version 1/);
+
+    // Back online with version 2 of the app, which names new weights: it installs, takes over and drops version 1.
+    pwaServer = await startStaticServer(ROOT, port);
+    const sw = readFileSync(new URL('../examples/pwa/sw.js', import.meta.url), 'utf8');
+    pwaServer.files.set('/examples/pwa/sw.js', new TextEncoder().encode(sw.replace("const VERSION = '1';", "const VERSION = '2';")));
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Version 2') && window.seenResults.length > 0, { timeout: 60_000 });
+    const updated = await page.evaluate(async () => ({ result: window.seenResults[0], caches: (await caches.keys()).filter((name) => name.startsWith('alexnet-pwa-')) }));
+    expect(updated.result.weights).toMatch(/fashion-alexnet-mini\.safetensors\?v=2$/);
+    expect(updated.result.labels[0]).toBe('T-shirt/top');
+    expect(updated.caches).toEqual(['alexnet-pwa-v2']);
+    expect(pwaServer.requests.some((r) => r.path === '/examples/pwa/models/fashion-alexnet-mini.safetensors' && r.query === '?v=2')).toBe(true);
+    await page.close();
+    await pwaServer.close();
+  });
+});
