@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bvlcAlexNet } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
+import { cosineSimilarity } from '../test/close.js';
 import { concatBytes } from '../test/helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
 import { uniform } from '../test/random.js';
@@ -80,18 +81,6 @@ const PAGE_BENCH = `async ({ rounds, warmup, input }) => {
   };
 }`;
 
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return dot / Math.sqrt(aa * bb);
-}
-
 async function main(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const server = await startStaticServer(root);
@@ -121,7 +110,7 @@ async function main(): Promise<void> {
       engine: name, medianMs: median(times), minMs: Math.min(...times),
       ratioToOnnxruntime: peer ? median(times) / median(peer.times) : null,
       // A check that the engines computed the same network.
-      cosineToOnnxruntime: peer ? cosine(output, peer.output) : null,
+      cosineToOnnxruntime: peer ? cosineSimilarity(output, peer.output) : null,
     };
   });
   const report = { date: new Date().toISOString(), browser: version, adapter: result.adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', rounds: ROUNDS, warmup: WARMUP, engines: rows, skipped: result.skipped };

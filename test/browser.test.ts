@@ -5,14 +5,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page, WebWorker } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bvlcAlexNet, createClassifier as createNodeClassifier, type NetworkSpec } from '../src/node/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bvlcAlexNet, createClassifier as createNodeClassifier, type Classification, type NetworkSpec } from '../src/node/index.js';
 import { convertOnnx } from '../src/convert/convert.js';
 import { SMALL_SPEC } from './fixtures.js';
 import { concatBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
-import { findChromium, launchChromium } from '../tools/chromium.js';
-import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+import type { StaticServer } from '../tools/static-server.js';
+import { chromiumAvailable, chromiumFixture } from './chromium-fixture.js';
 
 type BrowserSdk = typeof import('../src/browser/index.js');
 declare global {
@@ -24,7 +24,6 @@ declare global {
   }
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL_PATH = '/models/fashion-alexnet-mini.safetensors';
 const MODEL_BYTES = readFileSync(new URL(`..${MODEL_PATH}`, import.meta.url)).byteLength;
 const IMAGES = ['sneaker', 'trouser', 'dress', 'ankle-boot'];
@@ -36,11 +35,25 @@ function randomModel(spec: NetworkSpec, quantize: 'int8' | 'f32'): Uint8Array {
   return concatBytes(convertOnnx(buildOnnx(logits, heInitialized(logits, 7), BVLC_STYLE), { quantize }).chunks);
 }
 
-// CI installs Chromium (.ci/run); elsewhere the suite says by name that it did not run.
-const chromium = findChromium();
-if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
+/** Every call after the GPU trouble answered as before it, and one backendchange saying the classifier moved. */
+function expectServedAfterMove(
+  result: { got: Classification[][]; changes: { backend: string; backendReason: readonly string[] }[]; backend: string },
+  expected: Classification[][],
+): void {
+  result.got.forEach((top, i) => {
+    const want = expected[i % expected.length];
+    expect(top.map((c) => c.label)).toEqual(want.map((c) => c.label));
+    top.forEach((c, k) => expect(c.score).toBeCloseTo(want[k].score, 4));
+  });
+  expect(result.changes).toHaveLength(1);
+  expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
+  expect(result.backend).toBe(result.changes[0].backend);
+}
 
-describe.skipIf(!chromium)('browser SDK in Chromium', () => {
+// CI installs Chromium (.ci/run); elsewhere the suite says by name that it did not run.
+
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
+  const chromium = chromiumFixture();
   let browser: Browser;
   let server: StaticServer;
   let page: Page;
@@ -57,15 +70,9 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
   const requestsFor = (path: string, since = 0) => server.requests.slice(since).filter((r) => r.path === path);
 
   beforeAll(async () => {
-    server = await startStaticServer(ROOT);
-    browser = await launchChromium();
+    ({ browser, server } = chromium);
     page = await openHarness();
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('loads dist/browser.js and classifies in a module worker, matching Node', async () => {
     const node = await createNodeClassifier();
@@ -475,14 +482,7 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
         GPUAdapter.prototype.requestDevice = requestDevice;
       }
     }, IMAGES.map(imagePath));
-    result.got.forEach((top, i) => {
-      const expected = result.expected[i % IMAGES.length];
-      expect(top.map((c) => c.label)).toEqual(expected.map((c) => c.label));
-      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[k].score, 4));
-    });
-    expect(result.changes).toHaveLength(1);
-    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
-    expect(result.backend).toBe(result.changes[0].backend);
+    expectServedAfterMove(result, result.expected);
   });
 
   it('recovers inside the worker too: a device lost there reloads the weights through the page, and every classify resolves', async () => {
@@ -514,13 +514,7 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
       classifier.dispose();
       return { got, changes, backend };
     }, IMAGES.map(imagePath));
-    result.got.forEach((top, i) => {
-      expect(top.map((c) => c.label)).toEqual(expected[i % IMAGES.length].map((c) => c.label));
-      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[i % IMAGES.length][k].score, 4));
-    });
-    expect(result.changes).toHaveLength(1);
-    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
-    expect(result.backend).toBe(result.changes[0].backend);
+    expectServedAfterMove(result, expected);
   });
 
   it('moves to a new device when an error scope reports the GPU out of memory mid-run, and every classify still resolves', async () => {
@@ -556,13 +550,7 @@ describe.skipIf(!chromium)('browser SDK in Chromium', () => {
       }
     }, IMAGES.map(imagePath));
     expect(result.injected).toBe(true);
-    result.got.forEach((top, i) => {
-      const expected = result.expected[i % IMAGES.length];
-      expect(top.map((c) => c.label)).toEqual(expected.map((c) => c.label));
-      top.forEach((c, k) => expect(c.score).toBeCloseTo(expected[k].score, 4));
-    });
-    expect(result.changes).toHaveLength(1);
-    expect(result.changes[0].backendReason[0]).toMatch(/selected after the previous device was lost/);
+    expectServedAfterMove(result, result.expected);
     expect(result.backend).toBe('webgpu');
   });
 

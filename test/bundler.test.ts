@@ -5,19 +5,15 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium } from '../tools/chromium.js';
+import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
+import { chromiumAvailable, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const chromium = findChromium();
-if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
-
-describe.skipIf(!chromium)('examples/bundler (npm pack + Vite)', () => {
+describe.skipIf(!chromiumAvailable())('examples/bundler (npm pack + Vite)', () => {
   const work = mkdtempSync(join(tmpdir(), 'alexnet-web-bundler-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

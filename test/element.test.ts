@@ -4,13 +4,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
 import { createClassifier as createNodeClassifier } from '../src/node/index.js';
-import { findChromium, launchChromium } from '../tools/chromium.js';
-import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+import { chromiumAvailable, chromiumFixture } from './chromium-fixture.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = new URL('./output/', import.meta.url);
 
 interface Seen {
@@ -36,33 +34,19 @@ const RECORD_EVENTS = `
   }
 `;
 
-const chromium = findChromium();
-if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
-
-describe.skipIf(!chromium)('<alexnet-classifier> in Chromium', () => {
-  let browser: Browser;
-  let server: StaticServer;
+describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => {
+  const chromium = chromiumFixture();
 
   async function open(path: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
     await page.evaluateOnNewDocument(RECORD_EVENTS);
-    await page.goto(`${server.origin}${path}`);
+    await page.goto(`${chromium.server.origin}${path}`);
     return page;
   }
 
   const waitForEvent = (page: Page, type: string, from?: string) =>
     page.waitForFunction((type, from) => window.seenEvents.some((e) => e.type === type && (!from || e.from === from)), { timeout: 60_000 }, type, from);
-
-  beforeAll(async () => {
-    server = await startStaticServer(ROOT);
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('examples/basic: reaches a result matching Node, and its screenshot shows the rows and bars', async () => {
     const node = await createNodeClassifier();
@@ -125,7 +109,7 @@ describe.skipIf(!chromium)('<alexnet-classifier> in Chromium', () => {
     await page.evaluate(async () => {
       for (const name of await caches.keys()) await caches.delete(name);
     });
-    const weightsRequests = () => server.requests.filter((r) => r.path === '/models/fashion-alexnet-mini.safetensors').length;
+    const weightsRequests = () => chromium.server.requests.filter((r) => r.path === '/models/fashion-alexnet-mini.safetensors').length;
     const before = weightsRequests();
     const result = await page.evaluate(async () => {
       const make = (id: string, attributes: Record<string, string>) => {

@@ -4,12 +4,11 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium } from '../tools/chromium.js';
-import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
+import { startStaticServer } from '../tools/static-server.js';
+import { chromiumAvailable, chromiumFixture, PACKAGE_ROOT } from './chromium-fixture.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
 
 declare global {
@@ -41,25 +40,11 @@ describe('examples/node', () => {
   });
 });
 
-const chromium = findChromium();
-if (!chromium && process.env.CI) throw new Error('CI needs Chromium for the browser tests: apt-get install -y chromium');
-
-describe.skipIf(!chromium)('examples in Chromium', () => {
-  let browser: Browser;
-  let server: StaticServer;
-
-  beforeAll(async () => {
-    server = await startStaticServer(ROOT);
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
+  const chromium = chromiumFixture();
 
   async function open(url: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
     await page.evaluateOnNewDocument(RECORD_RESULTS);
     await page.goto(url);
@@ -67,7 +52,7 @@ describe.skipIf(!chromium)('examples in Chromium', () => {
   }
 
   it('api/: loads with progress, names its backend and lists the top 5', async () => {
-    const page = await open(`${server.origin}/examples/api/`);
+    const page = await open(`${chromium.server.origin}/examples/api/`);
     await page.waitForFunction(() => document.querySelectorAll('#results li').length === 5, { timeout: 60_000 });
     const shown = await page.evaluate(() => ({
       first: document.querySelector('#results li')!.textContent,
@@ -86,7 +71,7 @@ describe.skipIf(!chromium)('examples in Chromium', () => {
 
   it('pwa/: installs, works with the server stopped, and takes a new weights version when back online', async () => {
     // Its own server, so it can stop and come back on the same origin.
-    let pwaServer = await startStaticServer(ROOT);
+    let pwaServer = await startStaticServer(PACKAGE_ROOT);
     const port = Number(new URL(pwaServer.origin).port);
     const page = await open(`${pwaServer.origin}/examples/pwa/`);
     await page.waitForFunction(() => window.seenResults.length > 0, { timeout: 60_000 });
@@ -113,7 +98,7 @@ describe.skipIf(!chromium)('examples in Chromium', () => {
     expect(offline.status).toMatch(/^Version 1/);
 
     // Back online with version 2 of the app, which names new weights: it installs, takes over and drops version 1.
-    pwaServer = await startStaticServer(ROOT, port);
+    pwaServer = await startStaticServer(PACKAGE_ROOT, port);
     const sw = readFileSync(new URL('../examples/pwa/sw.js', import.meta.url), 'utf8');
     pwaServer.files.set('/examples/pwa/sw.js', new TextEncoder().encode(sw.replace("const VERSION = '1';", "const VERSION = '2';")));
     await page.reload();
