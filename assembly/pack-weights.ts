@@ -38,6 +38,24 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
   }
 }
 
+/** Weight (row, column) of the folded kernel's block, 0 outside the kernel: see winogradPackWeights. */
+@inline function tap(
+  weights: usize, scales: usize, k: i32, source: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
+  strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
+): f64 {
+  const r = row * strideH + di;
+  const s = column * strideW + dj;
+  return row < foldedR && column < foldedS && r < R && s < S ? <f64>weightAt(weights, scales, k, (source + r) * S + s) : 0;
+}
+
+/** One row (a, b, d) of t = G g, times G^T: four transform positions, `stride` bytes apart. */
+@inline function storeTransformedRow(at: usize, stride: usize, a: f64, b: f64, d: f64): void {
+  store<f32>(at, <f32>a);
+  store<f32>(at + stride, <f32>(0.5 * (a + b + d)));
+  store<f32>(at + 2 * stride, <f32>(0.5 * (a - b + d)));
+  store<f32>(at + 3 * stride, <f32>d);
+}
+
 /**
  * conv2dWinograd's layout, [G][16][ceil(K/G / MR)][C'/G * blocks][MR]: the kernel (first folded by
  * space-to-depth when a stride is > 1: channel c' = (c * sH + i) * sW + j, rows ceil(R / sH), columns
@@ -62,8 +80,6 @@ export function winogradPackWeights(
   memory.fill(out, 0, bytes);
   // Distance between two transform positions, in bytes.
   const positionStride = <usize>mTiles * depth * MR << 2;
-  const g = memory.data(9 * 8);
-  const t = memory.data(12 * 8);
   for (let k = 0; k < K; k++) {
     const group = k / Kg;
     const m = k % Kg;
@@ -77,35 +93,23 @@ export function winogradPackWeights(
       const dj = folded % strideW;
       const r0 = (block / blocksW) * 3;
       const s0 = (block % blocksW) * 3;
-      for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) {
-          const r = (r0 + i) * strideH + di;
-          const s = (s0 + j) * strideW + dj;
-          const inside = r0 + i < foldedR && s0 + j < foldedS && r < R && s < S;
-          store<f64>(g + (<usize>(i * 3 + j) << 3), inside ? <f64>weightAt(weights, scales, k, ((k * Cg + c) * R + r) * S + s) : 0);
-        }
-      }
-      // t = G g (4x3), then u = t G^T (4x4).
-      for (let j = 0; j < 3; j++) {
-        const a = load<f64>(g + (<usize>j << 3));
-        const b = load<f64>(g + (<usize>(3 + j) << 3));
-        const d = load<f64>(g + (<usize>(6 + j) << 3));
-        store<f64>(t + (<usize>j << 3), a);
-        store<f64>(t + (<usize>(3 + j) << 3), 0.5 * (a + b + d));
-        store<f64>(t + (<usize>(6 + j) << 3), 0.5 * (a - b + d));
-        store<f64>(t + (<usize>(9 + j) << 3), d);
-      }
-      let at = tileBase + (<usize>q * MR << 2);
-      for (let i = 0; i < 4; i++) {
-        const a = load<f64>(t + (<usize>(i * 3) << 3));
-        const b = load<f64>(t + (<usize>(i * 3 + 1) << 3));
-        const d = load<f64>(t + (<usize>(i * 3 + 2) << 3));
-        store<f32>(at, <f32>a);
-        store<f32>(at + positionStride, <f32>(0.5 * (a + b + d)));
-        store<f32>(at + 2 * positionStride, <f32>(0.5 * (a - b + d)));
-        store<f32>(at + 3 * positionStride, <f32>d);
-        at += 4 * positionStride;
-      }
+      const source = (k * Cg + c) * R;
+      // The 3x3 block g, in locals: this runs once per weight at load, before tier-up, so no memory scratch.
+      const g00 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0);
+      const g01 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1);
+      const g02 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2);
+      const g10 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0);
+      const g11 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 1);
+      const g12 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 2);
+      const g20 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0);
+      const g21 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 1);
+      const g22 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 2);
+      // Rows of t = G g (4x3); each becomes a row of u = t G^T (4x4), one transform position per element.
+      const at = tileBase + (<usize>q * MR << 2);
+      storeTransformedRow(at, positionStride, g00, g01, g02);
+      storeTransformedRow(at + 4 * positionStride, positionStride, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22));
+      storeTransformedRow(at + 8 * positionStride, positionStride, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22));
+      storeTransformedRow(at + 12 * positionStride, positionStride, g20, g21, g22);
     }
   }
 }
