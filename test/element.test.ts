@@ -102,6 +102,61 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     await page.close();
   });
 
+  it('takes a new image from the keyboard (file picker), by drop and by paste; the dark scheme is readable', async () => {
+    const page = await open('/test/browser/pages/element.html');
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+    await page.evaluate(() => {
+      const element = document.createElement('alexnet-classifier');
+      element.id = 'input';
+      document.body.append(element);
+    });
+    await waitForEvent(page, 'ready', 'input');
+    const topLabel = () => page.evaluate(() => document.getElementById('input')!.shadowRoot!.querySelector('[part~="label"]')?.textContent);
+    const resultCount = () => page.evaluate(() => window.seenEvents.filter((e) => e.type === 'result' && e.from === 'input').length);
+
+    // Keyboard only: Tab to the drop zone, Enter opens the file picker.
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.id === 'input' && document.getElementById('input')!.shadowRoot!.activeElement?.getAttribute('part'));
+    expect(focused).toBe('drop-zone');
+    const [chooser] = await Promise.all([page.waitForFileChooser(), page.keyboard.press('Enter')]);
+    await chooser.accept([fileURLToPath(new URL('../examples/images/trouser.png', import.meta.url))]);
+    await page.waitForFunction(() => window.seenEvents.filter((e) => e.type === 'result' && e.from === 'input').length === 1);
+    expect(await topLabel()).toBe('Trouser');
+
+    // Drop and paste carry a File in a DataTransfer.
+    for (const [event, name, label] of [['drop', 'dress.png', 'Dress'], ['paste', 'sandal.png', 'Sandal']] as const) {
+      const before = await resultCount();
+      await page.evaluate(async (event, name) => {
+        const element = document.getElementById('input')!;
+        const bytes = await (await fetch(`/examples/images/${name}`)).blob();
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], name, { type: 'image/png' }));
+        const target = event === 'drop' ? element.shadowRoot!.querySelector('[part~="drop-zone"]')! : element;
+        target.dispatchEvent(event === 'drop'
+          ? new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true, composed: true })
+          : new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
+      }, event, name);
+      await page.waitForFunction((before) => window.seenEvents.filter((e) => e.type === 'result' && e.from === 'input').length > before, {}, before);
+      expect(await topLabel()).toBe(label);
+    }
+
+    // Dark scheme: light text on a dark background, far apart in luminance.
+    const colours = await page.evaluate(() => {
+      const root = document.getElementById('input')!.shadowRoot!;
+      const luminance = (css: string) => {
+        const [r, g, b] = css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number).map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      const text = luminance(getComputedStyle(root.querySelector('[part~="label"]')!).color);
+      const background = luminance(getComputedStyle(root.querySelector('[part~="container"]')!).backgroundColor);
+      return { text, background, contrast: (Math.max(text, background) + 0.05) / (Math.min(text, background) + 0.05) };
+    });
+    expect(colours.background).toBeLessThan(colours.text);
+    // WCAG AA for body text.
+    expect(colours.contrast).toBeGreaterThanOrEqual(4.5);
+    await page.close();
+  });
+
   it('shares one model between elements with the same weights, follows its attributes and shows errors', async () => {
     const page = await open('/test/browser/pages/element.html');
     await page.waitForFunction(() => customElements.get('alexnet-classifier') !== undefined);
