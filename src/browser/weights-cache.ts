@@ -18,6 +18,9 @@ interface CacheRecord {
   storedAt: string;
 }
 
+/** Bytes of download the cache write may fall behind by before the download waits for it. */
+const CACHE_QUEUE_BYTES = 8 << 20;
+
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
 
 export function cacheAvailable(): boolean {
@@ -102,8 +105,13 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   let bytes = 0;
   let body!: ReadableStreamDefaultController<Uint8Array>;
   let storing = true;
+  // Resolves when the cache has taken what was queued: a slow disk holds the download back, not memory.
+  let drained: (() => void) | undefined;
   // Chunks go to the cache as they arrive: no second copy of the file is held.
-  const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({ start: (controller) => void (body = controller) }), {
+  const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({
+    start: (controller) => void (body = controller),
+    pull: () => drained?.(),
+  }, new ByteLengthQueuingStrategy({ highWaterMark: CACHE_QUEUE_BYTES })), {
     headers: { 'content-type': 'application/octet-stream' },
   })).then(() => true, () => false);
   // A cache that gives up (quota) stops taking chunks; loading goes on without it.
@@ -111,7 +119,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     if (!ok) storing = false;
   });
   const stream = download.stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       checksum.update(chunk);
       bytes += chunk.byteLength;
       if (storing) {
@@ -122,6 +130,10 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
         }
       }
       controller.enqueue(chunk);
+      if (storing && (body.desiredSize ?? 1) <= 0) {
+        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), stored]);
+        drained = undefined;
+      }
     },
   }));
   return {
