@@ -139,8 +139,6 @@ async function loadNetwork<WeightsSource>(
         },
         onLayer: (name, weights) => network!.loadLayer(name, weights),
       });
-      // A GPU reports failed allocations asynchronously: before the classifier is ready, not at its first call.
-      await backend.settle?.();
       // Storing the copy finishes in the background: the classifier is ready now.
       const cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
       return { network: network!, model, cached };
@@ -150,6 +148,26 @@ async function loadNetwork<WeightsSource>(
       if (!(await opened.abandon?.(error))) throw error;
     }
   }
+}
+
+/**
+ * loadNetwork, then the backend's own check: a GPU reports failed allocations asynchronously, so
+ * they surface here, before the classifier is ready, and not at its first call. The file stays cached.
+ */
+async function loadChecked<WeightsSource>(...args: Parameters<typeof loadNetwork<WeightsSource>>): Promise<LoadedNetwork> {
+  const loaded = await loadNetwork(...args);
+  try {
+    await args[1].settle?.();
+  } catch (error) {
+    loaded.network.dispose();
+    throw error;
+  }
+  return loaded;
+}
+
+/** Whether `source` can be read a second time (a Response or a stream cannot). */
+function canReopen(source: unknown): boolean {
+  return !(typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) && !(typeof Response !== 'undefined' && source instanceof Response);
 }
 
 export async function createClassifierOn<WeightsSource, ImageInput>(
@@ -176,11 +194,12 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const loadOptions = { ...options, onProgress: monotonic(options.onProgress) };
   let loaded: LoadedNetwork;
   try {
-    loaded = await loadNetwork(platform, backend, source, firstOpen.value, loadOptions);
+    loaded = await loadChecked(platform, backend, source, firstOpen.value, loadOptions);
   } catch (error) {
     backend.dispose();
-    // A GPU that cannot hold the model, under 'auto': WebAssembly can (the source is opened again).
-    if (!(backend.name === 'webgpu' && options.backend !== 'webgpu' && error instanceof AlexNetError && error.code === 'OUT_OF_MEMORY')) throw error;
+    // A GPU that cannot hold the model, under 'auto': WebAssembly can (the source is opened again, from the cache if it was stored).
+    const outOfMemory = error instanceof AlexNetError && error.code === 'OUT_OF_MEMORY';
+    if (!(backend.name === 'webgpu' && options.backend !== 'webgpu' && outOfMemory && canReopen(source))) throw error;
     const wasm = await selectBackend({ ...options, backend: 'wasm' });
     backend = wasm.backend;
     reasons = [`webgpu: dropped after loading, ${error.message}`, ...wasm.reasons];
@@ -217,10 +236,12 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     backend.dispose();
     let retry: SelectedBackend | undefined;
     try {
+      // A GPU that ran out of memory would again: under 'auto' the model moves to WebAssembly.
+      const choice = backend.lost === 'out-of-memory' && options.backend !== 'webgpu' ? { ...options, backend: 'wasm' as const } : options;
       retry = options.backend === 'webgpu'
         ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
-        : await selectBackend(options);
-      const reloaded = await loadNetwork(platform, retry.backend, source, undefined, { integrity: options.integrity });
+        : await selectBackend(choice);
+      const reloaded = await loadChecked(platform, retry.backend, source, undefined, { integrity: options.integrity });
       if (disposed) {
         reloaded.network.dispose();
         throw new AlexNetError('DISPOSED', 'This classifier was disposed while it recovered from a lost GPU device.');

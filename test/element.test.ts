@@ -52,8 +52,12 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     const node = await createNodeClassifier();
     const expected = await node.classify(fileURLToPath(new URL('../examples/images/sneaker.png', import.meta.url)), { topK: 3 });
     node.dispose();
+    const modelRequests = () => chromium.server.requests.filter((r) => r.path === '/models/fashion-alexnet-mini.safetensors').length;
+    const before = modelRequests();
     const page = await open('/examples/basic/');
     await waitForEvent(page, 'result');
+    // The element upgrades with its attributes already set: one model load, not one per attribute.
+    expect(modelRequests() - before).toBe(1);
     const events = await page.evaluate(() => window.seenEvents);
     const result = events.find((e) => e.type === 'result')!;
     expect(result.detail.results!.map((r) => r.label)).toEqual(expected.map((r) => r.label));

@@ -15,7 +15,8 @@ const SHELL = [
 async function precache() {
   const files = await (await fetch(`${DIST}browser-files.json`, { cache: 'no-store' })).json();
   const cache = await caches.open(CACHE);
-  await cache.addAll([...SHELL, ...files.map((file) => DIST + file), WEIGHTS]);
+  // Past the HTTP cache: a stale copy must not become the offline one.
+  await cache.addAll([...SHELL, ...files.map((file) => DIST + file), WEIGHTS].map((url) => new Request(url, { cache: 'reload' })));
 }
 
 self.addEventListener('install', (event) => {
@@ -30,6 +31,11 @@ self.addEventListener('activate', (event) => {
     await Promise.all(old.map((name) => caches.delete(name)));
     await self.clients.claim();
   })());
+});
+
+// A page opened with a hard reload is not controlled; it asks.
+self.addEventListener('message', (event) => {
+  if (event.data === 'claim') event.waitUntil(self.clients.claim());
 });
 
 self.addEventListener('fetch', (event) => {

@@ -51,8 +51,11 @@ export type FullyConnectedWeightShape = Pick<FullyConnectedShape, 'I' | 'O'>;
 /** Every op a network runs; the compiler checks that each backend implements all of them. */
 export interface Backend<Tensor = unknown, Weights = unknown> {
   readonly name: BackendName;
-  /** True once the device is gone (a lost GPU): every later op fails and the model must be loaded again. */
-  readonly lost?: boolean;
+  /**
+   * Set once the device is gone ('device-lost': a driver reset) or could not hold the work
+   * ('out-of-memory'): every later op fails and the model must be loaded again.
+   */
+  readonly lost?: false | 'device-lost' | 'out-of-memory';
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): Weights;
   uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): Weights;
   /** An f32 tensor of `elements`, contents undefined. */

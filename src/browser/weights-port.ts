@@ -68,6 +68,7 @@ export function servePageWeights(open: (signal: AbortSignal) => Promise<OpenedWe
   const unfinished = new Map<number, OpenedWeights>();
   const failures = new Map<number, ErrorDescription>();
   let nextId = 0;
+  let closed = false;
   let first: Promise<OpenedWeights> | undefined = open(controller.signal);
   first.catch(() => undefined);
   // The caller's signal covers the first load only; later opens end with close().
@@ -83,6 +84,13 @@ export function servePageWeights(open: (signal: AbortSignal) => Promise<OpenedWe
       const pending = first ?? open(controller.signal);
       first = undefined;
       const opened = await pending;
+      if (closed) {
+        // close() ran while this opened: nobody will read it.
+        const reason = new DOMException('The classifier ended before the weights were read.', 'AbortError');
+        void opened.stream.cancel(reason).catch(() => undefined);
+        void opened.abandon?.(reason)?.catch(() => undefined);
+        throw reason;
+      }
       const id = nextId++;
       unfinished.set(id, opened);
       const { totalBytes, checksum, integrityVerified } = opened;
@@ -94,6 +102,7 @@ export function servePageWeights(open: (signal: AbortSignal) => Promise<OpenedWe
     abandon: async (id, error) => (await take(id)?.abandon?.(error && reviveError(error))) ?? false,
   };
   const close = (): void => {
+    closed = true;
     const reason = new DOMException('The classifier ended before the weights were read.', 'AbortError');
     controller.abort(reason);
     void first?.then((opened) => {

@@ -87,9 +87,10 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   installErrorTransfer();
   const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
   signal?.throwIfAborted();
+  // Before the worker exists: a bad URL throws here and leaves nothing running.
+  const url = absoluteUrl(weights ?? DEMO_MODEL_URL);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
   // A URL downloads on this thread from now on, while the worker boots, and streams over to it.
-  const url = absoluteUrl(weights ?? DEMO_MODEL_URL);
   const platform = browserPlatform({ cache, integrity: rest.integrity });
   const pageWeights = url && canTransferStreams() ? servePageWeights((opening) => platform.openWeights(url, opening), signal) : undefined;
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);

@@ -27,7 +27,10 @@ export interface ErrorDetail {
 }
 
 /** Attributes that choose the classifier: changing one loads another. */
-const MODEL_ATTRIBUTES = ['weights', 'backend', 'integrity', 'no-worker'];
+const MODEL_ATTRIBUTES = ['weights', 'backend', 'integrity', 'no-worker', 'no-cache'];
+
+/** Errors after which this classifier cannot serve again. */
+const BROKEN_CODES = new Set(['BACKEND_FAILED', 'DISPOSED']);
 
 function percent(score: number): string {
   return `${(score * 100).toFixed(score >= 0.995 || score < 0.0005 ? 0 : 1)}%`;
@@ -47,6 +50,9 @@ export class AlexNetClassifierElement extends HTMLElement {
   private lastImage: BrowserImageInput | undefined;
   private objectUrl: string | undefined;
   private loaded: BrowserClassifier | undefined;
+  /** connectedCallback has run: attribute changes before it only set up the first load. */
+  private started = false;
+  private reloadScheduled = false;
 
   constructor() {
     super();
@@ -127,6 +133,14 @@ export class AlexNetClassifierElement extends HTMLElement {
     this.setAttribute('integrity', value);
   }
 
+  /** Do not keep the weights in alexnet-web's Cache API store (an app whose service worker caches them). */
+  get noCache(): boolean {
+    return this.hasAttribute('no-cache');
+  }
+  set noCache(value: boolean) {
+    this.toggleAttribute('no-cache', value);
+  }
+
   /** Run on the page's thread instead of a worker. */
   get noWorker(): boolean {
     return this.hasAttribute('no-worker');
@@ -141,20 +155,25 @@ export class AlexNetClassifierElement extends HTMLElement {
   }
 
   connectedCallback(): void {
+    this.started = true;
     if (!this.shared) this.load();
     if (this.src && this.lastImage === undefined) void this.classifyAndShow(this.src);
   }
 
   disconnectedCallback(): void {
-    this.unload();
+    // Moving the element in the page disconnects and connects it at once: keep the model then.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.unload();
+      if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+      this.objectUrl = undefined;
+    });
   }
 
   attributeChangedCallback(name: string, previous: string | null, value: string | null): void {
-    if (previous === value || !this.isConnected) return;
+    if (previous === value || !this.started || !this.isConnected) return;
     if (MODEL_ATTRIBUTES.includes(name)) {
-      this.unload();
-      this.load();
-      if (this.lastImage !== undefined) void this.classifyAndShow(this.lastImage);
+      this.scheduleReload();
     } else if (name === 'src' && value) {
       void this.classifyAndShow(value);
     } else if (name === 'top-k' && this.lastImage !== undefined) {
@@ -181,9 +200,26 @@ export class AlexNetClassifierElement extends HTMLElement {
       }
       return results;
     } catch (error) {
+      if (error instanceof AlexNetError && BROKEN_CODES.has(error.code) && this.shared) {
+        // The next image gets a new classifier.
+        this.shared.evict();
+        this.unload();
+      }
       if (generation === this.generation) this.fail(error);
       throw error;
     }
+  }
+
+  // Several attributes set in a row load one model, once.
+  private scheduleReload(): void {
+    if (this.reloadScheduled) return;
+    this.reloadScheduled = true;
+    queueMicrotask(() => {
+      this.reloadScheduled = false;
+      this.unload();
+      this.load();
+      if (this.lastImage !== undefined) void this.classifyAndShow(this.lastImage);
+    });
   }
 
   private classifyAndShow(image: BrowserImageInput): Promise<void> {
@@ -198,7 +234,7 @@ export class AlexNetClassifierElement extends HTMLElement {
     progress.hidden = false;
     text.textContent = 'Loading the model…';
     const shared = acquireClassifier(
-      { weights: this.weights || undefined, backend: this.backend, integrity: this.integrity || undefined, worker: !this.noWorker },
+      { weights: this.weights || undefined, backend: this.backend, integrity: this.integrity || undefined, worker: !this.noWorker, cache: !this.noCache },
       (p: LoadProgress) => {
         if (this.shared !== shared) return;
         const share = p.totalBytes ? Math.min(100, (100 * p.loadedBytes) / p.totalBytes) : undefined;
@@ -219,6 +255,8 @@ export class AlexNetClassifierElement extends HTMLElement {
     }, (error) => {
       if (this.shared !== shared) return;
       progress.hidden = true;
+      // The next classify loads again.
+      this.unload();
       // classify() reports its own failure; a load nobody waits on reports here.
       if (this.lastImage === undefined) this.fail(error);
     });

@@ -9,10 +9,15 @@ export interface SharedClassifierOptions {
   backend: 'auto' | 'wasm' | 'webgpu';
   integrity?: string;
   worker: boolean;
+  /** Keep the weights in alexnet-web's Cache API store (off when the app caches them itself). */
+  cache: boolean;
 }
 
 interface Entry {
   classifier: Promise<BrowserClassifier>;
+  /** Ends the load when the last element leaves before it is done. */
+  loading: AbortController;
+  ready: boolean;
   users: number;
   listeners: Set<(progress: LoadProgress) => void>;
   /** The latest progress, for an element that joins a load already under way. */
@@ -24,24 +29,27 @@ const entries = new Map<string, Entry>();
 export interface SharedClassifier {
   classifier: Promise<BrowserClassifier>;
   release(): void;
+  /** This classifier broke (its GPU could not be recovered): later elements get a new one. */
+  evict(): void;
 }
 
 export function acquireClassifier(options: SharedClassifierOptions, onProgress: (progress: LoadProgress) => void): SharedClassifier {
   const weights = absoluteUrl(options.weights ?? DEMO_MODEL_URL)!;
-  const key = JSON.stringify([weights, options.backend, options.integrity ?? '', options.worker]);
+  const key = JSON.stringify([weights, options.backend, options.integrity ?? '', options.worker, options.cache]);
   let entry = entries.get(key);
   if (!entry) {
     const listeners = new Set<(progress: LoadProgress) => void>();
-    const created: Entry = { users: 0, listeners, classifier: undefined as unknown as Promise<BrowserClassifier> };
+    const loading = new AbortController();
+    const created: Entry = { users: 0, listeners, loading, ready: false, classifier: undefined as unknown as Promise<BrowserClassifier> };
     created.classifier = createClassifier({
-      weights, backend: options.backend, integrity: options.integrity, worker: options.worker,
+      weights, backend: options.backend, integrity: options.integrity, worker: options.worker, cache: options.cache, signal: loading.signal,
       onProgress: (progress) => {
         created.latest = progress;
         for (const listener of listeners) listener(progress);
       },
     });
-    // A failed load is not kept: the next element tries again.
-    created.classifier.catch(() => {
+    created.classifier.then(() => (created.ready = true), () => {
+      // A failed load is not kept: the next element tries again.
       if (entries.get(key) === created) entries.delete(key);
     });
     entries.set(key, created);
@@ -60,7 +68,11 @@ export function acquireClassifier(options: SharedClassifierOptions, onProgress: 
       joined.listeners.delete(onProgress);
       if (--joined.users > 0) return;
       if (entries.get(key) === joined) entries.delete(key);
+      if (!joined.ready) joined.loading.abort(new DOMException('No element needs this model any more.', 'AbortError'));
       joined.classifier.then((classifier) => classifier.dispose(), () => undefined);
+    },
+    evict() {
+      if (entries.get(key) === joined) entries.delete(key);
     },
   };
 }

@@ -45,21 +45,13 @@ const STYLES = `
   cursor: pointer;
   text-align: center;
 }
-.drop:focus-visible, button:focus-visible { outline: 3px solid var(--alexnet-accent); outline-offset: 2px; }
+.drop:focus-visible { outline: 3px solid var(--alexnet-accent); outline-offset: 2px; }
 .drop.dragging { border-color: var(--alexnet-accent); }
 img { height: 10rem; max-width: 100%; object-fit: contain; border-radius: calc(var(--alexnet-radius) / 2); }
 /* Small pictures (28x28 Fashion-MNIST) enlarge without blur. */
 img.small { image-rendering: pixelated; }
 .hint { color: var(--alexnet-muted); font-size: 0.9rem; }
-button {
-  font: inherit;
-  color: var(--alexnet-accent);
-  background: none;
-  border: none;
-  padding: 0;
-  text-decoration: underline;
-  cursor: pointer;
-}
+.browse { color: var(--alexnet-accent); text-decoration: underline; }
 .progress { margin-top: 10px; }
 .track { height: 8px; background: var(--alexnet-track); border-radius: 4px; overflow: hidden; }
 .fill { height: 100%; width: 0; background: var(--alexnet-accent); transition: width 0.1s linear; }
@@ -76,7 +68,7 @@ const MARKUP = `
 <div class="container" part="container">
   <div class="drop" part="drop-zone" tabindex="0" role="button" aria-label="Choose, drop or paste an image to classify">
     <img part="image" alt="" hidden>
-    <span class="hint" part="hint">Drop an image here, paste one, or <button type="button" part="button" tabindex="-1">choose a file</button></span>
+    <span class="hint" part="hint">Drop an image here, paste one, or <span class="browse" part="browse">choose a file</span></span>
     <input type="file" accept="image/*" hidden>
   </div>
   <div class="progress" part="progress" role="progressbar" aria-label="Loading the model" aria-valuemin="0" aria-valuemax="100" hidden>

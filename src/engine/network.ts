@@ -86,17 +86,24 @@ export class Network<T, W> {
     const layerTimes: LayerTime[] = [];
     // Layers that recorded an op (all but flatten), in order: the device's op times map onto them.
     const timedLayers: LayerTime[] = [];
-    for (const plan of this.plans) {
-      const started = profile ? performance.now() : 0;
-      const ran = this.runLayer(plan, batch, current, next);
-      if (ran) [current, next] = [next, current];
-      if (!profile) continue;
-      if (!deviceTimed && ran) await this.backend.whenIdle?.();
-      const time = { name: plan.layer.name, type: plan.layer.type, ms: deviceTimed ? 0 : performance.now() - started };
-      layerTimes.push(time);
-      if (ran) timedLayers.push(time);
+    let output: Float32Array;
+    try {
+      for (const plan of this.plans) {
+        const started = profile ? performance.now() : 0;
+        const ran = this.runLayer(plan, batch, current, next);
+        if (ran) [current, next] = [next, current];
+        if (!profile) continue;
+        if (!deviceTimed && ran) await this.backend.whenIdle?.();
+        const time = { name: plan.layer.name, type: plan.layer.type, ms: deviceTimed ? 0 : performance.now() - started };
+        layerTimes.push(time);
+        if (ran) timedLayers.push(time);
+      }
+      output = await this.backend.read(current, batch * this.outputFeatures);
+    } catch (error) {
+      // Later runs must not keep writing timestamps.
+      if (deviceTimed) await this.backend.endOpTimes!().catch(() => undefined);
+      throw error;
     }
-    const output = await this.backend.read(current, batch * this.outputFeatures);
     if (deviceTimed) {
       const opTimes = await this.backend.endOpTimes!();
       timedLayers.forEach((time, i) => (time.ms = opTimes[i] ?? Number.NaN));

@@ -47,14 +47,22 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const floats = algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G);
     const packed = this.allocateBytes(floats * 4);
     // The file's values pass through linear memory once; the kernels pack (and dequantize) them there.
-    const source = this.copyIn(weight.values);
-    const scales = weight.dtype === 'I8' ? this.copyIn(weight.scales) : undefined;
-    const scalesOffset = scales?.offset ?? 0;
-    if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
-    else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
-    else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
-    this.release(source);
-    if (scales) this.release(scales);
+    const temporary: WasmBuffer[] = [];
+    try {
+      const source = this.copyIn(weight.values);
+      temporary.push(source);
+      const scales = weight.dtype === 'I8' ? this.copyIn(weight.scales) : undefined;
+      if (scales) temporary.push(scales);
+      const scalesOffset = scales?.offset ?? 0;
+      if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
+      else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
+      else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
+    } catch (error) {
+      this.release(packed);
+      throw error;
+    } finally {
+      for (const buffer of temporary) this.release(buffer);
+    }
     const bias = this.copyIn(weights.bias);
     return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }

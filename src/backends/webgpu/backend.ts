@@ -48,7 +48,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   /** Uniform buffers of the recorded ops, destroyed once they were submitted. */
   private pendingUniforms: GPUBuffer[] = [];
   private disposed = false;
-  private deviceLost = false;
+  private deviceLost: false | 'device-lost' | 'out-of-memory' = false;
   /** While profiling: where each compute pass writes its start and end times. */
   private timing: { querySet: GPUQuerySet; ops: number } | undefined;
   private querySet: GPUQuerySet | undefined;
@@ -57,12 +57,12 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {
     void device.lost.then(() => {
-      this.deviceLost = true;
+      this.deviceLost ||= 'device-lost';
     });
   }
 
   /** The device is gone (driver reset, destroyed) or ran out of memory: the classifier moves elsewhere. */
-  get lost(): boolean {
+  get lost(): false | 'device-lost' | 'out-of-memory' {
     return this.deviceLost;
   }
 
@@ -112,7 +112,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     const outOfMemory = errors.find((error) => error.constructor.name === 'GPUOutOfMemoryError');
     if (outOfMemory) {
       // Nothing on this device can be trusted to have been allocated: treat it as lost.
-      this.deviceLost = true;
+      this.deviceLost = 'out-of-memory';
       throw new AlexNetError('OUT_OF_MEMORY', `The GPU ran out of memory (${outOfMemory.message || 'no details'}); close other GPU work, use an int8 weights file or the wasm backend.`);
     }
     throw new AlexNetError('BACKEND_FAILED', `The GPU rejected a command: ${errors[0].message}`);
@@ -164,6 +164,8 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       return values;
     } catch (error) {
       if (error instanceof AlexNetError) throw error;
+      // What the device reported for this inference belongs to it, not to the next one.
+      await this.settle().catch(() => undefined);
       // A lost device fails the map first and resolves device.lost a moment later: wait for it, so callers can tell.
       await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
       throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed${this.deviceLost ? ' (the device was lost)' : ''}: ${(error as Error).message}.`, { cause: error });
@@ -221,7 +223,9 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       await staging.mapAsync(0x01);
       const stamps = new BigInt64Array(staging.getMappedRange());
       // Nanoseconds, start and end of each pass.
-      return Array.from({ length: timing.ops }, (_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+      const times = Array.from({ length: timing.ops }, (_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+      await this.settle();
+      return times;
     } finally {
       resolved.destroy();
       staging.destroy();
@@ -272,6 +276,8 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   /** Records one dispatch; `buffers` are bindings 1.. in order, or by binding number. Binding 0 is the uniform. */
   private dispatch(name: PipelineName, layout: UniformLayout, values: Record<string, number | boolean>, buffers: GPUBuffer[] | Record<number, GPUBuffer>, workgroups: [number, number, number]): void {
     this.checkAlive();
+    // First: the error scopes then watch the uniform and the bind group too.
+    const commands = this.commands();
     const data = packUniform(layout, values);
     const uniform = this.device.createBuffer({ size: data.byteLength, usage: 0x40 | 0x08, label: `${name} shape` }); // UNIFORM | COPY_DST
     this.device.queue.writeBuffer(uniform, 0, data);
@@ -284,7 +290,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     });
     const timing = this.timing && this.timing.ops < TIMED_OPS ? this.timing : undefined;
     const timestampWrites = timing && { querySet: timing.querySet, beginningOfPassWriteIndex: 2 * timing.ops, endOfPassWriteIndex: 2 * timing.ops++ + 1 };
-    const pass = this.commands().beginComputePass({ label: name, timestampWrites });
+    const pass = commands.beginComputePass({ label: name, timestampWrites });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(...workgroups);
