@@ -36,6 +36,17 @@ export const BACKENDS_UNDER_TEST: BackendUnderTest[] = [
   },
 ];
 
+/** The int8 fully connected kernel's other unpacking path: shift-and-sign-extend, where WGSL lacks unpack4xI8. */
+export const WEBGPU_SHIFT_UNPACK: BackendUnderTest = {
+  name: 'webgpu, int8 unpacked with shifts (headless Chromium)',
+  absentBecause: BACKENDS_UNDER_TEST[2].absentBecause,
+  create: async () => {
+    const backend = await RemoteWebGpuBackend.create({ int8Unpack: 'shifts' });
+    console.log(`webgpu op tests run on: ${backend.adapter}`);
+    return backend;
+  },
+};
+
 /** Uploads `input`, runs `op` into a fresh output of `outElements`, reads it back. */
 export async function runOp(
   backend: Backend, input: Float32Array, outElements: number, op: (out: unknown, input: unknown) => void,

@@ -48,7 +48,7 @@ export class RemoteWebGpuBackend implements Backend<number, number> {
   private constructor(private readonly browser: Browser, private readonly server: StaticServer, private readonly page: Page, readonly adapter: string) {}
 
   /** Launches Chromium, opens the WebGPU adapter it offers; rejects when there is none. */
-  static async create(): Promise<RemoteWebGpuBackend> {
+  static async create(options: { int8Unpack?: 'unpack4xI8' | 'shifts' } = {}): Promise<RemoteWebGpuBackend> {
     await buildPage();
     const server = await startStaticServer(ROOT);
     const browser = await launchChromium();
@@ -56,7 +56,7 @@ export class RemoteWebGpuBackend implements Backend<number, number> {
       const page = await browser.newPage();
       await page.goto(`${server.origin}/test/browser/pages/webgpu-ops.html`);
       await page.waitForFunction(() => 'webgpuOps' in window);
-      const adapter = await page.evaluate(() => (window as unknown as { webgpuOps: { open(): Promise<string> } }).webgpuOps.open());
+      const adapter = await page.evaluate((options) => (window as unknown as { webgpuOps: { open(o: typeof options): Promise<string> } }).webgpuOps.open(options), options);
       return new RemoteWebGpuBackend(browser, server, page, adapter);
     } catch (error) {
       await browser.close();

@@ -14,6 +14,7 @@ const KERNELS: [file: string, struct: string, layout: UniformLayout][] = [
   ['max-pool.wgsl', 'MaxPoolShape', MAX_POOL_UNIFORM],
   ['lrn.wgsl', 'LrnShape', LRN_UNIFORM],
   ['fully-connected.wgsl', 'FullyConnectedShape', FULLY_CONNECTED_UNIFORM],
+  ['fully-connected-unpack4x8.wgsl', 'FullyConnectedShape', FULLY_CONNECTED_UNIFORM],
   ['softmax.wgsl', 'SoftmaxShape', SOFTMAX_UNIFORM],
 ];
 

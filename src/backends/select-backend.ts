@@ -67,7 +67,7 @@ async function tryWebGpu(allowFallbackAdapter: boolean): Promise<GpuAttempt> {
     backend.dispose();
     return { reason: `webgpu: skipped, ${backend.adapterDescription} failed the self-test` };
   }
-  return { backend, reason: `webgpu: selected, ${backend.adapterDescription}${fallback ? ' (software fallback, forced)' : ''}` };
+  return { backend, reason: `webgpu: selected, ${backend.adapterDescription}${fallback ? ' (software fallback, forced)' : ''}, int8 weights unpacked with ${backend.int8Unpack}` };
 }
 
 /** The backend `choice.backend` asks for; 'auto' (default) prefers a usable GPU. */

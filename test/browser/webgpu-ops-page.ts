@@ -57,11 +57,11 @@ function toBase64(values: Float32Array): string {
 Object.assign(window, {
   webgpuOps: {
     /** Opens the adapter Chromium gives (SwiftShader here) and says which it is. */
-    async open(): Promise<string> {
+    async open(options: Parameters<typeof WebGpuBackend.create>[1]): Promise<string> {
       const adapter = await navigator.gpu?.requestAdapter();
       if (!adapter) throw new Error(navigator.gpu ? 'navigator.gpu gave no adapter' : 'no navigator.gpu');
-      backend = await WebGpuBackend.create(adapter);
-      return backend.adapterDescription;
+      backend = await WebGpuBackend.create(adapter, options);
+      return `${backend.adapterDescription}, int8 weights unpacked with ${backend.int8Unpack}`;
     },
     /** Runs `commands` in order, then reads `read` back (base64 of its f32 values). */
     async run(commands: RemoteCommand[], read?: { id: number; elements: number }): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { FullyConnectedShape } from '../../src/backends/backend.js';
 import { quantizePerChannel } from '../../src/weights/quantize.js';
-import { runOp } from '../backends.js';
+import { runOp, WEBGPU_SHIFT_UNPACK } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { fullyConnectedReference } from '../reference/fully-connected.js';
@@ -39,4 +39,4 @@ describeOnBackends('fullyConnected', CASES, async (backend, c) => {
   expectClose(actual, expected, 1e-5, 1e-4);
   expect(expected.some((v) => v !== 0)).toBe(true);
   backend.release(uploaded);
-});
+}, [WEBGPU_SHIFT_UNPACK]);

@@ -8,7 +8,8 @@ import type {
 import { conv2dWeightsAsFloat } from '../wasm/pack.js';
 import { CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWorkgroups, packConv2dWeightsForGpu } from './conv2d.js';
 import {
-  FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, fullyConnectedUniformValues, fullyConnectedWorkgroups, packInt8Rows,
+  defaultInt8Unpack, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
+  fullyConnectedWorkgroups, packInt8Rows, type Int8Unpack,
 } from './fully-connected.js';
 import { LRN_SOURCE, LRN_UNIFORM, lrnUniformValues, lrnWorkgroups } from './lrn.js';
 import { MAX_POOL_SOURCE, MAX_POOL_UNIFORM, maxPoolUniformValues, maxPoolWorkgroups } from './max-pool.js';
@@ -55,7 +56,10 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   /** Error scopes popped but not looked at yet: allocations (out of memory) and submitted work (also validation). */
   private scopeErrors: Promise<GPUError | null>[] = [];
 
-  private constructor(readonly device: GPUDevice, readonly adapterDescription: string, private readonly pipelines: Record<PipelineName, GPUComputePipeline>) {
+  private constructor(
+    readonly device: GPUDevice, readonly adapterDescription: string, readonly int8Unpack: Int8Unpack,
+    private readonly pipelines: Record<PipelineName, GPUComputePipeline>,
+  ) {
     void device.lost.then(() => {
       this.deviceLost ||= 'device-lost';
     });
@@ -66,8 +70,12 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     return this.deviceLost;
   }
 
-  /** A device with the adapter's full storage limits, and every pipeline compiled (in parallel). */
-  static async create(adapter: GPUAdapter): Promise<WebGpuBackend> {
+  /**
+   * A device with the adapter's full storage limits, and every pipeline compiled (in parallel).
+   * `int8Unpack` overrides how the int8 fully connected kernel unpacks its weights (tests use 'shifts').
+   */
+  static async create(adapter: GPUAdapter, options: { int8Unpack?: Int8Unpack } = {}): Promise<WebGpuBackend> {
+    const int8Unpack = options.int8Unpack ?? defaultInt8Unpack();
     const { limits } = adapter;
     const device = await adapter.requestDevice({
       requiredLimits: { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxBufferSize: limits.maxBufferSize },
@@ -77,12 +85,14 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     const info = (adapter as GPUAdapter & { info?: { vendor?: string; architecture?: string; description?: string } }).info;
     const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
     try {
-      const entries = await Promise.all(Object.entries(PIPELINES).map(async ([name, { source, entryPoint }]) => {
+      const pipelines = { ...PIPELINES };
+      if (int8Unpack === 'unpack4xI8') pipelines.fullyConnectedInt8 = { source: FULLY_CONNECTED_UNPACK_SOURCE, entryPoint: 'int8' };
+      const entries = await Promise.all(Object.entries(pipelines).map(async ([name, { source, entryPoint }]) => {
         const module = device.createShaderModule({ code: source, label: name });
         const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: name });
         return [name, pipeline] as const;
       }));
-      return new WebGpuBackend(device, description, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
+      return new WebGpuBackend(device, description, int8Unpack, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
     } catch (error) {
       device.destroy();
       throw error;

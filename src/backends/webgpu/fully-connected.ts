@@ -1,9 +1,21 @@
 // fullyConnected on WebGPU (kernels/fully-connected.wgsl): int8 packing, uniform, dispatch.
 import source from '../../../kernels/fully-connected.wgsl';
+import unpackSource from '../../../kernels/fully-connected-unpack4x8.wgsl';
 import type { FullyConnectedShape } from '../backend.js';
 import type { UniformLayout } from './uniforms.js';
 
 export const FULLY_CONNECTED_SOURCE = source;
+/** The int8 entry point with unpack4xI8, for devices with the packed_4x8_integer_dot_product WGSL feature. */
+export const FULLY_CONNECTED_UNPACK_SOURCE = unpackSource;
+
+/** How int8 weights are unpacked in the shader. */
+export type Int8Unpack = 'unpack4xI8' | 'shifts';
+
+/** unpack4xI8 where this browser's WGSL has it, shift-and-sign-extend otherwise. */
+export function defaultInt8Unpack(): Int8Unpack {
+  const features = (globalThis.navigator as Navigator | undefined)?.gpu?.wgslLanguageFeatures;
+  return features?.has('packed_4x8_integer_dot_product') ? 'unpack4xI8' : 'shifts';
+}
 
 export const FULLY_CONNECTED_UNIFORM: UniformLayout = [
   ['N', 'u32'], ['I', 'u32'], ['O', 'u32'], ['relu', 'u32'],
