@@ -485,7 +485,7 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     expectServedAfterMove(result, result.expected);
   });
 
-  it('recovers inside the worker too: a device lost there reloads the weights through the page, and every classify resolves', async () => {
+  it('recovers inside the worker too: a device lost there reloads the model, and every classify resolves', async () => {
     const workerCreated = new Promise<WebWorker>((resolve) => page.once('workercreated', resolve));
     const expected = await page.evaluate(async (images) => {
       window.gpuClassifier = await window.alexnet.createClassifier({ backend: 'webgpu', cache: false });

@@ -8,37 +8,19 @@ interface WireError {
   value: unknown;
 }
 
-/** An error as plain data that survives structured cloning. */
-export interface ErrorDescription {
-  name: string;
-  message: string;
-  stack?: string;
-  code?: AlexNetErrorCode;
-}
-
-function isError(value: unknown): value is Error {
-  return value instanceof Error || (typeof DOMException !== 'undefined' && value instanceof DOMException);
-}
-
-export function describeError(value: unknown): ErrorDescription | undefined {
-  if (!isError(value)) return undefined;
-  const code = value instanceof AlexNetError ? value.code : undefined;
-  return { name: value.name, message: value.message, stack: value.stack, code };
-}
-
-export function reviveError({ name, message, stack, code }: ErrorDescription): Error {
-  if (code) return Object.assign(new AlexNetError(code, message), { stack });
-  if (name === 'AbortError') return new DOMException(message, 'AbortError');
-  return Object.assign(new Error(message), { name, stack });
-}
-
 function toWire(value: unknown): WireError {
-  const description = describeError(value);
-  return description ? { isError: true, value: description } : { isError: false, value };
+  if (!(value instanceof Error) && !(typeof DOMException !== 'undefined' && value instanceof DOMException)) return { isError: false, value };
+  const error = value as Error & { code?: unknown };
+  const code = value instanceof AlexNetError ? value.code : undefined;
+  return { isError: true, value: { name: error.name, message: error.message, stack: error.stack, code } };
 }
 
 function fromWire({ isError, value }: WireError): never {
-  throw isError ? reviveError(value as ErrorDescription) : value;
+  if (!isError) throw value;
+  const { name, message, stack, code } = value as { name: string; message: string; stack?: string; code?: AlexNetErrorCode };
+  if (code) throw Object.assign(new AlexNetError(code, message), { stack });
+  if (name === 'AbortError') throw new DOMException(message, 'AbortError');
+  throw Object.assign(new Error(message), { name, stack });
 }
 
 /** Replaces Comlink's handler for thrown values; both sides of the worker call this. */

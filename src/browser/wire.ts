@@ -5,7 +5,6 @@ import type { Profile } from '../engine/network.js';
 import type { RgbaImage } from '../image/preprocess.js';
 import type { LoadProgress } from '../weights/stream-loader.js';
 import type { ModelMetadata } from '../model/metadata.js';
-import type { WeightsPort } from './weights-port.js';
 
 /** Images a worker can receive: bitmaps (transferred), pixels, Blobs and absolute URLs. */
 export type WireImage = ImageBitmap | ImageData | RgbaImage | Blob | string;
@@ -29,11 +28,7 @@ export interface ClassifierInfo {
 
 /** The worker's API; `call` ids let a page abort one call. */
 export interface WorkerApi {
-  /** With `pageWeights`, the page opens the weights (options.weights is then only their URL). */
-  load(
-    options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void,
-    pageWeights: WeightsPort | undefined,
-  ): Promise<ClassifierInfo>;
+  load(options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void): Promise<ClassifierInfo>;
   classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
   infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
   profile(call: number, input: Float32Array, batch: number | undefined): Promise<Profile>;

@@ -7,11 +7,26 @@ import { AlexNetError } from '../errors.js';
 import { contentLength } from '../weights/resumable-download.js';
 import { isRgbaImage } from '../image/preprocess.js';
 import { isDrawable, toImageBitmap, type BrowserImageInput } from './decode-image.js';
-import { absoluteUrl, browserPlatform, DEMO_MODEL_URL } from './platform.js';
-import { canTransferStreams, servePageWeights } from './weights-port.js';
+import { absoluteUrl } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { WireImage, WireWeights, WorkerApi } from './wire.js';
 import type { BrowserClassifier, BrowserClassifierOptions } from './index.js';
+
+let streamsTransfer: boolean | undefined;
+
+/** Whether this browser moves a ReadableStream to a worker (Safari does not). */
+function canTransferStreams(): boolean {
+  if (streamsTransfer === undefined) {
+    try {
+      const stream = new ReadableStream();
+      structuredClone(stream, { transfer: [stream as unknown as Transferable] });
+      streamsTransfer = true;
+    } catch {
+      streamsTransfer = false;
+    }
+  }
+  return streamsTransfer;
+}
 
 interface Wired<T> {
   value: T;
@@ -87,12 +102,9 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   installErrorTransfer();
   const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
   signal?.throwIfAborted();
-  // Before the worker exists: a bad URL throws here and leaves nothing running.
-  const url = absoluteUrl(weights ?? DEMO_MODEL_URL);
+  // Before the worker exists: a bad URL or an unreadable Response throws here and leaves nothing running.
+  const wiredWeights = await wireWeights(weights);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
-  // A URL downloads on this thread from now on, while the worker boots, and streams over to it.
-  const platform = browserPlatform({ cache, integrity: rest.integrity });
-  const pageWeights = url && canTransferStreams() ? servePageWeights((opening) => platform.openWeights(url, opening), signal) : undefined;
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
   const loading = abortion(signal);
@@ -114,13 +126,9 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   };
   let info;
   try {
-    const wiredWeights = await wireWeights(weights);
     const load = { ...rest, cache, weights: wiredWeights.value };
     info = await Promise.race([
-      remote.load(
-        argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange),
-        pageWeights && proxy(pageWeights.port),
-      ),
+      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange)),
       life.promise,
       loading.promise,
     ]);
@@ -128,7 +136,6 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   } catch (error) {
     // Ending the worker frees everything it had loaded.
     worker.terminate();
-    pageWeights?.close();
     throw error;
   } finally {
     loading.done();
@@ -204,7 +211,6 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
       const end = (): void => {
         remote[releaseProxy]();
         worker.terminate();
-        pageWeights?.close();
       };
       const timeout = setTimeout(end, 30_000);
       remote.dispose().catch(() => undefined).finally(() => {

@@ -1,10 +1,9 @@
 // The alexnet-web worker: loads one classifier and serves a page's calls through Comlink, so
 // inference never blocks the page. Started by createClassifier (worker-client.ts).
-import { expose, transfer, type Remote } from 'comlink';
+import { expose, transfer } from 'comlink';
 import { createClassifierOn, type Classifier } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { browserPlatform, type BrowserWeightsSource } from './platform.js';
-import { openThroughPort, type WeightsPort } from './weights-port.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { ClassifierInfo, WireImage, WireLoadOptions, WireWeights, WorkerApi } from './wire.js';
 
@@ -43,13 +42,10 @@ async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promis
 }
 
 const api: WorkerApi = {
-  async load(options: WireLoadOptions, onProgress, onBackendChange, pageWeights): Promise<ClassifierInfo> {
+  async load(options: WireLoadOptions, onProgress, onBackendChange): Promise<ClassifierInfo> {
     const { cache, weights, ...rest } = options;
     const report = onProgress && ((progress: Parameters<typeof onProgress>[0]) => void Promise.resolve(onProgress(progress)).catch(() => undefined));
-    const platform = browserPlatform({ cache, integrity: rest.integrity });
-    // Comlink hands the port over as a proxy to the page's object.
-    if (pageWeights) platform.openWeights = openThroughPort(pageWeights as unknown as Remote<WeightsPort>);
-    classifier = await createClassifierOn(platform, { ...rest, weights: weightsSource(weights), onProgress: report });
+    classifier = await createClassifierOn(browserPlatform({ cache, integrity: rest.integrity }), { ...rest, weights: weightsSource(weights), onProgress: report });
     classifier.addEventListener('backendchange', (event) => void Promise.resolve(onBackendChange(event.detail)).catch(() => undefined));
     const { backend, backendReason, inputShape, labels, metadata } = classifier;
     return { backend, backendReason: [...backendReason], inputShape: [...inputShape], labels: [...labels], metadata };
