@@ -7,7 +7,7 @@
 // Weights are packed by the backend as [G][kTiles][C/G * R * S] vec4 (lane j = channel tile * 4 + j,
 // zero past K/G), so the 4 channels of one reduction step are one load.
 //
-// Dispatch: workgroups of 8 x 8; x over column blocks (ceil(OW / 4)), y over rows (OH),
+// Dispatch: workgroups of WORKGROUP_X x WORKGROUP_Y (8 x 8); x over column blocks (ceil(OW / 4)), y over rows (OH),
 // z over N * G * kTiles (one tile of 4 output channels of one group of one image).
 
 struct Conv2dShape {
@@ -24,8 +24,11 @@ struct Conv2dShape {
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 
 const COLUMNS = 4u;
+/** Workgroup shape: overrides the backend sets, as it sizes the dispatch with the same numbers (conv2d.ts). */
+override WORKGROUP_X: u32 = 8u;
+override WORKGROUP_Y: u32 = 8u;
 
-@compute @workgroup_size(8, 8, 1)
+@compute @workgroup_size(WORKGROUP_X, WORKGROUP_Y, 1)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
   let firstColumn = id.x * COLUMNS;
   let oy = id.y;

@@ -18,7 +18,8 @@ struct FullyConnectedShape {
 @group(0) @binding(4) var<storage, read_write> output: array<f32>;
 @group(0) @binding(5) var<storage, read> scales: array<f32>;
 
-const LANES = 64u;
+/** Invocations a workgroup: an override the backend sets (a power of two, for the tree reduction). */
+override LANES: u32 = 64u;
 var<workgroup> partial: array<f32, LANES>;
 
 /** Four inputs from `at`, zero past the end of the row. */
@@ -32,7 +33,7 @@ fn inputs4(row: u32, at: u32) -> vec4<f32> {
   return v;
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(LANES, 1, 1)
 fn int8(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
   let o = group.x;
   let n = group.y;

@@ -20,7 +20,8 @@ struct FullyConnectedShape {
 @group(0) @binding(5) var<storage, read> scales: array<f32>;
 @group(0) @binding(6) var<storage, read> floatWeights: array<f32>;
 
-const LANES = 64u;
+/** Invocations a workgroup: an override the backend sets (a power of two, for the tree reduction). */
+override LANES: u32 = 64u;
 var<workgroup> partial: array<f32, LANES>;
 
 /** The four signed bytes of `word`, lowest first (shift left, then arithmetic shift right). */
@@ -58,7 +59,7 @@ fn finish(lane: u32, o: u32, n: u32, scale: f32) {
   }
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(LANES, 1, 1)
 fn int8(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
   let o = group.x;
   let n = group.y;
@@ -73,7 +74,7 @@ fn int8(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
   finish(lane, o, n, scales[o]);
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(LANES, 1, 1)
 fn float32(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
   let o = group.x;
   let n = group.y;

@@ -2,7 +2,7 @@
 // window being channels c - floor((size - 1) / 2) .. c + ceil((size - 1) / 2), clipped to [0, C).
 // alpha arrives already divided by size where the model uses Caffe's convention.
 //
-// Dispatch: one invocation per element of [N, C, H * W], workgroups of 64 along x; x + y * 65535 * 64
+// Dispatch: one invocation per element of [N, C, H * W], WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * 65535 * WORKGROUP_SIZE
 // indexes the flat tensor. Neighbouring invocations read neighbouring pixels of the same channels.
 
 struct LrnShape {
@@ -14,9 +14,12 @@ struct LrnShape {
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 
-@compute @workgroup_size(64, 1, 1)
+/** Set by the backend (elementwise.ts), which sizes the dispatch with the same number. */
+override WORKGROUP_SIZE: u32 = 64u;
+
+@compute @workgroup_size(WORKGROUP_SIZE, 1, 1)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let index = id.x + id.y * 65535u * 64u;
+  let index = id.x + id.y * 65535u * WORKGROUP_SIZE;
   if (index >= shape.total) {
     return;
   }

@@ -2,7 +2,7 @@
 // stepping by the strides from (-padTop, -padLeft). Padding never wins (it is skipped, not zero), and
 // ceil mode needs nothing here: OH, OW already count the last, clipped window.
 //
-// Dispatch: one invocation per output element, workgroups of 64 along x; x + y * 65535 * 64 indexes
+// Dispatch: one invocation per output element, WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * 65535 * WORKGROUP_SIZE indexes
 // the flat output (y is used only past 65535 workgroups).
 
 struct MaxPoolShape {
@@ -15,9 +15,12 @@ struct MaxPoolShape {
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 
-@compute @workgroup_size(64, 1, 1)
+/** Set by the backend (elementwise.ts), which sizes the dispatch with the same number. */
+override WORKGROUP_SIZE: u32 = 64u;
+
+@compute @workgroup_size(WORKGROUP_SIZE, 1, 1)
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let index = id.x + id.y * 65535u * 64u;
+  let index = id.x + id.y * 65535u * WORKGROUP_SIZE;
   if (index >= shape.total) {
     return;
   }

@@ -11,7 +11,8 @@ struct SoftmaxShape {
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 
-const LANES = 64u;
+/** Invocations a workgroup: an override the backend sets (a power of two, for the tree reduction). */
+override LANES: u32 = 64u;
 var<workgroup> partial: array<f32, LANES>;
 
 fn reduceMax(lane: u32) {
@@ -32,7 +33,7 @@ fn reduceSum(lane: u32) {
   }
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(LANES, 1, 1)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
   let lane = local.x;
   let row = group.x * shape.D;

@@ -2,11 +2,12 @@
 // struct the WGSL file declares (names, types, order), and the packer against the byte layout.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONV2D_UNIFORM } from '../src/backends/webgpu/conv2d.js';
-import { FULLY_CONNECTED_UNIFORM } from '../src/backends/webgpu/fully-connected.js';
+import { CONV2D_CONSTANTS, CONV2D_UNIFORM } from '../src/backends/webgpu/conv2d.js';
+import { ELEMENTWISE_CONSTANTS } from '../src/backends/webgpu/elementwise.js';
+import { FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_UNIFORM } from '../src/backends/webgpu/fully-connected.js';
 import { LRN_UNIFORM } from '../src/backends/webgpu/lrn.js';
 import { MAX_POOL_UNIFORM } from '../src/backends/webgpu/max-pool.js';
-import { SOFTMAX_UNIFORM } from '../src/backends/webgpu/softmax.js';
+import { SOFTMAX_CONSTANTS, SOFTMAX_UNIFORM } from '../src/backends/webgpu/softmax.js';
 import { packUniform, type UniformLayout } from '../src/backends/webgpu/uniforms.js';
 
 const KERNELS: [file: string, struct: string, layout: UniformLayout][] = [
@@ -16,6 +17,16 @@ const KERNELS: [file: string, struct: string, layout: UniformLayout][] = [
   ['fully-connected.wgsl', 'FullyConnectedShape', FULLY_CONNECTED_UNIFORM],
   ['fully-connected-unpack4x8.wgsl', 'FullyConnectedShape', FULLY_CONNECTED_UNIFORM],
   ['softmax.wgsl', 'SoftmaxShape', SOFTMAX_UNIFORM],
+];
+
+/** The `override` constants each shader declares, and the values the backend compiles it with. */
+const OVERRIDES: [file: string, constants: Record<string, number>][] = [
+  ['conv2d.wgsl', CONV2D_CONSTANTS],
+  ['max-pool.wgsl', ELEMENTWISE_CONSTANTS],
+  ['lrn.wgsl', ELEMENTWISE_CONSTANTS],
+  ['fully-connected.wgsl', FULLY_CONNECTED_CONSTANTS],
+  ['fully-connected-unpack4x8.wgsl', FULLY_CONNECTED_CONSTANTS],
+  ['softmax.wgsl', SOFTMAX_CONSTANTS],
 ];
 
 /** [name, type] of each field of `struct name { ... }` in WGSL source. */
@@ -40,5 +51,15 @@ describe('WebGPU uniform structs', () => {
     expect([0, 4, 8, 12].map((at) => view.getUint32(at, true))).toEqual([96, 3025, 5, 290400]);
     expect([16, 20, 24].map((at) => view.getFloat32(at, true))).toEqual([Math.fround(2e-5), 0.75, 1]);
     expect(packUniform(SOFTMAX_UNIFORM.slice(0, 3), { N: 1, D: 2 }).byteLength).toBe(16);
+  });
+});
+
+describe('WebGPU override constants', () => {
+  it.each(OVERRIDES)('%s: the backend sets every override the shader declares, and only those', (file, constants) => {
+    const source = readFileSync(new URL(`../kernels/${file}`, import.meta.url), 'utf8');
+    const declared = [...source.matchAll(/^override\s+(\w+)\s*:\s*u32\s*=\s*(\d+)u;/gm)];
+    expect(declared.map((m) => m[1]).sort()).toEqual(Object.keys(constants).sort());
+    // The shader's default is the value the dispatch math assumes, so a pipeline made without constants still fits.
+    for (const [, name, value] of declared) expect(Number(value)).toBe(constants[name]);
   });
 });

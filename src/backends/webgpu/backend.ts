@@ -6,14 +6,15 @@ import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
 import { conv2dWeightsAsFloat } from '../wasm/pack.js';
-import { CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWorkgroups, packConv2dWeightsForGpu } from './conv2d.js';
+import { CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWorkgroups, packConv2dWeightsForGpu } from './conv2d.js';
+import { ELEMENTWISE_CONSTANTS } from './elementwise.js';
 import {
-  defaultInt8Unpack, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
+  defaultInt8Unpack, FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
   fullyConnectedWorkgroups, packInt8Rows, type Int8Unpack,
 } from './fully-connected.js';
 import { LRN_SOURCE, LRN_UNIFORM, lrnUniformValues, lrnWorkgroups } from './lrn.js';
 import { MAX_POOL_SOURCE, MAX_POOL_UNIFORM, maxPoolUniformValues, maxPoolWorkgroups } from './max-pool.js';
-import { SOFTMAX_SOURCE, SOFTMAX_UNIFORM, softmaxWorkgroups } from './softmax.js';
+import { SOFTMAX_CONSTANTS, SOFTMAX_SOURCE, SOFTMAX_UNIFORM, softmaxWorkgroups } from './softmax.js';
 import { packUniform, type UniformLayout } from './uniforms.js';
 
 export interface GpuTensor {
@@ -28,13 +29,14 @@ export type GpuWeights =
 
 type PipelineName = 'conv2d' | 'maxPool' | 'lrn' | 'fullyConnectedInt8' | 'fullyConnectedF32' | 'softmax';
 
-const PIPELINES: Record<PipelineName, { source: string; entryPoint: string }> = {
-  conv2d: { source: CONV2D_SOURCE, entryPoint: 'main' },
-  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main' },
-  lrn: { source: LRN_SOURCE, entryPoint: 'main' },
-  fullyConnectedInt8: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'int8' },
-  fullyConnectedF32: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'float32' },
-  softmax: { source: SOFTMAX_SOURCE, entryPoint: 'main' },
+/** Each pipeline: its shader, entry point and the values of its `override` constants (compile-time choices). */
+const PIPELINES: Record<PipelineName, { source: string; entryPoint: string; constants: Record<string, number> }> = {
+  conv2d: { source: CONV2D_SOURCE, entryPoint: 'main', constants: CONV2D_CONSTANTS },
+  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main', constants: ELEMENTWISE_CONSTANTS },
+  lrn: { source: LRN_SOURCE, entryPoint: 'main', constants: ELEMENTWISE_CONSTANTS },
+  fullyConnectedInt8: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'int8', constants: FULLY_CONNECTED_CONSTANTS },
+  fullyConnectedF32: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'float32', constants: FULLY_CONNECTED_CONSTANTS },
+  softmax: { source: SOFTMAX_SOURCE, entryPoint: 'main', constants: SOFTMAX_CONSTANTS },
 };
 
 const STORAGE = 0x80 | 0x08 | 0x04; // GPUBufferUsage.STORAGE | COPY_DST | COPY_SRC, as numbers: Node has no GPUBufferUsage.
@@ -86,10 +88,10 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
     try {
       const pipelines = { ...PIPELINES };
-      if (int8Unpack === 'unpack4xI8') pipelines.fullyConnectedInt8 = { source: FULLY_CONNECTED_UNPACK_SOURCE, entryPoint: 'int8' };
-      const entries = await Promise.all(Object.entries(pipelines).map(async ([name, { source, entryPoint }]) => {
+      if (int8Unpack === 'unpack4xI8') pipelines.fullyConnectedInt8 = { ...pipelines.fullyConnectedInt8, source: FULLY_CONNECTED_UNPACK_SOURCE };
+      const entries = await Promise.all(Object.entries(pipelines).map(async ([name, { source, entryPoint, constants }]) => {
         const module = device.createShaderModule({ code: source, label: name });
-        const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint }, label: name });
+        const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint, constants }, label: name });
         return [name, pipeline] as const;
       }));
       return new WebGpuBackend(device, description, int8Unpack, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);

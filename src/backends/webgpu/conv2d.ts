@@ -15,6 +15,8 @@ export const CONV2D_UNIFORM: UniformLayout = [
 /** Output channels one invocation computes (a vec4 of weights) and output columns it covers. */
 const CHANNELS = 4;
 const COLUMNS = 4;
+/** The shader's `override WORKGROUP_X / WORKGROUP_Y`. */
+export const CONV2D_CONSTANTS = { WORKGROUP_X: 8, WORKGROUP_Y: 8 };
 
 export function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
   return Math.ceil(shape.K / shape.G / CHANNELS);
@@ -43,5 +45,6 @@ export function conv2dUniformValues(s: Conv2dShape): Record<string, number | boo
 
 /** Workgroups of 8 x 8: x over blocks of 4 columns, y over rows, z over images x groups x channel tiles. */
 export function conv2dWorkgroups(s: Conv2dShape): [number, number, number] {
-  return [Math.ceil(Math.ceil(s.OW / COLUMNS) / 8), Math.ceil(s.OH / 8), s.N * s.G * kTilesOf(s)];
+  const { WORKGROUP_X, WORKGROUP_Y } = CONV2D_CONSTANTS;
+  return [Math.ceil(Math.ceil(s.OW / COLUMNS) / WORKGROUP_X), Math.ceil(s.OH / WORKGROUP_Y), s.N * s.G * kTilesOf(s)];
 }

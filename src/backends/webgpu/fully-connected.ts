@@ -5,6 +5,8 @@ import type { FullyConnectedShape } from '../backend.js';
 import type { UniformLayout } from './uniforms.js';
 
 export const FULLY_CONNECTED_SOURCE = source;
+/** The shaders' `override LANES`: invocations that share one output feature's row. */
+export const FULLY_CONNECTED_CONSTANTS = { LANES: 64 };
 /** The int8 entry point with unpack4xI8, for devices with the packed_4x8_integer_dot_product WGSL feature. */
 export const FULLY_CONNECTED_UNPACK_SOURCE = unpackSource;
 
