@@ -82,11 +82,11 @@ smoothing 0.1, dropout 0.5 before fc6 and fc7; augmentation as the paper's where
 clothing: random shifts of up to 2 pixels and horizontal flips. LRN is exported as a native ONNX
 \`LRN\` node and the ONNX file is converted with our own \`alexnet-web convert\` to int8.
 
-| epoch | training loss | test accuracy (float) | without the average | minutes (2 CPU cores) |
+| epoch | training loss | test accuracy (float) | without the average | minutes (wall clock, 2 shared CPU cores) |
 | --- | ---: | ---: | ---: | ---: |
 ${history.join('\n')}
 
-Reproduce the shipped file (about ${Math.round(training.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0) / 60)} minutes of training on 2 cores; training is
+Reproduce the shipped file (about ${Math.round(training.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0) / 60)} minutes of wall-clock training here, with pauses for benchmarks; training is
 seeded, but PyTorch's CPU kernels are not bit-reproducible across machines, so expect the same
 accuracy to within a few tenths, not the same bytes):
 
