@@ -1,5 +1,5 @@
 // Entry of alexnet-web.wasm: every kernel, plus where free memory starts (JS owns allocation).
-export { conv2d, conv2dScratchBytes, conv2dPackedWeightFloats, MR, NR } from './conv2d';
+export { conv2d, conv2dScratchBytes, conv2dPackedWeightFloats } from './conv2d';
 export { conv2dWinograd, spaceToDepth, winogradScratchBytes, winogradPackedWeightFloats } from './winograd';
 export { conv2dPackWeights, winogradPackWeights } from './pack-weights';
 export { maxPool } from './max-pool';

@@ -155,9 +155,10 @@ async function loadNetwork<WeightsSource>(
  * they surface here, before the classifier is ready, and not at its first call. The file stays cached.
  */
 async function loadChecked<WeightsSource>(...args: Parameters<typeof loadNetwork<WeightsSource>>): Promise<LoadedNetwork> {
+  const [, backend] = args;
   const loaded = await loadNetwork(...args);
   try {
-    await args[1].settle?.();
+    await backend.settle?.();
   } catch (error) {
     loaded.network.dispose();
     throw error;
@@ -237,10 +238,9 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     let retry: SelectedBackend | undefined;
     try {
       // A GPU that ran out of memory would again: under 'auto' the model moves to WebAssembly.
-      const choice = backend.lost === 'out-of-memory' && options.backend !== 'webgpu' ? { ...options, backend: 'wasm' as const } : options;
       retry = options.backend === 'webgpu'
         ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
-        : await selectBackend(choice);
+        : await selectBackend(backend.lost === 'out-of-memory' ? { ...options, backend: 'wasm' } : options);
       const reloaded = await loadChecked(platform, retry.backend, source, undefined, { integrity: options.integrity });
       if (disposed) {
         reloaded.network.dispose();

@@ -1,4 +1,5 @@
 // Symmetric int8 quantization with one scale per output channel: w ~= q * scale, q in [-127, 127].
+import { AlexNetError } from '../errors.js';
 
 export interface QuantizedTensor {
   /** Same layout as the input, [K, ...]. */
@@ -22,6 +23,11 @@ export function quantizePerChannel(weight: Float32Array, K: number): QuantizedTe
     for (let i = begin; i < end; i++) values[i] = Math.max(-127, Math.min(127, Math.round(weight[i] / scale)));
   }
   return { values, scales };
+}
+
+/** A per-output-channel quantized tensor must have one scale per output channel. */
+export function checkScaleCount(q: QuantizedTensor, K: number, op: string): void {
+  if (q.scales.length !== K) throw new AlexNetError('WEIGHTS_SHAPE_MISMATCH', `${op} has ${K} output channels but ${q.scales.length} scales.`);
 }
 
 /** q * scale, back to f32 [K, ...]. */

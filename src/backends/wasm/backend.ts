@@ -1,6 +1,7 @@
 // The WebAssembly SIMD backend: ops run at once, on one thread, in the instance's linear memory.
 import { AlexNetError } from '../../errors.js';
 import type { LayerWeights } from '../../weights/model-file.js';
+import { checkScaleCount } from '../../weights/quantize.js';
 import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
@@ -38,9 +39,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
     const { weight } = weights;
     const { K, C, R, S, G, strideH, strideW } = shape;
-    if (weight.dtype === 'I8' && weight.scales.length !== K) {
-      throw new AlexNetError('WEIGHTS_SHAPE_MISMATCH', `conv2d has ${K} output channels but ${weight.scales.length} scales.`);
-    }
+    if (weight.dtype === 'I8') checkScaleCount(weight, K, 'conv2d');
     const algorithm = chooseConv2dAlgorithm(shape);
     const k = this.kernels;
     const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;

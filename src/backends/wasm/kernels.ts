@@ -7,8 +7,6 @@ import { AlexNetError } from '../../errors.js';
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  MR: WebAssembly.Global;
-  NR: WebAssembly.Global;
   conv2dScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
   conv2dPackedWeightFloats(C: number, K: number, R: number, S: number, G: number): number;
   conv2d(

@@ -1,16 +1,5 @@
 // How the wasm backend runs each convolution; the weight layouts themselves are made in wasm (assembly/pack-weights.ts).
-import { AlexNetError } from '../../errors.js';
-import type { LayerWeights } from '../../weights/model-file.js';
-import { dequantize } from '../../weights/quantize.js';
 import type { Conv2dWeightShape } from '../backend.js';
-
-/** f32 [K, C/G, R, S] from f32 or int8 + per-output-channel scales. */
-export function conv2dWeightsAsFloat(weights: LayerWeights, K: number): Float32Array {
-  const { weight } = weights;
-  if (weight.dtype === 'F32') return weight.values;
-  if (weight.scales.length !== K) throw new AlexNetError('WEIGHTS_SHAPE_MISMATCH', `conv2d has ${K} output channels but ${weight.scales.length} scales.`);
-  return dequantize(weight);
-}
 
 export type Conv2dAlgorithm = 'direct' | 'winograd' | 'space-to-depth';
 

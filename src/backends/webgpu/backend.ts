@@ -5,8 +5,9 @@ import type { LayerWeights } from '../../weights/model-file.js';
 import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
-import { conv2dWeightsAsFloat } from '../wasm/pack.js';
-import { CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWorkgroups, packConv2dWeightsForGpu } from './conv2d.js';
+import {
+  CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWeightsAsFloat, conv2dWorkgroups, packConv2dWeightsForGpu,
+} from './conv2d.js';
 import { ELEMENTWISE_CONSTANTS } from './elementwise.js';
 import {
   defaultInt8Unpack, FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
@@ -166,14 +167,8 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   async read(tensor: GpuTensor, elements: number): Promise<Float32Array> {
     this.checkAlive();
-    const staging = this.device.createBuffer({ size: elements * 4, usage: READBACK, label: 'readback' });
-    this.commands().copyBufferToBuffer(tensor.buffer, 0, staging, 0, elements * 4);
-    this.submit();
     try {
-      await staging.mapAsync(0x01); // GPUMapMode.READ
-      const values = new Float32Array(staging.getMappedRange()).slice();
-      await this.settle();
-      return values;
+      return new Float32Array(await this.readBack(tensor.buffer, elements * 4));
     } catch (error) {
       if (error instanceof AlexNetError) throw error;
       // What the device reported for this inference belongs to it, not to the next one.
@@ -181,6 +176,19 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       // A lost device fails the map first and resolves device.lost a moment later: wait for it, so callers can tell.
       await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
       throw new AlexNetError('BACKEND_FAILED', `Reading a result back from the GPU failed${this.deviceLost ? ' (the device was lost)' : ''}: ${(error as Error).message}.`, { cause: error });
+    }
+  }
+
+  /** The first `bytes` of `buffer` once every op recorded so far has run, then what the device reported (settle). */
+  private async readBack(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    const staging = this.device.createBuffer({ size: bytes, usage: READBACK, label: 'readback' });
+    this.commands().copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+    this.submit();
+    try {
+      await staging.mapAsync(0x01); // GPUMapMode.READ
+      const copy = staging.getMappedRange().slice(0);
+      await this.settle();
+      return copy;
     } finally {
       staging.destroy();
     }
@@ -226,21 +234,13 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     if (!timing || timing.ops === 0) return [];
     const bytes = timing.ops * 2 * 8;
     const resolved = this.device.createBuffer({ size: bytes, usage: QUERY_RESOLVE, label: 'op times' });
-    const staging = this.device.createBuffer({ size: bytes, usage: READBACK, label: 'op times readback' });
-    const commands = this.commands();
-    commands.resolveQuerySet(timing.querySet, 0, timing.ops * 2, resolved, 0);
-    commands.copyBufferToBuffer(resolved, 0, staging, 0, bytes);
-    this.submit();
+    this.commands().resolveQuerySet(timing.querySet, 0, timing.ops * 2, resolved, 0);
     try {
-      await staging.mapAsync(0x01);
-      const stamps = new BigInt64Array(staging.getMappedRange());
       // Nanoseconds, start and end of each pass.
-      const times = Array.from({ length: timing.ops }, (_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
-      await this.settle();
-      return times;
+      const stamps = new BigInt64Array(await this.readBack(resolved, bytes));
+      return Array.from({ length: timing.ops }, (_, i) => Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
     } finally {
       resolved.destroy();
-      staging.destroy();
     }
   }
 

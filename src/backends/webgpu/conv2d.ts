@@ -1,5 +1,7 @@
 // conv2d on WebGPU (kernels/conv2d.wgsl): weight packing, uniform, dispatch.
 import source from '../../../kernels/conv2d.wgsl';
+import type { LayerWeights } from '../../weights/model-file.js';
+import { checkScaleCount, dequantize } from '../../weights/quantize.js';
 import type { Conv2dShape, Conv2dWeightShape } from '../backend.js';
 import type { UniformLayout } from './uniforms.js';
 
@@ -20,6 +22,14 @@ export const CONV2D_CONSTANTS = { WORKGROUP_X: 8, WORKGROUP_Y: 8 };
 
 export function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
   return Math.ceil(shape.K / shape.G / CHANNELS);
+}
+
+/** f32 [K, C/G, R, S] from f32 or int8 + per-output-channel scales. */
+export function conv2dWeightsAsFloat(weights: LayerWeights, K: number): Float32Array {
+  const { weight } = weights;
+  if (weight.dtype === 'F32') return weight.values;
+  checkScaleCount(weight, K, 'conv2d');
+  return dequantize(weight);
 }
 
 /** f32 [K, C/G, R, S] -> [G][kTiles][C/G * R * S][4], lane j of tile t = channel 4t + j of the group, zero past K/G. */
