@@ -12,7 +12,7 @@ import { SMALL_SPEC } from './fixtures.js';
 import { concatBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
 import type { StaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, chromiumFixture } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumFixture, openPage } from './chromium-fixture.js';
 
 type BrowserSdk = typeof import('../src/browser/index.js');
 declare global {
@@ -59,9 +59,7 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
   let page: Page;
 
   async function openHarness(): Promise<Page> {
-    const fresh = await browser.newPage();
-    fresh.on('pageerror', (error) => console.error('page error:', error));
-    await fresh.goto(`${server.origin}/test/browser/pages/harness.html`);
+    const fresh = await openPage(browser, `${server.origin}/test/browser/pages/harness.html`);
     await fresh.waitForFunction(() => window.harnessReady === true);
     return fresh;
   }

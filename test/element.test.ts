@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { createClassifier as createNodeClassifier } from '../src/node/index.js';
-import { chromiumAvailable, chromiumFixture } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumFixture, openPage } from './chromium-fixture.js';
 
 const OUTPUT = new URL('./output/', import.meta.url);
 
@@ -37,13 +37,7 @@ const RECORD_EVENTS = `
 describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => {
   const chromium = chromiumFixture();
 
-  async function open(path: string): Promise<Page> {
-    const page = await chromium.browser.newPage();
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.evaluateOnNewDocument(RECORD_EVENTS);
-    await page.goto(`${chromium.server.origin}${path}`);
-    return page;
-  }
+  const open = (path: string): Promise<Page> => openPage(chromium.browser, `${chromium.server.origin}${path}`, RECORD_EVENTS);
 
   const waitForEvent = (page: Page, type: string, from?: string) =>
     page.waitForFunction((type, from) => window.seenEvents.some((e) => e.type === type && (!from || e.from === from)), { timeout: 60_000 }, type, from);

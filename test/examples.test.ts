@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { startStaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, chromiumFixture, PACKAGE_ROOT } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumFixture, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
 
 const run = promisify(execFile);
 
@@ -43,13 +43,7 @@ describe('examples/node', () => {
 describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
   const chromium = chromiumFixture();
 
-  async function open(url: string): Promise<Page> {
-    const page = await chromium.browser.newPage();
-    page.on('pageerror', (error) => console.error('page error:', error));
-    await page.evaluateOnNewDocument(RECORD_RESULTS);
-    await page.goto(url);
-    return page;
-  }
+  const open = (url: string): Promise<Page> => openPage(chromium.browser, url, RECORD_RESULTS);
 
   it('api/: loads with progress, names its backend and lists the top 5', async () => {
     const page = await open(`${chromium.server.origin}/examples/api/`);
