@@ -116,7 +116,11 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => document.activeElement?.id === 'input' && document.getElementById('input')!.shadowRoot!.activeElement?.getAttribute('part'));
     expect(focused).toBe('drop-zone');
-    const [chooser] = await Promise.all([page.waitForFileChooser(), page.keyboard.press('Enter')]);
+    const choosing = page.waitForFileChooser();
+    // A round trip first: CDP answers in order, so the file chooser is intercepted before Enter arrives.
+    await page.evaluate(() => 0);
+    await page.keyboard.press('Enter');
+    const chooser = await choosing;
     await chooser.accept([fileURLToPath(new URL('../examples/images/trouser.png', import.meta.url))]);
     await page.waitForFunction(() => window.seenEvents.filter((e) => e.type === 'result' && e.from === 'input').length === 1);
     expect(await topLabel()).toBe('Trouser');
