@@ -38,14 +38,16 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
   }
 }
 
-/** Weight (row, column) of the folded kernel's block, 0 outside the kernel: see winogradPackWeights. */
+/** Weight (row, column) of the folded kernel's block, 0 outside the kernel, before scaling: see winogradPackWeights. */
 @inline function tap(
-  weights: usize, scales: usize, k: i32, source: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
+  weights: usize, int8: bool, source: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
   strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
 ): f64 {
   const r = row * strideH + di;
   const s = column * strideW + dj;
-  return row < foldedR && column < foldedS && r < R && s < S ? <f64>weightAt(weights, scales, k, (source + r) * S + s) : 0;
+  if (row >= foldedR || column >= foldedS || r >= R || s >= S) return 0;
+  const index = (source + r) * S + s;
+  return int8 ? <f64>load<i8>(weights + <usize>index) : <f64>load<f32>(weights + (<usize>index << 2));
 }
 
 /** One row (a, b, d) of t = G g, times G^T: four transform positions, `stride` bytes apart. */
@@ -80,36 +82,41 @@ export function winogradPackWeights(
   memory.fill(out, 0, bytes);
   // Distance between two transform positions, in bytes.
   const positionStride = <usize>mTiles * depth * MR << 2;
+  const int8 = scales != 0;
   for (let k = 0; k < K; k++) {
     const group = k / Kg;
     const m = k % Kg;
     const tileBase = out + ((<usize>(group * 16 * mTiles + m / MR) * depth * MR + m % MR) << 2);
-    for (let q = 0; q < depth; q++) {
-      const folded = q % foldedCg;
-      const block = q / foldedCg;
-      // The original channel, and the row and column offsets within one stride, of folded channel q.
-      const c = folded / (strideH * strideW);
-      const di = (folded / strideW) % strideH;
-      const dj = folded % strideW;
-      const r0 = (block / blocksW) * 3;
-      const s0 = (block % blocksW) * 3;
-      const source = (k * Cg + c) * R;
-      // The 3x3 block g, in locals: this runs once per weight at load, before tier-up, so no memory scratch.
-      const g00 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0);
-      const g01 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1);
-      const g02 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2);
-      const g10 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0);
-      const g11 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 1);
-      const g12 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 2);
-      const g20 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0);
-      const g21 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 1);
-      const g22 = tap(weights, scales, k, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 2);
-      // Rows of t = G g (4x3); each becomes a row of u = t G^T (4x4), one transform position per element.
-      const at = tileBase + (<usize>q * MR << 2);
-      storeTransformedRow(at, positionStride, g00, g01, g02);
-      storeTransformedRow(at + 4 * positionStride, positionStride, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22));
-      storeTransformedRow(at + 8 * positionStride, positionStride, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22));
-      storeTransformedRow(at + 12 * positionStride, positionStride, g20, g21, g22);
+    // The transform is linear: scale the block's raw values once, at the end.
+    const scale: f64 = int8 ? <f64>load<f32>(scales + (<usize>k << 2)) : 1;
+    // q = block * foldedCg + (c * strideH + di) * strideW + dj, counted up by nested loops, without divisions.
+    let q = 0;
+    for (let r0 = 0; r0 < foldedR; r0 += 3) {
+      for (let s0 = 0; s0 < foldedS; s0 += 3) {
+        for (let c = 0; c < Cg; c++) {
+          const source = (k * Cg + c) * R;
+          for (let di = 0; di < strideH; di++) {
+            for (let dj = 0; dj < strideW; dj++, q++) {
+              // The 3x3 block g, in locals: this runs once per weight at load, before tier-up, so no memory scratch.
+              const g00 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0) * scale;
+              const g01 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1) * scale;
+              const g02 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2) * scale;
+              const g10 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0) * scale;
+              const g11 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 1) * scale;
+              const g12 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 2) * scale;
+              const g20 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0) * scale;
+              const g21 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 1) * scale;
+              const g22 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 2) * scale;
+              // Rows of t = G g (4x3); each becomes a row of u = t G^T (4x4), one transform position per element.
+              const at = tileBase + (<usize>q * MR << 2);
+              storeTransformedRow(at, positionStride, g00, g01, g02);
+              storeTransformedRow(at + 4 * positionStride, positionStride, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22));
+              storeTransformedRow(at + 8 * positionStride, positionStride, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22));
+              storeTransformedRow(at + 12 * positionStride, positionStride, g20, g21, g22);
+            }
+          }
+        }
+      }
     }
   }
 }

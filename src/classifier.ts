@@ -134,8 +134,12 @@ async function loadNetwork<WeightsSource>(
         checksum: opened.checksum,
         signal,
         onProgress: options.onProgress,
+        // Straight into the backend's memory where it has some to offer.
+        stage: backend.stage && ((bytes, alignAt) => backend.stage!(bytes, alignAt)),
         onHeader: (header) => {
           network = new Network(backend, header.plans);
+          // While the first layers download: the first inference then finds its memory ready.
+          network.prepare();
         },
         onLayer: (name, weights) => network!.loadLayer(name, weights),
       });

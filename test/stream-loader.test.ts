@@ -5,7 +5,8 @@ import type { LayerWeights } from '../src/weights/model-file.js';
 import { readModel } from '../src/weights/model-file.js';
 import { encodeSafetensors, parseHeader } from '../src/weights/safetensors.js';
 import { concatBytes } from './helpers.js';
-import { streamModel, type LoadProgress } from '../src/weights/stream-loader.js';
+import { streamModel, type LoadProgress, type StageBytes } from '../src/weights/stream-loader.js';
+import { WasmBackend } from '../src/backends/wasm/backend.js';
 import { smallWeights } from './fixtures.js';
 import { randomGenerator } from './random.js';
 import { createHash } from 'node:crypto';
@@ -93,6 +94,35 @@ describe('streamModel', () => {
     await expect(streamModel(chunked(bytes, 6), { onLayer: () => undefined, integrity: 'md5-abc' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('writes each region into the given stage, aligned at its largest tensor, and releases every stage once', async () => {
+    const bytes = smallWeights();
+    const whole = readModel(bytes);
+    const largest = new Map([...whole.layerTensors].map(([name, entries]) => [name, entries.reduce((a, b) => (b.end - b.begin > a.end - a.begin ? b : a))]));
+    for (const [seed, end] of [[10, bytes.byteLength], [11, bytes.byteLength - 5000]]) {
+      const stages: { alignAt: number; released: number }[] = [];
+      // A stage whose memory starts at an odd offset of a bigger buffer, as a backend's heap would.
+      const stage: StageBytes = (size, alignAt) => {
+        const record = { alignAt, released: 0 };
+        stages.push(record);
+        const region = new Uint8Array(size + 3).subarray(3);
+        return { write: (chunk, at) => region.set(chunk, at), view: () => region, release: () => void record.released++ };
+      };
+      const layers = new Map<string, LayerWeights>();
+      const load = streamModel(chunked(bytes.subarray(0, end), seed), { stage, onLayer: (name, weights) => layers.set(name, structuredClone(weights)) });
+      if (end < bytes.byteLength) await expect(load).rejects.toMatchObject({ code: 'WEIGHTS_TRUNCATED' });
+      else await load;
+      // Every region staged was released exactly once, the one cut short too.
+      expect(stages.map((s) => s.released)).toEqual(stages.map(() => 1));
+      for (const [i, [name, weights]] of [...layers].entries()) {
+        expect(weights.weight.values).toEqual(whole.weights.get(name)!.weight.values);
+        expect(weights.bias).toEqual(whole.weights.get(name)!.bias);
+        const entries = whole.layerTensors.get(name)!;
+        expect(stages[i].alignAt).toBe(largest.get(name)!.begin - Math.min(...entries.map((e) => e.begin)));
+      }
+      if (end === bytes.byteLength) expect(layers.size).toBe(whole.weights.size);
+    }
+  });
+
   it('a stream that ends early is WEIGHTS_TRUNCATED', async () => {
     const bytes = smallWeights();
     for (const end of [4, 300, bytes.byteLength - 10]) {
@@ -105,6 +135,56 @@ describe('streamModel', () => {
     const bytes = smallWeights();
     const load = streamModel(chunked(bytes, 8, (sent) => sent > 100000 && controller.abort()), { onLayer: () => undefined, signal: controller.signal });
     await expect(load).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('the wasm backend as a stage', () => {
+  const fullyConnected = (weights: LayerWeights) => ({ weights, shape: { I: 16, O: 6 } });
+  const int8Layer = (): LayerWeights => ({
+    weight: { dtype: 'I8', values: Int8Array.from({ length: 96 }, (_, i) => ((i * 37) % 255) - 127), scales: Float32Array.from({ length: 6 }, (_, o) => 0.01 * (o + 1)) },
+    bias: Float32Array.from({ length: 6 }, (_, o) => o - 2),
+  });
+  /** The layer's bytes as a weights file region would hold them: values, scales, bias, back to back. */
+  const regionOf = (layer: LayerWeights & { weight: { dtype: 'I8' } }): Uint8Array =>
+    concatBytes([new Uint8Array(layer.weight.values.buffer), new Uint8Array(layer.weight.scales.buffer), new Uint8Array(layer.bias.buffer)]);
+
+  it('keeps staged int8 fully connected weights where they lie, and computes as from a copy', async () => {
+    const backend = await WasmBackend.create();
+    const layer = int8Layer() as LayerWeights & { weight: { dtype: 'I8' } };
+    const region = regionOf(layer);
+    const staged = backend.stage(region.byteLength, 0);
+    staged.write(region.subarray(0, 50), 0);
+    staged.write(region.subarray(50), 50);
+    const view = staged.view();
+    const { weights, shape } = fullyConnected({
+      weight: { dtype: 'I8', values: new Int8Array(view.buffer, view.byteOffset, 96), scales: new Float32Array(view.buffer, view.byteOffset + 96, 6) },
+      bias: new Float32Array(view.buffer, view.byteOffset + 120, 6),
+    });
+    const kept = backend.uploadFullyConnected(weights, shape);
+    staged.release();
+    expect(kept.op === 'fullyConnected' && kept.values.offset).toBe(view.byteOffset);
+    expect(view.byteOffset % 64).toBe(0);
+    const copied = backend.uploadFullyConnected(layer, shape);
+    const x = backend.allocate(16);
+    const y = backend.allocate(6);
+    backend.write(x, Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)));
+    backend.fullyConnected(y, x, kept, { N: 1, I: 16, O: 6, relu: false });
+    const fromStage = await backend.read(y, 6);
+    backend.fullyConnected(y, x, copied, { N: 1, I: 16, O: 6, relu: false });
+    expect(fromStage).toEqual(await backend.read(y, 6));
+    backend.dispose();
+  });
+
+  it('gives back what the uploads did not keep: the next stage of the same size reuses it', async () => {
+    const backend = await WasmBackend.create();
+    const first = backend.stage(100_000, 0);
+    const at = first.view().byteOffset;
+    first.release();
+    first.release();
+    const second = backend.stage(100_000, 0);
+    expect(second.view().byteOffset).toBe(at);
+    second.release();
+    backend.dispose();
   });
 });
 

@@ -1,6 +1,7 @@
 // The typed backend interface: a small fixed op set over opaque tensors. Backends know tensors and
 // ops, never the model file, images or labels. Layout is NCHW; sizes are named N, C, H, W, K, R, S, G.
 import type { LayerWeights } from '../weights/model-file.js';
+import type { StagedBytes } from '../weights/stream-loader.js';
 
 export type BackendName = 'wasm' | 'webgpu';
 
@@ -56,6 +57,16 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
    * ('out-of-memory'): every later op fails and the model must be loaded again.
    */
   readonly lost?: false | 'device-lost' | 'out-of-memory';
+  /**
+   * Room in the backend's own memory for a layer's file bytes as they stream in: uploads of weights
+   * that lie there keep or read them in place instead of copying them (wasm: linear memory).
+   */
+  stage?(bytes: number, alignAt: number): StagedBytes;
+  /**
+   * Sets aside the working memory the network's convolutions will need and touches it and `tensors`,
+   * so that the first inference does not pay for fresh memory.
+   */
+  prepare?(convolutions: Conv2dShape[], tensors: Tensor[]): void;
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): Weights;
   uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): Weights;
   /** An f32 tensor of `elements`, contents undefined. */

@@ -1,5 +1,5 @@
 // The executor: walks the layer list for any backend, ping-ponging between two activation tensors.
-import type { Backend } from '../backends/backend.js';
+import type { Backend, Conv2dShape } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
 import { elementsOf, type LayerPlan } from '../model/shapes.js';
 import type { Layer } from '../model/spec.js';
@@ -35,6 +35,13 @@ export class Network<T, W> {
 
   constructor(private readonly backend: Backend<T, W>, private readonly plans: LayerPlan[]) {
     this.largestActivation = Math.max(...plans.flatMap((p) => [elementsOf(p.inputShape), elementsOf(p.outputShape)]));
+  }
+
+  /** Allocates what a batch of one needs now (called while the weights are still on their way). */
+  prepare(): void {
+    const activations = this.activationsFor(1);
+    const convolutions = this.plans.flatMap((plan) => (plan.layer.type === 'conv2d' ? [this.conv2dShape(plan, 1)] : []));
+    this.backend.prepare?.(convolutions, activations);
   }
 
   /** Uploads one layer's weights; call for every weighted layer, in any order, as they arrive. */
@@ -123,15 +130,9 @@ export class Network<T, W> {
     // Spatial layers have [C, H, W]; flat ones only read elementsOf(inputShape).
     const [C, H, W] = inputShape as [number, number, number];
     switch (layer.type) {
-      case 'conv2d': {
-        const [K, OH, OW] = outputShape as [number, number, number];
-        const [R, S] = layer.kernel;
-        this.backend.conv2d(out, input, this.uploaded.get(layer.name)!, {
-          N, C, H, W, K, R, S, G: layer.groups, strideH: layer.stride[0], strideW: layer.stride[1],
-          padTop: layer.pads[0], padLeft: layer.pads[1], OH, OW, relu: layer.relu,
-        });
+      case 'conv2d':
+        this.backend.conv2d(out, input, this.uploaded.get(layer.name)!, this.conv2dShape(plan, N));
         return true;
-      }
       case 'maxPool': {
         const [, OH, OW] = outputShape as [number, number, number];
         this.backend.maxPool(out, input, {
@@ -156,6 +157,18 @@ export class Network<T, W> {
       case 'flatten':
         return false;
     }
+  }
+
+  private conv2dShape(plan: LayerPlan, N: number): Conv2dShape {
+    const { layer, inputShape, outputShape } = plan;
+    if (layer.type !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', `Layer "${layer.name}" is not a convolution.`);
+    const [C, H, W] = inputShape as [number, number, number];
+    const [K, OH, OW] = outputShape as [number, number, number];
+    const [R, S] = layer.kernel;
+    return {
+      N, C, H, W, K, R, S, G: layer.groups, strideH: layer.stride[0], strideW: layer.stride[1],
+      padTop: layer.pads[0], padLeft: layer.pads[1], OH, OW, relu: layer.relu,
+    };
   }
 
   private activationsFor(batch: number): [T, T] {

@@ -1,7 +1,8 @@
 // Streaming weights loader: parses the safetensors header as soon as it arrives, then hands each
 // layer's tensors over the moment their last byte is in, while the rest downloads. Only the layer
-// being received is buffered, in one reused buffer, so the extra memory is the largest layer (fc6:
-// 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) and a
+// being received is buffered: in the backend's own memory where it offers some (wasm: the bytes land
+// where the kernels read them), else in one reused buffer, so the extra memory is at most the largest
+// layer (fc6: 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) and a
 // cached copy's checksum are checked as bytes pass.
 import { AlexNetError } from '../errors.js';
 import { createDigest, parseDigest, type Digest } from './digest.js';
@@ -29,6 +30,11 @@ export interface StreamLoadOptions {
    */
   onLayer(name: string, weights: LayerWeights): void;
   onProgress?(progress: LoadProgress): void;
+  /**
+   * Where a layer's bytes are written as they arrive (a backend's own memory, so uploading them needs
+   * no copy); without it, a buffer of this loader reused from layer to layer.
+   */
+  stage?: StageBytes;
   /** Subresource Integrity string, e.g. "sha256-<base64>". */
   integrity?: string;
   /** "xxh64-<hex>" recorded with a cached copy: a mismatch means the copy is damaged. */
@@ -36,11 +42,35 @@ export interface StreamLoadOptions {
   signal?: AbortSignal;
 }
 
+/** Memory for `bytes` bytes of the file; the byte at `alignAt` should start a well-aligned address. */
+export type StageBytes = (bytes: number, alignAt: number) => StagedBytes;
+
+export interface StagedBytes {
+  /** Copies `chunk` to offset `at` of the staged bytes. */
+  write(chunk: Uint8Array, at: number): void;
+  /** The staged bytes; ask again after anything that may move them (an upload can). */
+  view(): Uint8Array;
+  /** Frees what the uploads did not keep; called once the region's layers were handed over, or on failure. */
+  release(): void;
+}
+
+/** The default stage: one buffer, grown to the largest region and reused. */
+function reusedBuffer(): StageBytes {
+  let buffer = new Uint8Array(0);
+  return (bytes) => {
+    if (buffer.byteLength < bytes) buffer = new Uint8Array(bytes);
+    const region = buffer.subarray(0, bytes);
+    return { write: (chunk, at) => region.set(chunk, at), view: () => region, release: () => undefined };
+  };
+}
+
 interface LayerRegion {
   /** The layers whose tensors lie in this byte range, handed over together when it is complete. */
   layers: { name: string; entries: TensorEntry[] }[];
   begin: number;
   end: number;
+  /** Offset in the region of its largest tensor, which the stage aligns. */
+  largest: number;
 }
 
 /**
@@ -54,7 +84,7 @@ function layerRegions(model: ModelHeader): LayerRegion[] {
     const entries = model.layerTensors.get(plan.layer.name)!;
     const begin = Math.min(...entries.map((e) => e.begin));
     const end = Math.max(...entries.map((e) => e.end));
-    single.push({ layers: [{ name: plan.layer.name, entries }], begin, end });
+    single.push({ layers: [{ name: plan.layer.name, entries }], begin, end, largest: largestBegin(entries) - begin });
   }
   single.sort((a, b) => a.begin - b.begin);
   const merged: LayerRegion[] = [];
@@ -63,11 +93,16 @@ function layerRegions(model: ModelHeader): LayerRegion[] {
     if (last && region.begin < last.end) {
       last.layers.push(...region.layers);
       last.end = Math.max(last.end, region.end);
+      last.largest = largestBegin(last.layers.flatMap((layer) => layer.entries)) - last.begin;
     } else {
       merged.push(region);
     }
   }
   return merged;
+}
+
+function largestBegin(entries: TensorEntry[]): number {
+  return entries.reduce((a, b) => (b.end - b.begin > a.end - a.begin ? b : a)).begin;
 }
 
 /** Reads a weights file from `stream`, layer by layer; resolves with the parsed header when all layers were handed over. */
@@ -87,9 +122,8 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
   let model: ModelHeader | undefined;
   let regions: LayerRegion[] = [];
   let next = 0;
-  // One buffer, grown to the largest layer and reused: onLayer copies out before it returns.
-  let scratch = new Uint8Array(0);
-  let buffer: Uint8Array | undefined;
+  const stage = options.stage ?? reusedBuffer();
+  let staged: StagedBytes | undefined;
   let tensorsReady = 0;
   let tensorsTotal = 0;
   const report = (phase: LoadProgress['phase']): void =>
@@ -101,20 +135,18 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
     while (next < regions.length) {
       const region = regions[next];
       if (chunkEnd <= region.begin && region.end > region.begin) return;
-      if (!buffer) {
-        if (scratch.byteLength < region.end - region.begin) scratch = new Uint8Array(region.end - region.begin);
-        buffer = scratch.subarray(0, region.end - region.begin);
-      }
+      staged ??= stage(region.end - region.begin, region.largest);
       const from = Math.max(region.begin, at);
       const to = Math.min(region.end, chunkEnd);
-      if (to > from) buffer.set(chunk.subarray(from - at, to - at), from - region.begin);
+      if (to > from) staged.write(chunk.subarray(from - at, to - at), from - region.begin);
       if (chunkEnd < region.end) return;
       for (const { name, entries } of region.layers) {
         const shifted = entries.map((e) => ({ ...e, begin: e.begin - region.begin, end: e.end - region.begin }));
-        options.onLayer(name, readLayerWeights(buffer, shifted));
+        options.onLayer(name, readLayerWeights(staged.view(), shifted));
         tensorsReady += entries.length;
       }
-      buffer = undefined;
+      staged.release();
+      staged = undefined;
       next++;
     }
   };
@@ -156,6 +188,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
   } finally {
     signal?.removeEventListener('abort', cancelOnAbort);
     reader.releaseLock();
+    staged?.release();
   }
   if (!model) {
     readHeaderLength(headerBytes);

@@ -1,6 +1,7 @@
 // The WebAssembly SIMD backend: ops run at once, on one thread, in the instance's linear memory.
 import { AlexNetError } from '../../errors.js';
 import type { LayerWeights } from '../../weights/model-file.js';
+import type { StagedBytes } from '../../weights/stream-loader.js';
 import { checkScaleCount } from '../../weights/quantize.js';
 import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
@@ -20,10 +21,27 @@ export type WasmWeights =
   | { op: 'fullyConnected'; dtype: 'I8'; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
   | { op: 'fullyConnected'; dtype: 'F32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
 
+/** Linear memory the loader streams one region of the weights file into. */
+interface Staging {
+  /** What the heap gave, a little more than `bytes` so that the largest tensor can start aligned. */
+  block: WasmBuffer;
+  /** Where byte 0 of the staged bytes lies. */
+  offset: number;
+  bytes: number;
+  /** Parts uploads took over as weights (16-byte aligned); the rest is freed at release. */
+  kept: WasmBuffer[];
+  released: boolean;
+}
+
+/** Staged tensors start on a cache line, so kept int8 rows load aligned. */
+const STAGE_ALIGN = 64;
+const HEAP_ALIGN = 16;
+
 export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   readonly name = 'wasm' as const;
   private readonly heap: WasmHeap;
   private scratch: WasmBuffer | undefined;
+  private staging: Staging | undefined;
   private disposed = false;
 
   private constructor(private readonly kernels: KernelExports, readonly build: KernelBuild, readonly buildReason: string) {
@@ -36,42 +54,78 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     return new WasmBackend(exports, build, reason);
   }
 
+  /** Room for a region of the weights file in linear memory: uploads read its tensors in place and keep fully connected weights where they lie. */
+  stage(bytes: number, alignAt: number): StagedBytes {
+    const block = this.allocateBytes(bytes + STAGE_ALIGN);
+    const offset = block.offset + ((STAGE_ALIGN - ((block.offset + alignAt) % STAGE_ALIGN)) % STAGE_ALIGN);
+    const staging: Staging = { block, offset, bytes, kept: [], released: false };
+    this.staging = staging;
+    return {
+      write: (chunk, at) => new Uint8Array(this.kernels.memory.buffer, offset + at, chunk.byteLength).set(chunk),
+      view: () => new Uint8Array(this.kernels.memory.buffer, offset, bytes),
+      release: () => this.unstage(staging),
+    };
+  }
+
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): WasmWeights {
     const { weight } = weights;
     const { K, C, R, S, G, strideH, strideW } = shape;
     if (weight.dtype === 'I8') checkScaleCount(weight, K, 'conv2d');
+    // Before anything allocates: growing memory detaches views into it.
+    const stagedValues = this.stagedPart(weight.values);
+    const stagedScales = weight.dtype === 'I8' ? this.stagedPart(weight.scales) : undefined;
+    const stagedBias = this.stagedPart(weights.bias);
     const algorithm = chooseConv2dAlgorithm(shape);
     const k = this.kernels;
     const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;
     const floats = algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G);
     const packed = this.allocateBytes(floats * 4);
-    // The file's values pass through linear memory once; the kernels pack (and dequantize) them there.
+    // The file's values are read where they lie in linear memory (copied in first if they are not
+    // there); the kernels pack (and dequantize) them.
     const temporary: WasmBuffer[] = [];
+    const inMemory = (data: Float32Array | Int8Array, staged: WasmBuffer | undefined): WasmBuffer => {
+      if (staged) return staged;
+      const copy = this.copyIn(data);
+      temporary.push(copy);
+      return copy;
+    };
+    let bias: WasmBuffer;
     try {
-      const source = this.copyIn(weight.values);
-      temporary.push(source);
-      const scales = weight.dtype === 'I8' ? this.copyIn(weight.scales) : undefined;
-      if (scales) temporary.push(scales);
-      const scalesOffset = scales?.offset ?? 0;
+      const source = inMemory(weight.values, stagedValues);
+      const scalesOffset = weight.dtype === 'I8' ? inMemory(weight.scales, stagedScales).offset : 0;
       if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
       else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
       else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
+      bias = this.own(weights.bias, stagedBias);
     } catch (error) {
       this.release(packed);
       throw error;
     } finally {
       for (const buffer of temporary) this.release(buffer);
     }
-    const bias = this.copyIn(weights.bias);
     return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }
 
   uploadFullyConnected(weights: LayerWeights, _shape: FullyConnectedWeightShape): WasmWeights {
-    const bias = this.copyIn(weights.bias);
-    const values = this.copyIn(weights.weight.values);
-    if (weights.weight.dtype === 'F32') return { op: 'fullyConnected', dtype: 'F32', values, bias, buffers: [values, bias] };
-    const scales = this.copyIn(weights.weight.scales);
-    return { op: 'fullyConnected', dtype: 'I8', values, scales, bias, buffers: [values, scales, bias] };
+    const { weight } = weights;
+    // Before anything allocates: growing memory detaches views into it.
+    const stagedValues = this.stagedPart(weight.values);
+    const stagedScales = weight.dtype === 'I8' ? this.stagedPart(weight.scales) : undefined;
+    const stagedBias = this.stagedPart(weights.bias);
+    const owned: WasmBuffer[] = [];
+    try {
+      const values = this.keep(weight.values, stagedValues);
+      owned.push(values);
+      const bias = this.own(weights.bias, stagedBias);
+      owned.push(bias);
+      if (weight.dtype === 'F32') return { op: 'fullyConnected', dtype: 'F32', values, bias, buffers: owned };
+      const scales = this.own(weight.scales, stagedScales);
+      owned.push(scales);
+      return { op: 'fullyConnected', dtype: 'I8', values, scales, bias, buffers: owned };
+    } catch (error) {
+      for (const buffer of owned) this.release(buffer);
+      throw error;
+    }
   }
 
   allocate(elements: number): WasmBuffer {
@@ -90,37 +144,56 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
     const relu = s.relu ? 1 : 0;
+    const scratch = this.scratchOf(this.conv2dScratchBytes(weights.algorithm, s));
     if (weights.algorithm === 'space-to-depth') {
-      this.conv2dSpaceToDepth(out, input, weights, s);
+      this.conv2dSpaceToDepth(out, input, weights, s, scratch);
       return;
     }
     if (weights.algorithm === 'winograd') {
-      const scratch = this.scratchOf(this.kernels.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
       this.kernels.conv2dWinograd(
         out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
         s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.padTop, s.padLeft, s.OH, s.OW, relu,
       );
       return;
     }
-    const scratch = this.scratchOf(this.kernels.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW));
     this.kernels.conv2d(
       out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
       s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, relu,
     );
   }
 
+  /** Working memory of one convolution: the folded input (space-to-depth) and the kernels' own. */
+  private conv2dScratchBytes(algorithm: Conv2dAlgorithm, s: Conv2dShape): number {
+    const k = this.kernels;
+    if (algorithm === 'direct') return k.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
+    if (algorithm === 'winograd') return k.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
+    const folded = spaceToDepthShape(s);
+    return alignUp(this.foldedInputBytes(s), HEAP_ALIGN) + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+  }
+
+  private foldedInputBytes(s: Conv2dShape): number {
+    const folded = spaceToDepthShape(s);
+    return s.N * folded.C * (s.OH + folded.R - 1) * (s.OW + folded.S - 1) * 4;
+  }
+
+  /** Sizes the shared conv scratch for the largest of `convolutions`; touches it and `tensors`. */
+  prepare(convolutions: Conv2dShape[], tensors: WasmBuffer[]): void {
+    const bytes = Math.max(0, ...convolutions.map((s) => this.conv2dScratchBytes(chooseConv2dAlgorithm(s), s)));
+    const touched = bytes > 0 ? [...tensors, this.scratchOf(bytes)] : tensors;
+    // Fresh pages fault on first write: here, while the weights download, not in the first inference.
+    for (const { offset, bytes: length } of touched) new Uint8Array(this.kernels.memory.buffer, offset, length).fill(0);
+  }
+
   // Strided conv as space-to-depth, then a stride-1 Winograd conv without padding (zeros are in the folded input).
-  private conv2dSpaceToDepth(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape): void {
+  private conv2dSpaceToDepth(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: WasmBuffer): void {
     const folded = spaceToDepthShape(s);
     const H = s.OH + folded.R - 1;
     const W = s.OW + folded.S - 1;
-    const foldedBytes = s.N * folded.C * H * W * 4;
-    const winogradBytes = this.kernels.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
-    const scratch = this.scratchOf(Math.ceil(foldedBytes / 16) * 16 + winogradBytes);
+    const foldedBytes = this.foldedInputBytes(s);
     const foldedInput = scratch.offset;
     this.kernels.spaceToDepth(foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W);
     this.kernels.conv2dWinograd(
-      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + Math.ceil(foldedBytes / 16) * 16,
+      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + alignUp(foldedBytes, HEAP_ALIGN),
       s.N, folded.C, H, W, s.K, folded.R, folded.S, s.G, 0, 0, s.OH, s.OW, s.relu ? 1 : 0,
     );
   }
@@ -166,6 +239,44 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     return { offset: this.heap.allocate(bytes), bytes };
   }
 
+  /** Where `data` lies in the staged bytes, if it is a view into them. */
+  private stagedPart(data: Float32Array | Int8Array): WasmBuffer | undefined {
+    const staging = this.staging;
+    if (!staging || data.buffer !== this.kernels.memory.buffer) return undefined;
+    const { byteOffset: offset, byteLength: bytes } = data;
+    return offset >= staging.offset && offset + bytes <= staging.offset + staging.bytes ? { offset, bytes } : undefined;
+  }
+
+  /** A copy of `data`, or of its staged bytes, that the caller owns. */
+  private own(data: Float32Array | Int8Array, staged: WasmBuffer | undefined): WasmBuffer {
+    if (!staged) return this.copyIn(data);
+    const buffer = this.allocateBytes(staged.bytes);
+    new Uint8Array(this.kernels.memory.buffer).copyWithin(buffer.offset, staged.offset, staged.offset + staged.bytes);
+    return buffer;
+  }
+
+  /** Staged bytes taken over where they lie (no copy) when they start aligned, else `own`. */
+  private keep(data: Float32Array | Int8Array, staged: WasmBuffer | undefined): WasmBuffer {
+    if (!staged || staged.offset % HEAP_ALIGN !== 0) return this.own(data, staged);
+    this.staging!.kept.push(staged);
+    return staged;
+  }
+
+  /** Frees the staged block but for the parts that were kept. */
+  private unstage(staging: Staging): void {
+    if (staging.released) return;
+    staging.released = true;
+    if (this.staging === staging) this.staging = undefined;
+    if (this.disposed) return;
+    const end = staging.block.offset + alignUp(staging.block.bytes, HEAP_ALIGN);
+    let from = staging.block.offset;
+    for (const kept of [...staging.kept].sort((a, b) => a.offset - b.offset)) {
+      if (kept.offset > from) this.heap.release(from, kept.offset - from);
+      from = kept.offset + alignUp(kept.bytes, HEAP_ALIGN);
+    }
+    if (end > from) this.heap.release(from, end - from);
+  }
+
   private copyIn(data: Float32Array | Int8Array): WasmBuffer {
     const buffer = this.allocateBytes(data.byteLength);
     new Uint8Array(this.kernels.memory.buffer, buffer.offset, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -180,4 +291,8 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     }
     return this.scratch;
   }
+}
+
+function alignUp(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
 }
