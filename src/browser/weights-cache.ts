@@ -19,12 +19,13 @@ interface CacheRecord {
 }
 
 /**
- * Bytes of download the cache write may fall behind by before the download waits for it: half the
- * file (the Cache API writes slower than a local download, 130 MB/s here, and waiting on it added
- * 120 ms to a 61 MB load), which keeps load memory under 1.3x the file; 32 MB when the size is unknown.
+ * Bytes of download the cache write may fall behind by before the download waits for it: the file
+ * (the Cache API writes slower than a local download, 120 MB/s here, and a bound of half the file
+ * still held a 61 MB load back by 150-250 ms). The loader itself buffers no more than a chunk (layers
+ * land in backend memory), so load memory stays under 1.3x the file; 32 MB when the size is unknown.
  */
 function cacheQueueBytes(totalBytes: number | null): number {
-  return totalBytes === null ? 32 << 20 : Math.max(8 << 20, Math.ceil(totalBytes / 2));
+  return totalBytes === null ? 32 << 20 : Math.max(8 << 20, totalBytes);
 }
 
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
