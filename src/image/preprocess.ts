@@ -2,7 +2,7 @@
 // grayscale, resize, centre crop, value scale, mean/std, channel order. The same code runs in Node and browsers.
 import { AlexNetError } from '../errors.js';
 import type { Preprocess } from '../model/metadata.js';
-import { resamplePlanes } from './resample.js';
+import { resampleRgba, type OutputPlane } from './resample.js';
 
 /** Decoded pixels: 4 bytes per pixel, row-major, RGBA. */
 export interface RgbaImage {
@@ -35,26 +35,6 @@ export function resizedSize(width: number, height: number, p: Preprocess): { wid
   return { width: Math.floor((size * width) / height), height: size };
 }
 
-/** [3 or 1][H][W] planes in 0..255, luminance (ITU-R 601, as Pillow's "L") when grayscale. */
-function toPlanes(image: RgbaImage, grayscale: boolean): Float32Array {
-  const { data, width, height } = image;
-  const pixels = width * height;
-  const planes = new Float32Array((grayscale ? 1 : 3) * pixels);
-  for (let i = 0; i < pixels; i++) {
-    const r = data[i * 4];
-    const g = data[i * 4 + 1];
-    const b = data[i * 4 + 2];
-    if (grayscale) {
-      planes[i] = (r * 299 + g * 587 + b * 114) / 1000;
-    } else {
-      planes[i] = r;
-      planes[pixels + i] = g;
-      planes[2 * pixels + i] = b;
-    }
-  }
-  return planes;
-}
-
 /** image -> [channels, height, width] floats for the network, written into `out` at `offset` when given. */
 export function preprocessImage(
   image: RgbaImage, p: Preprocess, input: { channels: number; height: number; width: number },
@@ -64,22 +44,18 @@ export function preprocessImage(
   if (input.channels !== 3) {
     throw new AlexNetError('MODEL_INVALID', `Image preprocessing makes 3 channels but the network takes ${input.channels}.`);
   }
-  const planes = toPlanes(image, p.grayscale);
-  const sourceChannels = p.grayscale ? 1 : 3;
   const full = resizedSize(image.width, image.height, p);
   const top = Math.round((full.height - input.height) / 2);
   const left = Math.round((full.width - input.width) / 2);
-  const cropped = resamplePlanes(planes, sourceChannels, image.height, image.width, full.height, full.width, top, left, input.height, input.width);
   const area = input.height * input.width;
   const toValue = p.valueScale / 255;
-  for (let c = 0; c < 3; c++) {
-    // Output channel c holds source colour c (RGB) or 2 - c (BGR); gray feeds every channel.
-    const source = p.grayscale ? 0 : p.channelOrder === 'RGB' ? c : 2 - c;
-    const mean = p.mean[c];
-    const inverseStd = 1 / p.std[c];
-    const target = offset + c * area;
-    for (let i = 0; i < area; i++) out[target + i] = (cropped[source * area + i] * toValue - mean) * inverseStd;
-  }
+  // Output channel c holds source colour c (RGB) or 2 - c (BGR); gray feeds every channel.
+  const planes: OutputPlane[] = [0, 1, 2].map((c) => ({
+    source: p.grayscale ? 'luminance' : p.channelOrder === 'RGB' ? (c as 0 | 1 | 2) : ((2 - c) as 0 | 1 | 2),
+    scale: toValue / p.std[c],
+    bias: -p.mean[c] / p.std[c],
+    offset: offset + c * area,
+  }));
+  resampleRgba(image.data, image.height, image.width, full.height, full.width, top, left, input.height, input.width, planes, out);
   return out;
 }
-

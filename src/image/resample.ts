@@ -38,38 +38,76 @@ export function resampleTaps(inSize: number, outSize: number, from = 0, length =
   return { first, count, start, weights: Float32Array.from(weights) };
 }
 
-/**
- * Resamples planar float channels [channels][inH][inW] to the window [top, top + outH) x [left, left + outW)
- * of an image resized to fullH x fullW. Returns [channels][outH][outW].
- */
-export function resamplePlanes(
-  planes: Float32Array, channels: number, inH: number, inW: number,
-  fullH: number, fullW: number, top: number, left: number, outH: number, outW: number,
-): Float32Array {
-  const horizontal = resampleTaps(inW, fullW, left, outW);
-  const vertical = resampleTaps(inH, fullH, top, outH);
-  const rows = new Float32Array(inH * outW);
-  const out = new Float32Array(channels * outH * outW);
-  for (let c = 0; c < channels; c++) {
-    const plane = c * inH * inW;
-    for (let y = 0; y < inH; y++) {
-      for (let x = 0; x < outW; x++) {
-        let sum = 0;
-        const base = plane + y * inW + horizontal.first[x];
-        const w = horizontal.start[x];
-        for (let t = 0; t < horizontal.count[x]; t++) sum += planes[base + t] * horizontal.weights[w + t];
-        rows[y * outW + x] = sum;
+/** Which value of a pixel is resampled: red, green or blue, or luminance (ITU-R 601, as Pillow's "L"). */
+export type SourceChannel = 0 | 1 | 2 | 'luminance';
+
+/** One output plane: a source channel, resampled, then mapped to `scale * value + bias`. */
+export interface OutputPlane {
+  source: SourceChannel;
+  scale: number;
+  bias: number;
+  /** Index in `out` of the plane's first value. */
+  offset: number;
+}
+
+// One row per call, not one loop over the image: V8 optimizes a function after a few calls, while a
+// long loop in a single call runs unoptimized for a good while, and the first image counts.
+
+function horizontalRow(
+  rgba: Uint8Array | Uint8ClampedArray, pixels: number, source: SourceChannel, first: Int32Array, start: Int32Array, count: Int32Array,
+  weights: Float32Array, outW: number, rows: Float32Array, target: number,
+): void {
+  for (let x = 0; x < outW; x++) {
+    const base = pixels + first[x];
+    const w = start[x];
+    const taps = count[x];
+    let sum = 0;
+    if (source === 'luminance') {
+      for (let t = 0; t < taps; t++) {
+        const at = (base + t) * 4;
+        sum += ((rgba[at] * 299 + rgba[at + 1] * 587 + rgba[at + 2] * 114) / 1000) * weights[w + t];
       }
+    } else {
+      for (let t = 0; t < taps; t++) sum += rgba[(base + t) * 4 + source] * weights[w + t];
+    }
+    rows[target + x] = sum;
+  }
+}
+
+function verticalRow(
+  rows: Float32Array, base: number, weights: Float32Array, w: number, taps: number, outW: number,
+  scale: number, bias: number, out: Float32Array, target: number,
+): void {
+  for (let x = 0; x < outW; x++) {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += rows[base + t * outW + x] * weights[w + t];
+    out[target + x] = sum * scale + bias;
+  }
+}
+
+/**
+ * Resamples RGBA pixels (inH x inW) to the window [top, top + outH) x [left, left + outW) of the image
+ * resized to fullH x fullW, writing each of `planes` ([outH][outW]) into `out`. Reads the RGBA bytes
+ * directly and scales in the last pass: fewer passes over the output.
+ */
+export function resampleRgba(
+  rgba: Uint8Array | Uint8ClampedArray, inH: number, inW: number, fullH: number, fullW: number,
+  top: number, left: number, outH: number, outW: number, planes: OutputPlane[], out: Float32Array,
+): void {
+  const { first: hFirst, count: hCount, start: hStart, weights: hWeights } = resampleTaps(inW, fullW, left, outW);
+  const { first: vFirst, count: vCount, start: vStart, weights: vWeights } = resampleTaps(inH, fullH, top, outH);
+  // Only the source rows the vertical taps read are resampled horizontally.
+  const rowFrom = vFirst[0];
+  const rowTo = vFirst[outH - 1] + vCount[outH - 1];
+  const rows = new Float32Array((rowTo - rowFrom) * outW);
+  let resampled: SourceChannel | undefined;
+  for (const { source, scale, bias, offset } of planes) {
+    if (source !== resampled) {
+      for (let y = rowFrom; y < rowTo; y++) horizontalRow(rgba, y * inW, source, hFirst, hStart, hCount, hWeights, outW, rows, (y - rowFrom) * outW);
+      resampled = source;
     }
     for (let y = 0; y < outH; y++) {
-      const target = (c * outH + y) * outW;
-      const w = vertical.start[y];
-      for (let x = 0; x < outW; x++) {
-        let sum = 0;
-        for (let t = 0; t < vertical.count[y]; t++) sum += rows[(vertical.first[y] + t) * outW + x] * vertical.weights[w + t];
-        out[target + x] = sum;
-      }
+      verticalRow(rows, (vFirst[y] - rowFrom) * outW, vWeights, vStart[y], vCount[y], outW, scale, bias, out, offset + y * outW);
     }
   }
-  return out;
 }
