@@ -1,9 +1,9 @@
 // Streaming weights loader: parses the safetensors header as soon as it arrives, then hands each
 // layer's tensors over the moment their last byte is in, while the rest downloads. Only the layer
 // being received is buffered: in the backend's own memory where it offers some (wasm: the bytes land
-// where the kernels read them), else in one reused buffer, so the extra memory is at most the largest
-// layer (fc6: 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash (sha256/384/512) and a
-// cached copy's checksum are checked as bytes pass.
+// where the kernels read them), else in one reused buffer, so the extra memory is at most the
+// largest layer (fc6: 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash
+// (sha256/384/512) and a cached copy's checksum are checked as bytes pass.
 import { AlexNetError } from '../errors.js';
 import { createDigest, parseDigest, type Digest } from './digest.js';
 import { isWeighted } from '../model/spec.js';
