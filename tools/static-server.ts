@@ -43,7 +43,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const ALIASES: [prefix: string, folder: string][] = [['/examples/pwa/alexnet-web/', '/dist/'], ['/examples/pwa/models/', '/models/']];
 
-export async function startStaticServer(root: string, port = 0): Promise<StaticServer> {
+export interface StaticServerOptions {
+  /**
+   * Serve scripts and wasm cacheable for an hour, as a static host would, so a worker loads what its
+   * page just loaded from the browser's cache (the bench); everything else, weights included, stays
+   * no-store. Off by default: tests count requests.
+   */
+  cacheableCode?: boolean;
+}
+
+export async function startStaticServer(root: string, port = 0, options: StaticServerOptions = {}): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
   const files = new Map<string, Uint8Array>();
   const base = resolve(root);
@@ -80,6 +89,7 @@ export async function startStaticServer(root: string, port = 0): Promise<StaticS
       return;
     }
     headers['content-type'] = TYPES[extname(path)] ?? 'application/octet-stream';
+    if (options.cacheableCode && ['.js', '.wasm'].includes(extname(path))) headers['cache-control'] = 'max-age=3600';
     const range = flags.has('norange') ? undefined : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (!flags.has('norange')) headers['accept-ranges'] = 'bytes';
     let from = 0;
