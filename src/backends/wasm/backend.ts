@@ -6,7 +6,7 @@ import { checkScaleCount } from '../../weights/quantize.js';
 import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
-import { WasmHeap } from './heap.js';
+import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
 import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
 
@@ -35,7 +35,6 @@ interface Staging {
 
 /** Staged tensors start on a cache line, so kept int8 rows load aligned. */
 const STAGE_ALIGN = 64;
-const HEAP_ALIGN = 16;
 
 export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   readonly name = 'wasm' as const;
@@ -168,7 +167,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     if (algorithm === 'direct') return k.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
     if (algorithm === 'winograd') return k.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
     const folded = spaceToDepthShape(s);
-    return alignUp(this.foldedInputBytes(s), HEAP_ALIGN) + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+    return alignUp(this.foldedInputBytes(s)) + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
   }
 
   private foldedInputBytes(s: Conv2dShape): number {
@@ -193,7 +192,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const foldedInput = scratch.offset;
     this.kernels.spaceToDepth(foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W);
     this.kernels.conv2dWinograd(
-      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + alignUp(foldedBytes, HEAP_ALIGN),
+      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + alignUp(foldedBytes),
       s.N, folded.C, H, W, s.K, folded.R, folded.S, s.G, 0, 0, s.OH, s.OW, s.relu ? 1 : 0,
     );
   }
@@ -268,11 +267,11 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     staging.released = true;
     if (this.staging === staging) this.staging = undefined;
     if (this.disposed) return;
-    const end = staging.block.offset + alignUp(staging.block.bytes, HEAP_ALIGN);
+    const end = staging.block.offset + alignUp(staging.block.bytes);
     let from = staging.block.offset;
     for (const kept of [...staging.kept].sort((a, b) => a.offset - b.offset)) {
       if (kept.offset > from) this.heap.release(from, kept.offset - from);
-      from = kept.offset + alignUp(kept.bytes, HEAP_ALIGN);
+      from = kept.offset + alignUp(kept.bytes);
     }
     if (end > from) this.heap.release(from, end - from);
   }
@@ -291,8 +290,4 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     }
     return this.scratch;
   }
-}
-
-function alignUp(value: number, to: number): number {
-  return Math.ceil(value / to) * to;
 }

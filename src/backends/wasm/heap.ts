@@ -2,7 +2,8 @@
 // Blocks are 16-byte aligned for v128 loads; freed neighbours merge; memory grows on demand.
 import { AlexNetError } from '../../errors.js';
 
-const ALIGN = 16;
+/** Every block starts on a multiple of this many bytes (v128 loads) and is that much wider at least. */
+export const HEAP_ALIGN = 16;
 const PAGE = 65536;
 
 interface Block {
@@ -72,6 +73,6 @@ export class WasmHeap {
   }
 }
 
-function alignUp(value: number): number {
-  return Math.ceil(value / ALIGN) * ALIGN;
+export function alignUp(value: number, to = HEAP_ALIGN): number {
+  return Math.ceil(value / to) * to;
 }
