@@ -71,9 +71,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const { K, C, R, S, G, strideH, strideW } = shape;
     if (weight.dtype === 'I8') checkScaleCount(weight, K, 'conv2d');
     // Before anything allocates: growing memory detaches views into it.
-    const stagedValues = this.stagedPart(weight.values);
-    const stagedScales = weight.dtype === 'I8' ? this.stagedPart(weight.scales) : undefined;
-    const stagedBias = this.stagedPart(weights.bias);
+    const { stagedValues, stagedScales, stagedBias } = this.stagedParts(weights);
     const algorithm = chooseConv2dAlgorithm(shape);
     const k = this.kernels;
     const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;
@@ -108,9 +106,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   uploadFullyConnected(weights: LayerWeights, _shape: FullyConnectedWeightShape): WasmWeights {
     const { weight } = weights;
     // Before anything allocates: growing memory detaches views into it.
-    const stagedValues = this.stagedPart(weight.values);
-    const stagedScales = weight.dtype === 'I8' ? this.stagedPart(weight.scales) : undefined;
-    const stagedBias = this.stagedPart(weights.bias);
+    const { stagedValues, stagedScales, stagedBias } = this.stagedParts(weights);
     const owned: WasmBuffer[] = [];
     try {
       const values = this.keep(weight.values, stagedValues);
@@ -236,6 +232,15 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private allocateBytes(bytes: number): WasmBuffer {
     this.checkAlive();
     return { offset: this.heap.allocate(bytes), bytes };
+  }
+
+  /** Where each of a layer's tensors lies in the staged bytes, for those that are views into them. */
+  private stagedParts({ weight, bias }: LayerWeights): Record<'stagedValues' | 'stagedScales' | 'stagedBias', WasmBuffer | undefined> {
+    return {
+      stagedValues: this.stagedPart(weight.values),
+      stagedScales: weight.dtype === 'I8' ? this.stagedPart(weight.scales) : undefined,
+      stagedBias: this.stagedPart(bias),
+    };
   }
 
   /** Where `data` lies in the staged bytes, if it is a view into them. */
