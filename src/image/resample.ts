@@ -54,21 +54,21 @@ export interface OutputPlane {
 // long loop in a single call runs unoptimized for a good while, and the first image counts.
 
 function horizontalRow(
-  rgba: Uint8Array | Uint8ClampedArray, pixels: number, source: SourceChannel, first: Int32Array, start: Int32Array, count: Int32Array,
-  weights: Float32Array, outW: number, rows: Float32Array, target: number,
+  rgba: Uint8Array | Uint8ClampedArray, pixels: number, source: SourceChannel, taps: ResampleTaps, outW: number, rows: Float32Array, target: number,
 ): void {
+  const { first, start, count, weights } = taps;
   for (let x = 0; x < outW; x++) {
     const base = pixels + first[x];
     const w = start[x];
-    const taps = count[x];
+    const n = count[x];
     let sum = 0;
     if (source === 'luminance') {
-      for (let t = 0; t < taps; t++) {
+      for (let t = 0; t < n; t++) {
         const at = (base + t) * 4;
         sum += ((rgba[at] * 299 + rgba[at + 1] * 587 + rgba[at + 2] * 114) / 1000) * weights[w + t];
       }
     } else {
-      for (let t = 0; t < taps; t++) sum += rgba[(base + t) * 4 + source] * weights[w + t];
+      for (let t = 0; t < n; t++) sum += rgba[(base + t) * 4 + source] * weights[w + t];
     }
     rows[target + x] = sum;
   }
@@ -94,7 +94,7 @@ export function resampleRgba(
   rgba: Uint8Array | Uint8ClampedArray, inH: number, inW: number, fullH: number, fullW: number,
   top: number, left: number, outH: number, outW: number, planes: OutputPlane[], out: Float32Array,
 ): void {
-  const { first: hFirst, count: hCount, start: hStart, weights: hWeights } = resampleTaps(inW, fullW, left, outW);
+  const horizontal = resampleTaps(inW, fullW, left, outW);
   const { first: vFirst, count: vCount, start: vStart, weights: vWeights } = resampleTaps(inH, fullH, top, outH);
   // Only the source rows the vertical taps read are resampled horizontally.
   const rowFrom = vFirst[0];
@@ -103,7 +103,7 @@ export function resampleRgba(
   let resampled: SourceChannel | undefined;
   for (const { source, scale, bias, offset } of planes) {
     if (source !== resampled) {
-      for (let y = rowFrom; y < rowTo; y++) horizontalRow(rgba, y * inW, source, hFirst, hStart, hCount, hWeights, outW, rows, (y - rowFrom) * outW);
+      for (let y = rowFrom; y < rowTo; y++) horizontalRow(rgba, y * inW, source, horizontal, outW, rows, (y - rowFrom) * outW);
       resampled = source;
     }
     for (let y = 0; y < outH; y++) {
