@@ -79,8 +79,12 @@ export interface OpenedWeights {
   checksum?: string;
   /** The caller's integrity was already verified on exactly these bytes (a cached copy's record says so). */
   integrityVerified?: boolean;
-  /** After the whole file was read and verified; resolves true once a copy was stored for offline use. */
-  commit?(): Promise<boolean>;
+  /**
+   * After the whole file was read and verified; resolves true once a copy was stored for offline use.
+   * `firstAnswer` resolves when the classifier has answered its first call (or was disposed): work
+   * that can wait, like writing the copy, starts then, so it does not slow the first result.
+   */
+  commit?(firstAnswer: Promise<void>): Promise<boolean>;
   /** After reading failed; true when the source was dropped (a bad cached copy) and opening again may work. */
   abandon?(error: unknown): Promise<boolean>;
 }
@@ -122,7 +126,7 @@ interface LoadedNetwork {
  */
 async function loadNetwork<WeightsSource>(
   platform: Platform<WeightsSource, unknown>, backend: Backend, source: WeightsSource, firstOpen: OpenedWeights | undefined,
-  options: Pick<ClassifierOptions<WeightsSource>, 'integrity' | 'signal' | 'onProgress'>,
+  options: Pick<ClassifierOptions<WeightsSource>, 'integrity' | 'signal' | 'onProgress'> & { firstAnswer?: Promise<void> },
 ): Promise<LoadedNetwork> {
   const { signal } = options;
   let network: Network<unknown, unknown> | undefined;
@@ -144,7 +148,7 @@ async function loadNetwork<WeightsSource>(
         onLayer: (name, weights) => network!.loadLayer(name, weights),
       });
       // Storing the copy finishes in the background: the classifier is ready now.
-      const cached = opened.commit?.().catch(() => false) ?? Promise.resolve(false);
+      const cached = opened.commit?.(options.firstAnswer ?? Promise.resolve()).catch(() => false) ?? Promise.resolve(false);
       return { network: network!, model, cached };
     } catch (error) {
       network?.dispose();
@@ -196,7 +200,9 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     throw backendResult.status === 'rejected' ? backendResult.reason : (firstOpen as PromiseRejectedResult).reason;
   }
   let { backend, reasons } = backendResult.value;
-  const loadOptions = { ...options, onProgress: monotonic(options.onProgress) };
+  let answered!: () => void;
+  const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
+  const loadOptions = { ...options, onProgress: monotonic(options.onProgress), firstAnswer };
   let loaded: LoadedNetwork;
   try {
     loaded = await loadChecked(platform, backend, source, firstOpen.value, loadOptions);
@@ -269,6 +275,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       if (disposed || !backend.lost) throw error;
       await recover();
       return work(network);
+    } finally {
+      answered();
     }
   });
   const batchOf = (input: Float32Array, batch?: number): number => batch ?? Math.max(1, Math.round(input.length / perImage));
@@ -312,6 +320,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     dispose() {
       if (disposed) return;
       disposed = true;
+      answered();
       network.dispose();
       backend.dispose();
     },

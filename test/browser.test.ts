@@ -302,6 +302,30 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     await second.close();
   });
 
+  it('writes the Cache API copy after the first result, not while the weights download; without a call, a second after loading', async () => {
+    const result = await page.evaluate(async () => {
+      const { createClassifier, WEIGHTS_CACHE_NAME } = window.alexnet;
+      const stored = async (path: string) => !!(await (await caches.open(WEIGHTS_CACHE_NAME)).match(new URL(path, location.href).href));
+      const settled = (promise: Promise<boolean>, ms: number) => Promise.race([promise.then(() => 'stored'), new Promise((resolve) => setTimeout(resolve, ms, 'waiting'))]);
+      const classifier = await createClassifier({ weights: '/models/fashion-alexnet-mini.safetensors?deferred' });
+      const beforeCall = { whenCached: await settled(classifier.whenCached(), 300), entry: await stored('/models/fashion-alexnet-mini.safetensors?deferred') };
+      await classifier.classify('/examples/images/sneaker.png');
+      const afterCall = { whenCached: await classifier.whenCached(), entry: await stored('/models/fashion-alexnet-mini.safetensors?deferred') };
+      classifier.dispose();
+      const idle = await createClassifier({ weights: '/models/fashion-alexnet-mini.safetensors?idle' });
+      const started = performance.now();
+      const idleCached = await idle.whenCached();
+      const idleMs = performance.now() - started;
+      idle.dispose();
+      return { beforeCall, afterCall, idleCached, idleMs, idleEntry: await stored('/models/fashion-alexnet-mini.safetensors?idle') };
+    });
+    expect(result.beforeCall).toEqual({ whenCached: 'waiting', entry: false });
+    expect(result.afterCall).toEqual({ whenCached: true, entry: true });
+    expect(result).toMatchObject({ idleCached: true, idleEntry: true });
+    // The idle write waits about a second (WRITE_AFTER_IDLE_MS) from the end of loading.
+    expect(result.idleMs).toBeGreaterThan(500);
+  });
+
   it('takes weights as a Response, a ReadableStream, a Blob and bytes', async () => {
     const labels = await page.evaluate(async (path) => {
       const { createClassifier } = window.alexnet;

@@ -19,14 +19,20 @@ interface CacheRecord {
 }
 
 /**
- * Bytes of download the cache write may fall behind by before the download waits for it: the file
- * (the Cache API writes slower than a local download, 120 MB/s here, and a bound of half the file
- * still held a 61 MB load back by 150-250 ms). The loader itself buffers no more than a chunk (layers
- * land in backend memory), so load memory stays under 1.3x the file; 32 MB when the size is unknown.
+ * Bytes of download that may wait for the cache write: the file, which is written only after the first
+ * result (below). The loader itself buffers no more than a chunk (layers land in backend memory), so
+ * load memory stays under 1.3x the file; 32 MB when the size is unknown (a full queue starts the write).
  */
 function cacheQueueBytes(totalBytes: number | null): number {
   return totalBytes === null ? 32 << 20 : Math.max(8 << 20, totalBytes);
 }
+
+/**
+ * How long after loading the cache write waits for a first call before it starts anyway. The write
+ * waits because the Cache API shares the CPU with the download and the first inference: on 2 cores,
+ * writing while they ran made the first result of a 61 MB model 10-15% later.
+ */
+const WRITE_AFTER_IDLE_MS = 1000;
 
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
 
@@ -114,13 +120,16 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   let storing = true;
   // Resolves when the cache has taken what was queued: a very slow disk holds the download back, not memory.
   let drained: (() => void) | undefined;
-  // Chunks go to the cache as they arrive: no second copy of the file is held.
-  const stored = files.put(url, new Response(new ReadableStream<Uint8Array>({
+  // Whether to write the copy, decided once: yes after the first answer or when the queue is full, no when loading failed.
+  let decide!: (write: boolean) => void;
+  const decided = new Promise<boolean>((resolve) => (decide = resolve));
+  // The chunks the loader read wait here (no copy of them is made) until the write starts.
+  const queued = new ReadableStream<Uint8Array>({
     start: (controller) => void (body = controller),
     pull: () => drained?.(),
-  }, new ByteLengthQueuingStrategy({ highWaterMark: cacheQueueBytes(download.totalBytes) })), {
-    headers: { 'content-type': 'application/octet-stream' },
-  })).then(() => true, () => false);
+  }, new ByteLengthQueuingStrategy({ highWaterMark: cacheQueueBytes(download.totalBytes) }));
+  const stored = decided.then((write) => write && files.put(url, new Response(queued, { headers: { 'content-type': 'application/octet-stream' } }))
+    .then(() => true, () => false));
   // A cache that gives up (quota) stops taking chunks; loading goes on without it.
   void stored.then((ok) => {
     if (!ok) storing = false;
@@ -137,7 +146,9 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
         }
       }
       controller.enqueue(chunk);
-      if (storing && (body.desiredSize ?? 1) <= 0) {
+      if (storing && (body.desiredSize ?? 1) < 0) {
+        // Memory before speed: a full queue is written now.
+        decide(true);
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), stored]);
         drained = undefined;
       }
@@ -146,8 +157,10 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   return {
     stream,
     totalBytes: download.totalBytes,
-    async commit() {
+    async commit(firstAnswer) {
       if (storing) body.close();
+      const idle = new Promise((resolve) => setTimeout(resolve, WRITE_AFTER_IDLE_MS));
+      void Promise.race([firstAnswer, idle]).then(() => decide(true));
       if (!(await stored)) {
         await forget(url);
         return false;
@@ -157,6 +170,8 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     },
     async abandon(error) {
       if (storing) body.error(error);
+      // A write the full queue had started ends with the error.
+      decide(false);
       await stored;
       await forget(url);
       return false;
