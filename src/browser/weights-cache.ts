@@ -114,8 +114,8 @@ export async function openCachedWeights(url: string, integrity: string | undefin
 
 async function storeWhileDownloading(url: string, files: Cache, records: Cache, integrity: string | undefined, signal?: AbortSignal): Promise<OpenedWeights> {
   const download = (await openPortableSource(url, ERRORS, 'the weights', signal))!;
-  const checksum = await createDigest('xxh64');
   let bytes = 0;
+  let checksum: string | undefined;
   let body!: ReadableStreamDefaultController<Uint8Array>;
   let storing = true;
   // Resolves when the cache has taken what was queued: a very slow disk holds the download back, not memory.
@@ -128,15 +128,26 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     start: (controller) => void (body = controller),
     pull: () => drained?.(),
   }, new ByteLengthQueuingStrategy({ highWaterMark: cacheQueueBytes(download.totalBytes) }));
-  const stored = decided.then((write) => write && files.put(url, new Response(queued, { headers: { 'content-type': 'application/octet-stream' } }))
-    .then(() => true, () => false));
+  const write = async (): Promise<boolean> => {
+    // Hashed as it is written, off the way to the first result; the record says what a later read must find.
+    const digest = await createDigest('xxh64');
+    const hashed = queued.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        digest.update(chunk);
+        controller.enqueue(chunk);
+      },
+    }));
+    await files.put(url, new Response(hashed, { headers: { 'content-type': 'application/octet-stream' } }));
+    checksum = digest.finish();
+    return true;
+  };
+  const stored = decided.then((yes) => yes && write().catch(() => false));
   // A cache that gives up (quota) stops taking chunks; loading goes on without it.
   void stored.then((ok) => {
     if (!ok) storing = false;
   });
   const stream = download.stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
-      checksum.update(chunk);
       bytes += chunk.byteLength;
       if (storing) {
         try {
@@ -165,7 +176,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
         await forget(url);
         return false;
       }
-      await writeRecord(records, url, { bytes, checksum: checksum.finish(), integrity, storedAt: new Date().toISOString() });
+      await writeRecord(records, url, { bytes, checksum: checksum!, integrity, storedAt: new Date().toISOString() });
       return true;
     },
     async abandon(error) {
