@@ -38,24 +38,50 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
   }
 }
 
-/** Weight (row, column) of the folded kernel's block, 0 outside the kernel, before scaling: see winogradPackWeights. */
-@inline function tap(
-  weights: usize, int8: bool, source: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
-  strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
-): f64 {
-  const r = row * strideH + di;
-  const s = column * strideW + dj;
-  if (row >= foldedR || column >= foldedS || r >= R || s >= S) return 0;
-  const index = (source + r) * S + s;
-  return int8 ? <f64>load<i8>(weights + <usize>index) : <f64>load<f32>(weights + (<usize>index << 2));
+/** One weight of each of a tile's output channels (lane m: `index + m * kStride`; MR = 4 lanes), 0 past `lanes`. */
+@inline function tileWeights(weights: usize, int8: bool, index: i32, kStride: i32, lanes: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, sourceAt(weights, int8, index));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, sourceAt(weights, int8, index + kStride));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, sourceAt(weights, int8, index + 2 * kStride));
+  if (lanes > 3) v = f32x4.replace_lane(v, 3, sourceAt(weights, int8, index + 3 * kStride));
+  return v;
 }
 
-/** One row (a, b, d) of t = G g, times G^T: four transform positions, `stride` bytes apart. */
-@inline function storeTransformedRow(at: usize, stride: usize, a: f64, b: f64, d: f64): void {
-  store<f32>(at, <f32>a);
-  store<f32>(at + stride, <f32>(0.5 * (a + b + d)));
-  store<f32>(at + 2 * stride, <f32>(0.5 * (a - b + d)));
-  store<f32>(at + 3 * stride, <f32>d);
+@inline function sourceAt(weights: usize, int8: bool, index: i32): f32 {
+  return int8 ? <f32>load<i8>(weights + <usize>index) : load<f32>(weights + (<usize>index << 2));
+}
+
+/**
+ * Weight (row, column) of the folded kernel's block for a tile's output channels, scaled; 0 outside the
+ * kernel. `source` is the first channel's index of input channel c, row 0 (see winogradPackWeights).
+ */
+@inline function tap(
+  weights: usize, int8: bool, scale: v128, source: i32, kStride: i32, lanes: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
+  strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
+): v128 {
+  const r = row * strideH + di;
+  const s = column * strideW + dj;
+  if (row >= foldedR || column >= foldedS || r >= R || s >= S) return f32x4.splat(0);
+  return f32x4.mul(tileWeights(weights, int8, (source + r) * S + s, kStride, lanes), scale);
+}
+
+/** One row (a, b, d) of t = G g, times G^T: four transform positions, `stride` bytes apart, MR output channels each. */
+@inline function storeTransformedRow(at: usize, stride: usize, a: v128, b: v128, d: v128): void {
+  v128.store(at, a);
+  v128.store(at + stride, halfSum(a, b, d));
+  v128.store(at + 2 * stride, halfDifference(a, b, d));
+  v128.store(at + 3 * stride, d);
+}
+
+/** (x + y + z) / 2: G's second row. */
+@inline function halfSum(x: v128, y: v128, z: v128): v128 {
+  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.add(x, y), z));
+}
+
+/** (x - y + z) / 2: G's third row. */
+@inline function halfDifference(x: v128, y: v128, z: v128): v128 {
+  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.sub(x, y), z));
 }
 
 /**
@@ -63,7 +89,8 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
  * space-to-depth when a stride is > 1: channel c' = (c * sH + i) * sW + j, rows ceil(R / sH), columns
  * ceil(S / sW)) is cut into 3x3 blocks, zero-padded, and each block becomes its 4x4 Winograd
  * F(2x2, 3x3) transform G g G^T with G = [[1,0,0],[1/2,1/2,1/2],[1/2,-1/2,1/2],[0,0,1]]; depth index
- * = block * C'/G + c'. Rows past K/G are zero.
+ * = block * C'/G + c'. Rows past K/G are zero. The MR output channels of a tile are transformed
+ * together, one per v128 lane, so each store fills the tile's MR slots of one depth index.
  */
 export function winogradPackWeights(
   out: usize, weights: usize, scales: usize, K: i32, C: i32, R: i32, S: i32, G: i32, strideH: i32, strideW: i32,
@@ -79,44 +106,57 @@ export function winogradPackWeights(
   const bytes = <usize>winogradPackedWeightFloats(C * strideH * strideW, K, foldedR, foldedS, G) << 2;
   checkRange(out, bytes);
   checkSource(weights, scales, K, K * Cg * R * S);
-  memory.fill(out, 0, bytes);
   // Distance between two transform positions, in bytes.
   const positionStride = <usize>mTiles * depth * MR << 2;
   const int8 = scales != 0;
-  for (let k = 0; k < K; k++) {
-    const group = k / Kg;
-    const m = k % Kg;
-    const tileBase = out + ((<usize>(group * 16 * mTiles + m / MR) * depth * MR + m % MR) << 2);
-    // The transform is linear: scale the block's raw values once, at the end.
-    const scale: f64 = int8 ? <f64>load<f32>(scales + (<usize>k << 2)) : 1;
-    // q = block * foldedCg + (c * strideH + di) * strideW + dj, counted up by nested loops, without divisions.
-    let q = 0;
-    for (let r0 = 0; r0 < foldedR; r0 += 3) {
-      for (let s0 = 0; s0 < foldedS; s0 += 3) {
-        for (let c = 0; c < Cg; c++) {
-          const source = (k * Cg + c) * R;
-          for (let di = 0; di < strideH; di++) {
-            for (let dj = 0; dj < strideW; dj++, q++) {
-              // The 3x3 block g, in locals: this runs once per weight at load, before tier-up, so no memory scratch.
-              const g00 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0) * scale;
-              const g01 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1) * scale;
-              const g02 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2) * scale;
-              const g10 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0) * scale;
-              const g11 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 1) * scale;
-              const g12 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 2) * scale;
-              const g20 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0) * scale;
-              const g21 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 1) * scale;
-              const g22 = tap(weights, int8, source, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 2) * scale;
-              // Rows of t = G g (4x3); each becomes a row of u = t G^T (4x4), one transform position per element.
-              const at = tileBase + (<usize>q * MR << 2);
-              storeTransformedRow(at, positionStride, g00, g01, g02);
-              storeTransformedRow(at + 4 * positionStride, positionStride, 0.5 * (g00 + g10 + g20), 0.5 * (g01 + g11 + g21), 0.5 * (g02 + g12 + g22));
-              storeTransformedRow(at + 8 * positionStride, positionStride, 0.5 * (g00 - g10 + g20), 0.5 * (g01 - g11 + g21), 0.5 * (g02 - g12 + g22));
-              storeTransformedRow(at + 12 * positionStride, positionStride, g20, g21, g22);
+  // Between the same weight of two neighbouring output channels.
+  const kStride = Cg * R * S;
+  // Every slot is written (lanes past K/G as zeros): no fill first.
+  for (let group = 0; group < G; group++) {
+    for (let tile = 0; tile < mTiles; tile++) {
+      const k0 = group * Kg + tile * MR;
+      const lanes = min(MR, Kg - tile * MR);
+      // The transform is linear: scaling the taps is scaling the block.
+      const scale = int8 ? tileWeightScales(scales, k0, lanes) : f32x4.splat(1);
+      const tileBase = out + (<usize>(group * 16 * mTiles + tile) * depth * MR << 2);
+      // q = block * foldedCg + (c * strideH + di) * strideW + dj, counted up by nested loops, without divisions.
+      let q = 0;
+      for (let r0 = 0; r0 < foldedR; r0 += 3) {
+        for (let s0 = 0; s0 < foldedS; s0 += 3) {
+          for (let c = 0; c < Cg; c++) {
+            const source = (k0 * Cg + c) * R;
+            for (let di = 0; di < strideH; di++) {
+              for (let dj = 0; dj < strideW; dj++, q++) {
+                const g00 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0);
+                const g01 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1);
+                const g02 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2);
+                const g10 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0);
+                const g11 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 1);
+                const g12 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0 + 2);
+                const g20 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0);
+                const g21 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 1);
+                const g22 = tap(weights, int8, scale, source, kStride, lanes, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0 + 2);
+                // Rows of t = G g (4x3); each becomes a row of u = t G^T (4x4), one transform position per element.
+                const at = tileBase + (<usize>q * MR << 2);
+                storeTransformedRow(at, positionStride, g00, g01, g02);
+                storeTransformedRow(at + 4 * positionStride, positionStride, halfSum(g00, g10, g20), halfSum(g01, g11, g21), halfSum(g02, g12, g22));
+                storeTransformedRow(at + 8 * positionStride, positionStride, halfDifference(g00, g10, g20), halfDifference(g01, g11, g21), halfDifference(g02, g12, g22));
+                storeTransformedRow(at + 12 * positionStride, positionStride, g20, g21, g22);
+              }
             }
           }
         }
       }
     }
   }
+}
+
+/** The per-output-channel scales of a tile, 0 past `lanes`. */
+@inline function tileWeightScales(scales: usize, k0: i32, lanes: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(scales + (<usize>k0 << 2)));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(scales + (<usize>(k0 + 1) << 2)));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(scales + (<usize>(k0 + 2) << 2)));
+  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(scales + (<usize>(k0 + 3) << 2)));
+  return v;
 }
