@@ -63,7 +63,10 @@ export interface Classifier<ImageInput> {
   /** 'backendchange' fires when a lost GPU device made the classifier move (to a new device or to wasm). */
   addEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
   removeEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
-  /** Resolves true once the weights file is stored for offline use (browsers, `cache: true`), else false. */
+  /**
+   * Resolves true once the weights file is stored for offline use (browsers, `cache: true`), else false.
+   * The copy is written after the first result (or a second after loading); asking for it starts it now.
+   */
   whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
   preprocess(image: ImageInput): Promise<Float32Array>;
@@ -293,7 +296,11 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     metadata,
     addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
     removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),
-    whenCached: () => cached,
+    whenCached: () => {
+      // Whoever waits for the copy wants it now, not after the first result.
+      answered();
+      return cached;
+    },
     infer: (input, { batch } = {}) => run((n) => n.run(input, batchOf(input, batch))),
     profile: (input, { batch } = {}) => run((n) => n.runProfiled(input, batchOf(input, batch), true)),
     async preprocess(image) {
