@@ -65,7 +65,7 @@ export interface Classifier<ImageInput> {
   removeEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
   /**
    * Resolves true once the weights file is stored for offline use (browsers, `cache: true`), else false.
-   * The copy is written after the first result (or a second after loading); asking for it starts it now.
+   * A fast download is stored after the first result (a slow one while it arrives); asking starts it now.
    */
   whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */

@@ -19,20 +19,22 @@ interface CacheRecord {
 }
 
 /**
- * Bytes of download that may wait for the cache write: the file, which is written only after the first
- * result (below). The loader itself buffers no more than a chunk (layers land in backend memory), so
- * load memory stays under 1.3x the file; 32 MB when the size is unknown (a full queue starts the write).
+ * Bytes of download that may wait for the cache write: the file, which a fast download leaves for after
+ * the first result (below). The loader itself buffers no more than a chunk (layers land in backend
+ * memory), so load memory stays under 1.3x the file; 32 MB when the size is unknown (a full queue
+ * starts the write).
  */
 function cacheQueueBytes(totalBytes: number | null): number {
   return totalBytes === null ? 32 << 20 : Math.max(8 << 20, totalBytes);
 }
 
 /**
- * How long after loading the cache write waits for a first call before it starts anyway. The write
- * waits because the Cache API shares the CPU with the download and the first inference: on 2 cores,
- * writing while they ran made the first result of a 61 MB model 10-15% later.
+ * The cache write starts at the classifier's first answer, or this long after the download began if
+ * that comes first. On a fast link the Cache API would share the CPU with the download and the first
+ * inference (on 2 cores it made the first result of a 61 MB model 10-15% later); a download still
+ * running after a second is slow enough to leave the CPU time, and writing along keeps memory low.
  */
-const WRITE_AFTER_IDLE_MS = 1000;
+const WRITE_AFTER_MS = 1000;
 
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
 
@@ -120,9 +122,10 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   let storing = true;
   // Resolves when the cache has taken what was queued: a very slow disk holds the download back, not memory.
   let drained: (() => void) | undefined;
-  // Whether to write the copy, decided once: yes after the first answer or when the queue is full, no when loading failed.
+  // Whether to write the copy, decided once: yes at the first answer, after a second of download or when the queue is full; no when loading failed.
   let decide!: (write: boolean) => void;
   const decided = new Promise<boolean>((resolve) => (decide = resolve));
+  const slowDownload = setTimeout(() => decide(true), WRITE_AFTER_MS);
   // The chunks the loader read wait here (no copy of them is made) until the write starts.
   const queued = new ReadableStream<Uint8Array>({
     start: (controller) => void (body = controller),
@@ -170,8 +173,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     totalBytes: download.totalBytes,
     async commit(firstAnswer) {
       if (storing) body.close();
-      const idle = new Promise((resolve) => setTimeout(resolve, WRITE_AFTER_IDLE_MS));
-      void Promise.race([firstAnswer, idle]).then(() => decide(true));
+      void firstAnswer.then(() => decide(true));
       if (!(await stored)) {
         await forget(url);
         return false;
@@ -181,7 +183,8 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     },
     async abandon(error) {
       if (storing) body.error(error);
-      // A write the full queue had started ends with the error.
+      // A write the full queue or a slow download had started ends with the error.
+      clearTimeout(slowDownload);
       decide(false);
       await stored;
       await forget(url);
