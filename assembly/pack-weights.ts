@@ -38,7 +38,7 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
   }
 }
 
-/** One weight of each of a tile's output channels (lane m: `index + m * kStride`; MR = 4 lanes), 0 past `lanes`. */
+/** One value per output channel of a tile (lane m: element `index + m * kStride`; MR = 4 lanes), 0 past `lanes`: weights or scales. */
 @inline function tileWeights(weights: usize, int8: bool, index: i32, kStride: i32, lanes: i32): v128 {
   let v = f32x4.splat(0);
   v = f32x4.replace_lane(v, 0, sourceAt(weights, int8, index));
@@ -48,6 +48,7 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
   return v;
 }
 
+/** Element `index` of an int8 or f32 array, as f32. */
 @inline function sourceAt(weights: usize, int8: bool, index: i32): f32 {
   return int8 ? <f32>load<i8>(weights + <usize>index) : load<f32>(weights + (<usize>index << 2));
 }
@@ -117,7 +118,7 @@ export function winogradPackWeights(
       const k0 = group * Kg + tile * MR;
       const lanes = min(MR, Kg - tile * MR);
       // The transform is linear: scaling the taps is scaling the block.
-      const scale = int8 ? tileWeightScales(scales, k0, lanes) : f32x4.splat(1);
+      const scale = int8 ? tileWeights(scales, false, k0, 1, lanes) : f32x4.splat(1);
       const tileBase = out + (<usize>(group * 16 * mTiles + tile) * depth * MR << 2);
       // q = block * foldedCg + (c * strideH + di) * strideW + dj, counted up by nested loops, without divisions.
       let q = 0;
@@ -149,14 +150,4 @@ export function winogradPackWeights(
       }
     }
   }
-}
-
-/** The per-output-channel scales of a tile, 0 past `lanes`. */
-@inline function tileWeightScales(scales: usize, k0: i32, lanes: i32): v128 {
-  let v = f32x4.splat(0);
-  v = f32x4.replace_lane(v, 0, load<f32>(scales + (<usize>k0 << 2)));
-  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(scales + (<usize>(k0 + 1) << 2)));
-  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(scales + (<usize>(k0 + 2) << 2)));
-  if (lanes > 3) v = f32x4.replace_lane(v, 3, load<f32>(scales + (<usize>(k0 + 3) << 2)));
-  return v;
 }
