@@ -9,8 +9,8 @@ import { checkRange } from './simd';
 
 /** Weight `index` of output channel `k`, dequantized when `scales` is set. */
 @inline function weightAt(weights: usize, scales: usize, k: i32, index: i32): f32 {
-  if (scales) return <f32>load<i8>(weights + <usize>index) * load<f32>(scales + (<usize>k << 2));
-  return load<f32>(weights + (<usize>index << 2));
+  const value = sourceAt(weights, scales != 0, index);
+  return scales ? value * load<f32>(scales + (<usize>k << 2)) : value;
 }
 
 function checkSource(weights: usize, scales: usize, K: i32, elements: i32): void {
