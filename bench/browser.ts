@@ -75,8 +75,8 @@ function firstResult(page: Page, url: string): Promise<{ firstResultMs: number; 
 /**
  * Peak extra memory while loading on the page's thread: the most JS heap + ArrayBuffer backing store
  * (sampled with CDP after a forced GC) above the level before loading. The WebAssembly memory the
- * weights go into is the model itself, and CDP does not count it here. With `cache`, chunks waiting
- * for the Cache API write count too (they pile up when the download outruns the disk).
+ * weights go into is the model itself, and CDP does not count it here. With `cache`, the chunks waiting
+ * for the Cache API write count too (a fast download's wait for the first answer or whenCached()).
  */
 async function peakExtraMemory(page: Page, cdp: CDPSession, url: string, cache: boolean): Promise<number> {
   const sample = async (): Promise<number> => {
