@@ -1,12 +1,17 @@
 // conv2d: out[N, K, OH, OW] = relu?(bias[K] + sum over C/G, R, S of weights * input[N, C, H, W]).
 //
-// Algorithm: per image and group, the receptive fields are packed into NR-wide column panels
-// (im2col, panels[P / NR][CRS][NR]), then a blocked GEMM multiplies the packed weights
-// (packConv2dWeights in src/backends/wasm/pack.ts: [G][K/G / MR][CRS][MR], zero rows past K/G)
-// by the panels with an MR x NR register tile of accumulators. CRS is cut into KC-deep slices
-// so one panel slice (KC * NR floats) stays in L1 while the weight slice streams from L2.
-// The product lands in a scratch matrix [K/G rounded up to MR][P rounded up to NR]; the
-// epilogue adds the bias, applies ReLU and writes the valid columns to the NCHW output.
+// Algorithm, per image, in two passes that threads share out item by item:
+//   1. conv2dPack: the receptive fields are packed into NR-wide column panels (im2col), one item per
+//      group and panel: panels[G][P / NR][CRS][NR].
+//   2. conv2dMultiply: a blocked GEMM multiplies the packed weights (conv2dPackWeights in
+//      pack-weights.ts: [G][K/G / MR][CRS][MR], zero rows past K/G) by the panels with an MR x NR
+//      register tile of accumulators; one item is a group, a block of weight tiles and one panel.
+//      CRS is cut into KC-deep slices so the panel slice (KC * NR floats) stays in L1 while the weight
+//      slice streams from L2. The item's product lands in its own part of a scratch matrix
+//      [G][K/G rounded up to MR][P rounded up to NR]; its epilogue adds the bias, applies ReLU and
+//      writes the valid columns to the NCHW output.
+// Every output element is summed in the same order whichever item, thread or block size computes it,
+// so any split of the items gives bit-identical results.
 import { checkRange, madd } from './simd';
 
 // 4 x 8: eight accumulators, two panel vectors and a splat fit x86's 16 vector registers; 6 x 8
@@ -19,11 +24,15 @@ const KC: i32 = 256; // depth of one slice of the reduction
   return (value + multiple - 1) / multiple * multiple;
 }
 
-/** Bytes of scratch conv2d needs for these sizes (panels, then the product matrix). */
+/** Bytes of the panels conv2dPack writes for one image: [G][P / NR][CRS][NR]. */
+export function conv2dPanelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  return <usize>G * <usize>((C / G) * R * S) * <usize>roundUp(OH * OW, NR) << 2;
+}
+
+/** Bytes of conv2d's scratch for one image: the panels, then the product matrices [G][K/G rounded up to MR][P rounded up to NR]. */
 export function conv2dScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
-  const crs = (C / G) * R * S;
-  const columns = roundUp(OH * OW, NR);
-  return <usize>(crs * columns + roundUp(K / G, MR) * columns) << 2;
+  const products = <usize>G * <usize>roundUp(K / G, MR) * <usize>roundUp(OH * OW, NR) << 2;
+  return conv2dPanelBytes(C, R, S, G, OH, OW) + products;
 }
 
 /** Floats of packed weights for these sizes: [G][ceil(K/G / MR)][CRS][MR]. */
@@ -31,56 +40,103 @@ export function conv2dPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i32)
   return G * roundUp(K / G, MR) * (C / G) * R * S;
 }
 
-// Top-left input coordinates of the NR output pixels of the panel being packed: ih0[NR], iw0[NR].
-const panelOrigins = memory.data(NR * 8);
+/** Input at (ih, iw) of a plane, 0 in the padding. */
+@inline function pixelAt(plane: usize, H: i32, W: i32, ih: i32, iw: i32): f32 {
+  return ih >= 0 && ih < H && iw >= 0 && iw < W ? load<f32>(plane + (<usize>(ih * W + iw) << 2)) : 0;
+}
 
-// panels[P / NR][CRS][NR] <- receptive fields of one image and group; zero where padding or past P.
-// Written panel by panel so stores stay sequential; a panel whose pixels share one output row reads
-// its NR inputs with two vector loads whenever the stride is 1 and the row segment is inside the image.
-function packPatches(
-  panels: usize, input: usize, Cg: i32, H: i32, W: i32, R: i32, S: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+/** Four i32 lanes. */
+@inline function lanes(a: i32, b: i32, c: i32, d: i32): v128 {
+  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(a), 1, b), 2, c), 3, d);
+}
+
+// Input row of output pixel p's window; far outside for pixels past P, so every read becomes a zero.
+@inline function originRow(p: i32, P: i32, OW: i32, strideH: i32, padTop: i32): i32 {
+  return p < P ? (p / OW) * strideH - padTop : -(1 << 20);
+}
+
+@inline function originColumn(p: i32, P: i32, OW: i32, strideW: i32, padLeft: i32): i32 {
+  return p < P ? (p % OW) * strideW - padLeft : 0;
+}
+
+// panel[CRS][NR] <- receptive fields of the NR output pixels from p0 of one image and group; zero where
+// padding or past P. Stores stay sequential; when the NR pixels share one output row, the stride is 1 and
+// the row segment is inside the image, the NR inputs are two vector loads. The pixels' window origins
+// travel in v128 lanes (no memory: every thread packs at once): pixels 0-3 in *Low, 4-7 in *High.
+function packPanel(
+  panel: usize, input: usize, Cg: i32, H: i32, W: i32, R: i32, S: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, p0: i32,
 ): void {
   const P = OH * OW;
-  const nTiles = (P + NR - 1) / NR;
-  let dst = panels;
-  for (let nt = 0; nt < nTiles; nt++) {
-    const p0 = nt * NR;
-    for (let j = 0; j < NR; j++) {
-      const p = p0 + j;
-      const inside = p < P;
-      // Pixels past P get an origin far outside, so every read below becomes a zero.
-      store<i32>(panelOrigins + (<usize>j << 2), inside ? (p / OW) * strideH - padTop : -(1 << 20));
-      store<i32>(panelOrigins + (<usize>(NR + j) << 2), inside ? (p % OW) * strideW - padLeft : 0);
-    }
-    const oneRow = strideW == 1 && p0 + NR <= P && (p0 % OW) + NR <= OW;
-    const ih0 = load<i32>(panelOrigins);
-    const iw0 = load<i32>(panelOrigins, NR << 2);
-    for (let c = 0; c < Cg; c++) {
-      const plane = input + (<usize>c * H * W << 2);
-      for (let r = 0; r < R; r++) {
-        for (let s = 0; s < S; s++) {
-          if (oneRow) {
-            const ih = ih0 + r;
-            const iw = iw0 + s;
-            if (ih >= 0 && ih < H && iw >= 0 && iw + NR <= W) {
-              const src = plane + (<usize>(ih * W + iw) << 2);
-              v128.store(dst, v128.load(src));
-              v128.store(dst, v128.load(src, 16), 16);
-              dst += NR << 2;
-              continue;
-            }
-          }
-          for (let j = 0; j < NR; j++) {
-            const ih = load<i32>(panelOrigins + (<usize>j << 2)) + r;
-            const iw = load<i32>(panelOrigins + (<usize>(NR + j) << 2)) + s;
-            const value: f32 = ih >= 0 && ih < H && iw >= 0 && iw < W ? load<f32>(plane + (<usize>(ih * W + iw) << 2)) : 0;
-            store<f32>(dst, value);
-            dst += 4;
+  const ihLow = lanes(
+    originRow(p0, P, OW, strideH, padTop), originRow(p0 + 1, P, OW, strideH, padTop),
+    originRow(p0 + 2, P, OW, strideH, padTop), originRow(p0 + 3, P, OW, strideH, padTop),
+  );
+  const ihHigh = lanes(
+    originRow(p0 + 4, P, OW, strideH, padTop), originRow(p0 + 5, P, OW, strideH, padTop),
+    originRow(p0 + 6, P, OW, strideH, padTop), originRow(p0 + 7, P, OW, strideH, padTop),
+  );
+  const iwLow = lanes(
+    originColumn(p0, P, OW, strideW, padLeft), originColumn(p0 + 1, P, OW, strideW, padLeft),
+    originColumn(p0 + 2, P, OW, strideW, padLeft), originColumn(p0 + 3, P, OW, strideW, padLeft),
+  );
+  const iwHigh = lanes(
+    originColumn(p0 + 4, P, OW, strideW, padLeft), originColumn(p0 + 5, P, OW, strideW, padLeft),
+    originColumn(p0 + 6, P, OW, strideW, padLeft), originColumn(p0 + 7, P, OW, strideW, padLeft),
+  );
+  const oneRow = strideW == 1 && p0 + NR <= P && (p0 % OW) + NR <= OW;
+  const ih0 = i32x4.extract_lane(ihLow, 0);
+  const iw0 = i32x4.extract_lane(iwLow, 0);
+  let dst = panel;
+  for (let c = 0; c < Cg; c++) {
+    const plane = input + (<usize>c * H * W << 2);
+    for (let r = 0; r < R; r++) {
+      for (let s = 0; s < S; s++) {
+        if (oneRow) {
+          const ih = ih0 + r;
+          const iw = iw0 + s;
+          if (ih >= 0 && ih < H && iw >= 0 && iw + NR <= W) {
+            const src = plane + (<usize>(ih * W + iw) << 2);
+            v128.store(dst, v128.load(src));
+            v128.store(dst, v128.load(src, 16), 16);
+            dst += NR << 2;
+            continue;
           }
         }
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihLow, 0) + r, i32x4.extract_lane(iwLow, 0) + s));
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihLow, 1) + r, i32x4.extract_lane(iwLow, 1) + s), 4);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihLow, 2) + r, i32x4.extract_lane(iwLow, 2) + s), 8);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihLow, 3) + r, i32x4.extract_lane(iwLow, 3) + s), 12);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihHigh, 0) + r, i32x4.extract_lane(iwHigh, 0) + s), 16);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihHigh, 1) + r, i32x4.extract_lane(iwHigh, 1) + s), 20);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihHigh, 2) + r, i32x4.extract_lane(iwHigh, 2) + s), 24);
+        store<f32>(dst, pixelAt(plane, H, W, i32x4.extract_lane(ihHigh, 3) + r, i32x4.extract_lane(iwHigh, 3) + s), 28);
+        dst += NR << 2;
       }
     }
+  }
+}
+
+/**
+ * Items [first, end) of conv2d's packing pass for one image: item = g * (P / NR panels) + panel.
+ * panels (conv2dPanelBytes) <- input [C, H, W].
+ */
+export function conv2dPack(
+  panels: usize, input: usize, C: i32, H: i32, W: i32, R: i32, S: i32, G: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, first: i32, end: i32,
+): void {
+  const Cg = C / G;
+  const crs = Cg * R * S;
+  const nTiles = (OH * OW + NR - 1) / NR;
+  checkRange(panels, conv2dPanelBytes(C, R, S, G, OH, OW));
+  checkRange(input, <usize>C * H * W << 2);
+  if (first < 0 || end > G * nTiles) unreachable();
+  for (let item = first; item < end; item++) {
+    const g = item / nTiles;
+    const nt = item % nTiles;
+    const panel = panels + ((<usize>(g * nTiles + nt) * crs * NR) << 2);
+    const groupInput = input + (<usize>(g * Cg) * H * W << 2);
+    packPanel(panel, groupInput, Cg, H, W, R, S, strideH, strideW, padTop, padLeft, OH, OW, nt * NR);
   }
 }
 
@@ -117,38 +173,48 @@ function packPatches(
   v128.store(c + 3 * rowBytes, c30); v128.store(c + 3 * rowBytes, c31, 16);
 }
 
-// product[Kg_pad][columns] = weights[Kg_pad][crs] x panels (see header).
-export function multiplyPacked(product: usize, weights: usize, panels: usize, mTiles: i32, nTiles: i32, crs: i32): void {
-  const ldc = nTiles * NR;
-  for (let k0 = 0; k0 < crs; k0 += KC) {
-    const depth = min(KC, crs - k0);
-    for (let nt = 0; nt < nTiles; nt++) {
-      const b = panels + (<usize>(nt * crs + k0) * NR << 2);
-      for (let mt = 0; mt < mTiles; mt++) {
-        const a = weights + (<usize>(mt * crs + k0) * MR << 2);
-        const c = product + (<usize>(mt * MR * ldc + nt * NR) << 2);
-        multiplyTile(c, ldc, a, b, depth, k0 > 0);
+/**
+ * product tiles [mt0, mt1) x [nt0, nt1) = weights x panels: MR rows and NR columns a tile, rows ldc floats
+ * apart; weights [mTiles][depth][MR], panels [nTiles][depth][NR]. Depth in KC slices, each summed onto
+ * the last, so an element's sum runs in the same order whatever tiles an item spans.
+ */
+export function multiplyBlock(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, depth: i32): void {
+  for (let k0 = 0; k0 < depth; k0 += KC) {
+    const slice = min(KC, depth - k0);
+    for (let nt = nt0; nt < nt1; nt++) {
+      const b = panels + (<usize>(nt * depth + k0) * NR << 2);
+      for (let mt = mt0; mt < mt1; mt++) {
+        const a = weights + (<usize>(mt * depth + k0) * MR << 2);
+        multiplyTile(product + (<usize>(mt * MR * ldc + nt * NR) << 2), ldc, a, b, slice, k0 > 0);
       }
     }
   }
 }
 
-// out[Kg][P] = relu?(product[Kg][P] + bias[Kg]); product rows are ldc floats apart.
-function writeOutput(out: usize, product: usize, bias: usize, Kg: i32, P: i32, ldc: i32, relu: bool): void {
+/**
+ * Multiply passes number their items (g * mBlocks + mb) * nBlocks + nb: item (g, mb, nb) computes weight
+ * tiles [mb * mBlock, +mBlock) of group g against panels [nb * nBlock, +nBlock) (the last blocks may be
+ * shorter); consecutive items share their weights. There are G * mBlocks * nBlocks of them.
+ */
+export function multiplyItems(mTiles: i32, nTiles: i32, G: i32, mBlock: i32, nBlock: i32): i32 {
+  return G * ((mTiles + mBlock - 1) / mBlock) * ((nTiles + nBlock - 1) / nBlock);
+}
+
+// out[m][p] = relu?(product[m][p] + bias[m]) for rows [m0, m1) and columns [p0, p1); product rows are ldc floats apart.
+function writeOutput(out: usize, product: usize, ldc: i32, bias: usize, m0: i32, m1: i32, p0: i32, p1: i32, P: i32, relu: bool): void {
   const zero = f32x4.splat(0);
-  const vectorEnd = P & ~3;
-  for (let m = 0; m < Kg; m++) {
+  for (let m = m0; m < m1; m++) {
     const src = product + (<usize>(m * ldc) << 2);
     const dst = out + (<usize>(m * P) << 2);
     const b = load<f32>(bias + (<usize>m << 2));
     const bv = f32x4.splat(b);
-    let p = 0;
-    for (; p < vectorEnd; p += 4) {
+    let p = p0;
+    for (; p + 4 <= p1; p += 4) {
       let v = f32x4.add(v128.load(src + (<usize>p << 2)), bv);
       if (relu) v = f32x4.max(v, zero);
       v128.store(dst + (<usize>p << 2), v);
     }
-    for (; p < P; p++) {
+    for (; p < p1; p++) {
       let v = load<f32>(src + (<usize>p << 2)) + b;
       if (relu) v = max<f32>(v, 0);
       store<f32>(dst + (<usize>p << 2), v);
@@ -157,35 +223,38 @@ function writeOutput(out: usize, product: usize, bias: usize, Kg: i32, P: i32, l
 }
 
 /**
- * out [N, K, OH, OW] <- input [N, C, H, W], packedWeights (see conv2dPackedWeightFloats), bias [K].
- * scratch holds conv2dScratchBytes(...) bytes. Pads bottom/right are implied by OH and OW.
+ * Items [first, end) of conv2d's multiply pass for one image (numbered as multiplyItems says):
+ * out [K, OH, OW] <- packed weights (conv2dPackedWeightFloats) x the panels conv2dPack wrote to
+ * `scratch` (conv2dScratchBytes), bias [K].
  */
-export function conv2d(
-  out: usize, input: usize, packedWeights: usize, bias: usize, scratch: usize,
-  N: i32, C: i32, H: i32, W: i32, K: i32, R: i32, S: i32, G: i32,
-  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, relu: bool,
+export function conv2dMultiply(
+  out: usize, scratch: usize, packedWeights: usize, bias: usize,
+  C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, relu: bool, mBlock: i32, nBlock: i32, first: i32, end: i32,
 ): void {
-  const Cg = C / G;
   const Kg = K / G;
-  const crs = Cg * R * S;
+  const crs = (C / G) * R * S;
   const P = OH * OW;
   const nTiles = (P + NR - 1) / NR;
   const mTiles = (Kg + MR - 1) / MR;
-  checkRange(out, <usize>N * K * P << 2);
-  checkRange(input, <usize>N * C * H * W << 2);
+  const ldc = nTiles * NR;
+  checkRange(out, <usize>K * P << 2);
   checkRange(packedWeights, <usize>conv2dPackedWeightFloats(C, K, R, S, G) << 2);
   checkRange(bias, <usize>K << 2);
   checkRange(scratch, conv2dScratchBytes(C, K, R, S, G, OH, OW));
-  const panels = scratch;
-  const product = scratch + (<usize>crs * nTiles * NR << 2);
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < G; g++) {
-      const groupInput = input + (<usize>(n * C + g * Cg) * H * W << 2);
-      const groupWeights = packedWeights + (<usize>g * mTiles * MR * crs << 2);
-      packPatches(panels, groupInput, Cg, H, W, R, S, strideH, strideW, padTop, padLeft, OH, OW);
-      multiplyPacked(product, groupWeights, panels, mTiles, nTiles, crs);
-      const groupOut = out + (<usize>(n * K + g * Kg) * P << 2);
-      writeOutput(groupOut, product, bias + (<usize>(g * Kg) << 2), Kg, P, nTiles * NR, relu);
-    }
+  if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
+  const products = scratch + conv2dPanelBytes(C, R, S, G, OH, OW);
+  const mBlocks = (mTiles + mBlock - 1) / mBlock;
+  const nBlocks = (nTiles + nBlock - 1) / nBlock;
+  for (let item = first; item < end; item++) {
+    const nt0 = (item % nBlocks) * nBlock;
+    const mt0 = ((item / nBlocks) % mBlocks) * mBlock;
+    const g = item / nBlocks / mBlocks;
+    const nt1 = min(nTiles, nt0 + nBlock);
+    const mt1 = min(mTiles, mt0 + mBlock);
+    const product = products + (<usize>g * mTiles * MR * ldc << 2);
+    const panels = scratch + (<usize>g * nTiles * crs * NR << 2);
+    multiplyBlock(product, ldc, packedWeights + (<usize>g * mTiles * MR * crs << 2), panels, mt0, mt1, nt0, nt1, crs);
+    const groupOut = out + (<usize>(g * Kg) * P << 2);
+    writeOutput(groupOut, product, ldc, bias + (<usize>(g * Kg) << 2), mt0 * MR, min(Kg, mt1 * MR), nt0 * NR, min(P, nt1 * NR), P, relu);
   }
 }

@@ -1,7 +1,9 @@
 // fullyConnected: out[N, O] = relu?(bias[O] + weights[O, I] . input[N, I]).
 // Batch 1 is bound by memory bandwidth: each weight row is read once and dotted with every
-// image while it is still in L1; int8 rows go in pairs so each input vector loaded serves two rows. Int8 rows are widened to f32 in registers and the
-// per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q * scale * x)).
+// image while it is still in L1; int8 rows go in pairs so each input vector loaded serves two rows.
+// Int8 rows are widened to f32 in registers and the per-row scale is applied once to the sum
+// (W8A32: sum(q * x) * scale == sum(q * scale * x)). Threads share out the rows: an int8 item is a pair
+// of rows (the last one alone when O is odd), an f32 item one row.
 import { checkRange, madd, sumLanes } from './simd';
 
 // dot(row of I int8, x of I f32), unscaled.
@@ -29,8 +31,12 @@ import { checkRange, madd, sumLanes } from './simd';
   return madd(acc, f32x4.convert_i32x4_s(q32), x);
 }
 
-// [dot(row0, x), dot(row1, x)] for two int8 rows: the 16 inputs loaded per step serve both rows.
-@inline function dotInt8Pair(row0: usize, row1: usize, x: usize, I: i32, out: usize): void {
+// The two sums of dotInt8Pair: wasm globals, so each thread's instance has its own.
+let pairSum0: f32 = 0;
+let pairSum1: f32 = 0;
+
+// pairSum0, pairSum1 <- dot(row0, x), dot(row1, x) for two int8 rows: the 16 inputs loaded per step serve both rows.
+@inline function dotInt8Pair(row0: usize, row1: usize, x: usize, I: i32): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
   const vectorEnd = I & ~15;
   let i = 0;
@@ -57,8 +63,8 @@ import { checkRange, madd, sumLanes } from './simd';
     sum0 += <f32>load<i8>(row0 + <usize>i) * v;
     sum1 += <f32>load<i8>(row1 + <usize>i) * v;
   }
-  store<f32>(out, sum0);
-  store<f32>(out, sum1, 4);
+  pairSum0 = sum0;
+  pairSum1 = sum1;
 }
 
 // dot(row of I f32, x of I f32).
@@ -83,48 +89,49 @@ import { checkRange, madd, sumLanes } from './simd';
   return relu ? max<f32>(value, 0) : value;
 }
 
-/** out [N, O] <- input [N, I], weights int8 [O, I], scales f32 [O], bias f32 [O]. */
+/** Items [first, end) of out [N, O] <- input [N, I], weights int8 [O, I], scales f32 [O], bias f32 [O]; item = rows 2i, 2i + 1. */
 export function fullyConnectedInt8(
-  out: usize, input: usize, weights: usize, scales: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool,
+  out: usize, input: usize, weights: usize, scales: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool, first: i32, end: i32,
 ): void {
   checkRange(out, <usize>N * O << 2);
   checkRange(input, <usize>N * I << 2);
   checkRange(weights, <usize>O * I);
   checkRange(scales, <usize>O << 2);
   checkRange(bias, <usize>O << 2);
-  const pair = memory.data(8);
-  let o = 0;
-  for (; o + 1 < O; o += 2) {
+  if (first < 0 || end > (O + 1) / 2) unreachable();
+  for (let item = first; item < end; item++) {
+    const o = item * 2;
     const row = weights + <usize>o * I;
+    if (o + 1 == O) {
+      const scale = load<f32>(scales + (<usize>o << 2));
+      const b = load<f32>(bias + (<usize>o << 2));
+      for (let n = 0; n < N; n++) {
+        const value = dotInt8(row, input + (<usize>(n * I) << 2), I) * scale + b;
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+      }
+      continue;
+    }
     const scale0 = load<f32>(scales + (<usize>o << 2)), scale1 = load<f32>(scales + (<usize>o << 2), 4);
     const b0 = load<f32>(bias + (<usize>o << 2)), b1 = load<f32>(bias + (<usize>o << 2), 4);
     for (let n = 0; n < N; n++) {
-      dotInt8Pair(row, row + <usize>I, input + (<usize>(n * I) << 2), I, pair);
+      dotInt8Pair(row, row + <usize>I, input + (<usize>(n * I) << 2), I);
       const dst = out + (<usize>(n * O + o) << 2);
-      store<f32>(dst, finish(load<f32>(pair) * scale0 + b0, relu));
-      store<f32>(dst, finish(load<f32>(pair, 4) * scale1 + b1, relu), 4);
-    }
-  }
-  for (; o < O; o++) {
-    const row = weights + <usize>o * I;
-    const scale = load<f32>(scales + (<usize>o << 2));
-    const b = load<f32>(bias + (<usize>o << 2));
-    for (let n = 0; n < N; n++) {
-      const value = dotInt8(row, input + (<usize>(n * I) << 2), I) * scale + b;
-      store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+      store<f32>(dst, finish(pairSum0 * scale0 + b0, relu));
+      store<f32>(dst, finish(pairSum1 * scale1 + b1, relu), 4);
     }
   }
 }
 
-/** out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]. */
+/** Items [first, end) of out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]; item = row. */
 export function fullyConnectedF32(
-  out: usize, input: usize, weights: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool,
+  out: usize, input: usize, weights: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool, first: i32, end: i32,
 ): void {
   checkRange(out, <usize>N * O << 2);
   checkRange(input, <usize>N * I << 2);
   checkRange(weights, <usize>O * I << 2);
   checkRange(bias, <usize>O << 2);
-  for (let o = 0; o < O; o++) {
+  if (first < 0 || end > O) unreachable();
+  for (let o = first; o < end; o++) {
     const row = weights + (<usize>o * I << 2);
     const b = load<f32>(bias + (<usize>o << 2));
     for (let n = 0; n < N; n++) {

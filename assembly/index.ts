@@ -1,6 +1,8 @@
 // Entry of alexnet-web.wasm: every kernel, plus where free memory starts (JS owns allocation).
-export { conv2d, conv2dScratchBytes, conv2dPackedWeightFloats } from './conv2d';
-export { conv2dWinograd, spaceToDepth, winogradScratchBytes, winogradPackedWeightFloats } from './winograd';
+// The ops' kernels take an item range [first, end) last: a thread runs the items it claimed, one
+// thread alone runs them all. Weight packing runs once, at load, on the calling thread.
+export { MR, NR, conv2dPack, conv2dMultiply, conv2dScratchBytes, conv2dPackedWeightFloats } from './conv2d';
+export { winogradTransformInput, winogradMultiply, spaceToDepth, winogradScratchBytes, winogradPackedWeightFloats } from './winograd';
 export { conv2dPackWeights, winogradPackWeights } from './pack-weights';
 export { maxPool } from './max-pool';
 export { lrn } from './lrn';

@@ -3,14 +3,15 @@
 // Ceil mode is decided by the caller through OH and OW; every window must touch the input.
 import { checkRange } from './simd';
 
-/** out [N*C, OH, OW] <- input [N*C, H, W]; planes = N*C. */
+/** Items [first, end) of out [N*C, OH, OW] <- input [N*C, H, W]; planes = N*C, item = plane. */
 export function maxPool(
   out: usize, input: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32,
-  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32, first: i32, end: i32,
 ): void {
   checkRange(out, <usize>planes * OH * OW << 2);
   checkRange(input, <usize>planes * H * W << 2);
-  for (let plane = 0; plane < planes; plane++) {
+  if (first < 0 || end > planes) unreachable();
+  for (let plane = first; plane < end; plane++) {
     const src = input + (<usize>plane * H * W << 2);
     let dst = out + (<usize>plane * OH * OW << 2);
     for (let oh = 0; oh < OH; oh++) {

@@ -1,11 +1,12 @@
 // softmax over the last axis: out[N, D] = exp(x - max) / sum(exp(x - max)), max subtracted for range.
 import { checkRange } from './simd';
 
-/** out [N, D] <- input [N, D]. */
-export function softmax(out: usize, input: usize, N: i32, D: i32): void {
+/** Items [first, end) of out [N, D] <- input [N, D]; item = n, one row. */
+export function softmax(out: usize, input: usize, N: i32, D: i32, first: i32, end: i32): void {
   checkRange(out, <usize>N * D << 2);
   checkRange(input, <usize>N * D << 2);
-  for (let n = 0; n < N; n++) {
+  if (first < 0 || end > N) unreachable();
+  for (let n = first; n < end; n++) {
     const src = input + (<usize>(n * D) << 2);
     const dst = out + (<usize>(n * D) << 2);
     let largest = -Infinity as f32;

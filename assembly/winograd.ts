@@ -3,14 +3,19 @@
 // Every 2x2 block of outputs is computed from a 4x4 input tile with 16 multiplies per input
 // channel instead of 36. Kernels up to 6x6 are cut into 3x3 blocks (a 5x5 kernel is four, padded
 // with zeros): each block acts as one more input channel reading the input shifted by 3 rows or
-// columns, so AlexNet's 5x5 conv2 needs 64 multiplies per output tile instead of 100. Per image and group:
-//   1. input transform  V = B^T d B for every channel and tile, written as 16 packed panel sets
-//      (one per position of the 4x4 transformed tile), each [T / NR][C/G][NR] like conv2d's panels;
-//   2. 16 GEMMs         M[pos] = U[pos] x V[pos], with U = G g G^T transformed once at load time
-//      (packWinogradWeights in src/backends/wasm/pack.ts: [G][16][K/G / MR][C/G * blocks][MR]) and conv2d's register-tiled multiply;
-//   3. output transform Y = A^T M A per tile, plus bias and ReLU, keeping outputs inside OH x OW.
-// The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5).
-import { MR, multiplyPacked, NR, roundUp } from './conv2d';
+// columns, so AlexNet's 5x5 conv2 needs 64 multiplies per output tile instead of 100. Per image, in
+// two passes that threads share out item by item:
+//   1. winogradTransformInput: V = B^T d B for every channel and tile, written as 16 packed panel sets
+//      per group (one per position of the 4x4 transformed tile), each [T / NR][C/G * blocks][NR] like
+//      conv2d's panels; one item is a group and a depth index (channel and kernel block).
+//   2. winogradMultiply: for each position the GEMM M[pos] = U[pos] x V[pos], with U = G g G^T transformed
+//      once at load time (winogradPackWeights in pack-weights.ts: [G][16][K/G / MR][C/G * blocks][MR])
+//      and conv2d's register-tiled multiply, then the output transform Y = A^T M A per tile, plus bias
+//      and ReLU, keeping outputs inside OH x OW; one item is a group, a block of weight tiles and a
+//      block of panels (multiplyItems), which write only their own part of the product matrices.
+// The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
+// each output is computed in the same order whatever the split into items.
+import { MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
 import { checkRange } from './simd';
 
 const POSITIONS = 16;
@@ -20,11 +25,17 @@ const POSITIONS = 16;
   return (size + 2) / 3;
 }
 
-/** Bytes of scratch conv2dWinograd needs: 16 panel sets, then 16 product matrices. */
-export function winogradScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+/** Bytes of the panels winogradTransformInput writes for one image: [G][16][T / NR][depth][NR]. */
+export function winogradPanelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
   const columns = roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
   const depth = (C / G) * blocksOf(R) * blocksOf(S);
-  return <usize>POSITIONS * (depth * columns + roundUp(K / G, MR) * columns) << 2;
+  return <usize>G * POSITIONS * <usize>depth * <usize>columns << 2;
+}
+
+/** Bytes of Winograd's scratch for one image: the panels, then the products [G][16][K/G rounded up to MR][T rounded up to NR]. */
+export function winogradScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  const columns = roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
+  return winogradPanelBytes(C, R, S, G, OH, OW) + (<usize>G * POSITIONS * <usize>roundUp(K / G, MR) * <usize>columns << 2);
 }
 
 /** Floats of transformed, packed weights: [G][16][ceil(K/G / MR)][C/G * blocks][MR]. */
@@ -32,84 +43,115 @@ export function winogradPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i3
   return G * POSITIONS * roundUp(K / G, MR) * (C / G) * blocksOf(R) * blocksOf(S);
 }
 
-@inline function inputAt(plane: usize, H: i32, W: i32, h: i32, w: i32): f32 {
-  return h >= 0 && h < H && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0;
+/** Four inputs of row h from column w0 of a plane; 0 in the padding. */
+@inline function inputRow(plane: usize, H: i32, W: i32, h: i32, w0: i32): v128 {
+  if (h < 0 || h >= H) return f32x4.splat(0);
+  const row = plane + (<usize>(h * W) << 2);
+  if (w0 >= 0 && w0 + 4 <= W) return v128.load(row + (<usize>w0 << 2));
+  let v = f32x4.splat(0);
+  if (w0 >= 0 && w0 < W) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>w0 << 2)));
+  if (w0 + 1 >= 0 && w0 + 1 < W) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(w0 + 1) << 2)));
+  if (w0 + 2 >= 0 && w0 + 2 < W) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(w0 + 2) << 2)));
+  if (w0 + 3 >= 0 && w0 + 3 < W) v = f32x4.replace_lane(v, 3, load<f32>(row + (<usize>(w0 + 3) << 2)));
+  return v;
 }
 
-// panels[pos][T / NR][depth][NR] <- B^T d B of every 4x4 input tile of every channel and kernel block;
-// depth index = (blockRow * blocksW + blockColumn) * Cg + c, matching the packed weights.
-function transformInput(
-  panels: usize, input: usize, Cg: i32, H: i32, W: i32, padTop: i32, padLeft: i32,
-  tilesH: i32, tilesW: i32, blocksH: i32, blocksW: i32,
+/** Row r of V = t B from row r of t = B^T d (four lanes): four transform positions, `stride` bytes apart. */
+@inline function storeInputRow(at: usize, stride: usize, t: v128): void {
+  const t0 = f32x4.extract_lane(t, 0), t1 = f32x4.extract_lane(t, 1), t2 = f32x4.extract_lane(t, 2), t3 = f32x4.extract_lane(t, 3);
+  store<f32>(at, t0 - t2);
+  store<f32>(at + stride, t1 + t2);
+  store<f32>(at + 2 * stride, t2 - t1);
+  store<f32>(at + 3 * stride, t1 - t3);
+}
+
+// panels[pos][T / NR][depth][NR] <- B^T d B of every 4x4 input tile for depth index q = block * Cg + c
+// (matching the packed weights); zeros in the columns past the last tile.
+function transformInputDepth(
+  panels: usize, input: usize, q: i32, Cg: i32, depth: i32, H: i32, W: i32, padTop: i32, padLeft: i32,
+  tilesW: i32, tiles: i32, blocksW: i32,
 ): void {
-  const columns = roundUp(tilesH * tilesW, NR);
-  const depth = Cg * blocksH * blocksW;
+  const columns = roundUp(tiles, NR);
   const positionBytes = <usize>depth * columns << 2;
-  const d = memory.data(POSITIONS * 4);
-  for (let q = 0; q < depth; q++) {
-    const c = q % Cg;
-    const block = q / Cg;
-    const plane = input + (<usize>c * H * W << 2);
-    for (let t = 0; t < columns; t++) {
-      const column = panels + ((<usize>(t >> 3) * depth + q) * NR + (t & 7) << 2);
-      if (t >= tilesH * tilesW) {
-        for (let pos = 0; pos < POSITIONS; pos++) store<f32>(column + <usize>pos * positionBytes, 0);
-        continue;
-      }
-      const h0 = (t / tilesW) * 2 - padTop + (block / blocksW) * 3;
-      const w0 = (t % tilesW) * 2 - padLeft + (block % blocksW) * 3;
-      // Rows first: t_r = (B^T d) row r, kept in d.
-      for (let j = 0; j < 4; j++) {
-        const x0 = inputAt(plane, H, W, h0, w0 + j);
-        const x1 = inputAt(plane, H, W, h0 + 1, w0 + j);
-        const x2 = inputAt(plane, H, W, h0 + 2, w0 + j);
-        const x3 = inputAt(plane, H, W, h0 + 3, w0 + j);
-        store<f32>(d + (<usize>j << 2), x0 - x2);
-        store<f32>(d + (<usize>(4 + j) << 2), x1 + x2);
-        store<f32>(d + (<usize>(8 + j) << 2), x2 - x1);
-        store<f32>(d + (<usize>(12 + j) << 2), x1 - x3);
-      }
-      // Then columns: V = t B.
-      for (let r = 0; r < 4; r++) {
-        const row = d + (<usize>(r * 4) << 2);
-        const t0 = load<f32>(row), t1 = load<f32>(row, 4), t2 = load<f32>(row, 8), t3 = load<f32>(row, 12);
-        const base = column + <usize>(r * 4) * positionBytes;
-        store<f32>(base, t0 - t2);
-        store<f32>(base + positionBytes, t1 + t2);
-        store<f32>(base + 2 * positionBytes, t2 - t1);
-        store<f32>(base + 3 * positionBytes, t1 - t3);
-      }
+  const block = q / Cg;
+  const plane = input + (<usize>(q % Cg) * H * W << 2);
+  for (let t = 0; t < columns; t++) {
+    const column = panels + ((<usize>(t >> 3) * depth + q) * NR + (t & 7) << 2);
+    if (t >= tiles) {
+      for (let pos = 0; pos < POSITIONS; pos++) store<f32>(column + <usize>pos * positionBytes, 0);
+      continue;
     }
+    const h0 = (t / tilesW) * 2 - padTop + (block / blocksW) * 3;
+    const w0 = (t % tilesW) * 2 - padLeft + (block % blocksW) * 3;
+    // t = B^T d: one v128 per row, the four columns in its lanes; then each row of V = t B.
+    const x0 = inputRow(plane, H, W, h0, w0);
+    const x1 = inputRow(plane, H, W, h0 + 1, w0);
+    const x2 = inputRow(plane, H, W, h0 + 2, w0);
+    const x3 = inputRow(plane, H, W, h0 + 3, w0);
+    storeInputRow(column, positionBytes, f32x4.sub(x0, x2));
+    storeInputRow(column + 4 * positionBytes, positionBytes, f32x4.add(x1, x2));
+    storeInputRow(column + 8 * positionBytes, positionBytes, f32x4.sub(x2, x1));
+    storeInputRow(column + 12 * positionBytes, positionBytes, f32x4.sub(x1, x3));
   }
 }
 
-// out[Kg][OH][OW] <- A^T M A + bias (ReLU) from products[pos][Kg_pad][columns].
-function transformOutput(out: usize, products: usize, bias: usize, Kg: i32, OH: i32, OW: i32, tilesW: i32, tiles: i32, relu: bool): void {
-  const columns = roundUp(tiles, NR);
+/**
+ * Items [first, end) of the input transform for one image: item = g * depth + q, depth = C/G * blocks.
+ * panels (winogradPanelBytes, at the start of the scratch) <- input [C, H, W].
+ */
+export function winogradTransformInput(
+  scratch: usize, input: usize, C: i32, H: i32, W: i32, R: i32, S: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+  first: i32, end: i32,
+): void {
+  if (R > 6 || S > 6) unreachable();
+  const Cg = C / G;
+  const blocksW = blocksOf(S);
+  const depth = Cg * blocksOf(R) * blocksW;
+  const tilesW = (OW + 1) >> 1;
+  const tiles = ((OH + 1) >> 1) * tilesW;
+  checkRange(scratch, winogradPanelBytes(C, R, S, G, OH, OW));
+  checkRange(input, <usize>C * H * W << 2);
+  if (first < 0 || end > G * depth) unreachable();
+  const groupBytes = <usize>POSITIONS * depth * roundUp(tiles, NR) << 2;
+  for (let item = first; item < end; item++) {
+    const g = item / depth;
+    const groupInput = input + (<usize>(g * Cg) * H * W << 2);
+    transformInputDepth(scratch + <usize>g * groupBytes, groupInput, item % depth, Cg, depth, H, W, padTop, padLeft, tilesW, tiles, blocksW);
+  }
+}
+
+/** Row r of the 4x4 product tile at `source` (positions 4r .. 4r + 3, `stride` bytes apart) in four lanes. */
+@inline function productRow(source: usize, stride: usize, r: i32): v128 {
+  const at = source + <usize>(r * 4) * stride;
+  let v = f32x4.splat(load<f32>(at));
+  v = f32x4.replace_lane(v, 1, load<f32>(at + stride));
+  v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * stride));
+  return f32x4.replace_lane(v, 3, load<f32>(at + 3 * stride));
+}
+
+// out[k][OH][OW] <- A^T M A + bias (ReLU) for rows [k0, k1) and tiles [t0, t1) of products[pos][Kg_pad][columns].
+function transformOutput(
+  out: usize, products: usize, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32, Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
+): void {
   const positionBytes = <usize>roundUp(Kg, MR) * columns << 2;
-  const m = memory.data(POSITIONS * 4);
-  for (let k = 0; k < Kg; k++) {
+  for (let k = k0; k < k1; k++) {
     const b = load<f32>(bias + (<usize>k << 2));
     const plane = out + (<usize>k * OH * OW << 2);
-    for (let t = 0; t < tiles; t++) {
+    for (let t = t0; t < t1; t++) {
       const source = products + (<usize>(k * columns + t) << 2);
-      // s = A^T M: two rows of four.
-      for (let j = 0; j < 4; j++) {
-        const m0 = load<f32>(source + <usize>j * positionBytes);
-        const m1 = load<f32>(source + <usize>(4 + j) * positionBytes);
-        const m2 = load<f32>(source + <usize>(8 + j) * positionBytes);
-        const m3 = load<f32>(source + <usize>(12 + j) * positionBytes);
-        store<f32>(m + (<usize>j << 2), m0 + m1 + m2);
-        store<f32>(m + (<usize>(4 + j) << 2), m1 - m2 - m3);
-      }
+      // s = A^T M: two rows of four, one v128 each.
+      const m1 = productRow(source, positionBytes, 1);
+      const m2 = productRow(source, positionBytes, 2);
+      const s0 = f32x4.add(f32x4.add(productRow(source, positionBytes, 0), m1), m2);
+      const s1 = f32x4.sub(f32x4.sub(m1, m2), productRow(source, positionBytes, 3));
       const oh = (t / tilesW) * 2;
       const ow = (t % tilesW) * 2;
       for (let i = 0; i < 2; i++) {
         if (oh + i >= OH) break;
-        const row = m + (<usize>(i * 4) << 2);
-        const s0 = load<f32>(row), s1 = load<f32>(row, 4), s2 = load<f32>(row, 8), s3 = load<f32>(row, 12);
-        let y0 = s0 + s1 + s2 + b;
-        let y1 = s1 - s2 - s3 + b;
+        const s = i == 0 ? s0 : s1;
+        const x0 = f32x4.extract_lane(s, 0), x1 = f32x4.extract_lane(s, 1), x2 = f32x4.extract_lane(s, 2), x3 = f32x4.extract_lane(s, 3);
+        let y0 = x0 + x1 + x2 + b;
+        let y1 = x1 - x2 - x3 + b;
         if (relu) {
           y0 = max<f32>(y0, 0);
           y1 = max<f32>(y1, 0);
@@ -123,72 +165,78 @@ function transformOutput(out: usize, products: usize, bias: usize, Kg: i32, OH: 
 }
 
 /**
- * out [N, K, OH, OW] <- input [N, C, H, W] for an R x S kernel (R, S <= 6) with stride 1; transformed
- * weights from winogradPackedWeightFloats, bias [K]; scratch of winogradScratchBytes(...) bytes.
+ * Items [first, end) of the multiply pass for one image (numbered as multiplyItems says, over tiles of
+ * MR output channels and NR Winograd tiles): out [K, OH, OW] <- transformed weights
+ * (winogradPackedWeightFloats) x the panels winogradTransformInput wrote to `scratch`, bias [K].
  */
-export function conv2dWinograd(
-  out: usize, input: usize, transformedWeights: usize, bias: usize, scratch: usize,
-  N: i32, C: i32, H: i32, W: i32, K: i32, R: i32, S: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, relu: bool,
+export function winogradMultiply(
+  out: usize, scratch: usize, transformedWeights: usize, bias: usize,
+  C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, relu: bool, mBlock: i32, nBlock: i32, first: i32, end: i32,
 ): void {
   if (R > 6 || S > 6) unreachable();
-  const blocksH = blocksOf(R);
-  const blocksW = blocksOf(S);
-  const Cg = C / G;
-  const depth = Cg * blocksH * blocksW;
+  const depth = (C / G) * blocksOf(R) * blocksOf(S);
   const Kg = K / G;
   const mTiles = (Kg + MR - 1) / MR;
-  const tilesH = (OH + 1) >> 1;
   const tilesW = (OW + 1) >> 1;
-  const tiles = tilesH * tilesW;
+  const tiles = ((OH + 1) >> 1) * tilesW;
   const columns = roundUp(tiles, NR);
-  checkRange(out, <usize>N * K * OH * OW << 2);
-  checkRange(input, <usize>N * C * H * W << 2);
+  const nTiles = columns / NR;
+  checkRange(out, <usize>K * OH * OW << 2);
   checkRange(transformedWeights, <usize>winogradPackedWeightFloats(C, K, R, S, G) << 2);
   checkRange(bias, <usize>K << 2);
   checkRange(scratch, winogradScratchBytes(C, K, R, S, G, OH, OW));
-  const panels = scratch;
+  if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
   const panelBytes = <usize>depth * columns << 2;
-  const products = scratch + <usize>POSITIONS * panelBytes;
   const productBytes = <usize>mTiles * MR * columns << 2;
   const weightBytes = <usize>mTiles * MR * depth << 2;
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < G; g++) {
-      transformInput(panels, input + (<usize>(n * C + g * Cg) * H * W << 2), Cg, H, W, padTop, padLeft, tilesH, tilesW, blocksH, blocksW);
-      const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
-      for (let pos = 0; pos < POSITIONS; pos++) {
-        multiplyPacked(products + <usize>pos * productBytes, groupWeights + <usize>pos * weightBytes, panels + <usize>pos * panelBytes, mTiles, columns / NR, depth);
-      }
-      const groupOut = out + (<usize>(n * K + g * Kg) * OH * OW << 2);
-      transformOutput(groupOut, products, bias + (<usize>(g * Kg) << 2), Kg, OH, OW, tilesW, tiles, relu);
+  const products = scratch + winogradPanelBytes(C, R, S, G, OH, OW);
+  const mBlocks = (mTiles + mBlock - 1) / mBlock;
+  const nBlocks = (nTiles + nBlock - 1) / nBlock;
+  for (let item = first; item < end; item++) {
+    const nt0 = (item % nBlocks) * nBlock;
+    const mt0 = ((item / nBlocks) % mBlocks) * mBlock;
+    const g = item / nBlocks / mBlocks;
+    const nt1 = min(nTiles, nt0 + nBlock);
+    const mt1 = min(mTiles, mt0 + mBlock);
+    const groupProducts = products + <usize>(g * POSITIONS) * productBytes;
+    const groupPanels = scratch + <usize>(g * POSITIONS) * panelBytes;
+    const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
+    for (let pos = 0; pos < POSITIONS; pos++) {
+      multiplyBlock(
+        groupProducts + <usize>pos * productBytes, columns, groupWeights + <usize>pos * weightBytes, groupPanels + <usize>pos * panelBytes,
+        mt0, mt1, nt0, nt1, depth,
+      );
     }
+    const groupOut = out + (<usize>(g * Kg) * OH * OW << 2);
+    transformOutput(groupOut, groupProducts, bias + (<usize>(g * Kg) << 2), mt0 * MR, min(Kg, mt1 * MR), nt0 * NR, min(tiles, nt1 * NR), Kg, OH, OW, tilesW, columns, relu);
   }
 }
 
 /**
- * out [N, C * sH * sW, outH, outW] <- input [N, C, H, W]: each sH x sW block of the zero-padded input
- * becomes sH * sW channels (c' = (c * sH + i) * sW + j). A stride-(sH, sW) convolution of the input is
- * then a stride-1 convolution of `out` with a kernel ceil(R / sH) x ceil(S / sW), which Winograd runs.
+ * Items [first, end) of space-to-depth, item = n * C + c: out [N, C * sH * sW, outH, outW] <- input
+ * [N, C, H, W]: each sH x sW block of the zero-padded input becomes sH * sW channels
+ * (c' = (c * sH + i) * sW + j). A stride-(sH, sW) convolution of the input is then a stride-1 convolution
+ * of `out` with a kernel ceil(R / sH) x ceil(S / sW), which Winograd runs.
  */
 export function spaceToDepth(
   out: usize, input: usize, N: i32, C: i32, H: i32, W: i32, strideH: i32, strideW: i32,
-  padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  padTop: i32, padLeft: i32, outH: i32, outW: i32, first: i32, end: i32,
 ): void {
   checkRange(out, <usize>N * C * strideH * strideW * outH * outW << 2);
   checkRange(input, <usize>N * C * H * W << 2);
-  let dst = out;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const plane = input + (<usize>(n * C + c) * H * W << 2);
-      for (let i = 0; i < strideH; i++) {
-        for (let j = 0; j < strideW; j++) {
-          for (let bh = 0; bh < outH; bh++) {
-            const h = bh * strideH - padTop + i;
-            const rowInside = h >= 0 && h < H;
-            for (let bw = 0; bw < outW; bw++) {
-              const w = bw * strideW - padLeft + j;
-              store<f32>(dst, rowInside && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0);
-              dst += 4;
-            }
+  if (first < 0 || end > N * C) unreachable();
+  for (let item = first; item < end; item++) {
+    const plane = input + (<usize>item * H * W << 2);
+    let dst = out + (<usize>item * strideH * strideW * outH * outW << 2);
+    for (let i = 0; i < strideH; i++) {
+      for (let j = 0; j < strideW; j++) {
+        for (let bh = 0; bh < outH; bh++) {
+          const h = bh * strideH - padTop + i;
+          const rowInside = h >= 0 && h < H;
+          for (let bw = 0; bw < outW; bw++) {
+            const w = bw * strideW - padLeft + j;
+            store<f32>(dst, rowInside && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0);
+            dst += 4;
           }
         }
       }

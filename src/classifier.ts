@@ -19,7 +19,11 @@ export interface ClassifierOptions<WeightsSource> {
   weights?: WeightsSource;
   /** 'auto' (default): WebGPU on a real GPU that passes a self-test, else WebAssembly; see backendReason. */
   backend?: 'auto' | BackendName;
-  /** Worker threads for the wasm backend; 1 for now (accepted so code written today keeps working). */
+  /**
+   * Threads of the wasm backend: default every core the platform reports (at most 8); 1 keeps to the
+   * calling thread. Browsers need a cross-origin isolated page (COOP/COEP) for more than one; see
+   * `threads` and backendReason on the classifier for what runs.
+   */
   threads?: number;
   /** Use the relaxed-SIMD kernels (fused multiply-add) where the engine has them (default true). */
   relaxedSimd?: boolean;
@@ -36,16 +40,22 @@ export interface ClassifyOptions {
   signal?: AbortSignal;
 }
 
-/** Where a classifier runs after a backend change, and why. */
+/** Where a classifier runs after a backend change (or a change of its thread count), and why. */
 export interface BackendChange {
   backend: BackendName;
   backendReason: readonly string[];
+  threads: number;
 }
 
 export interface Classifier<ImageInput> {
   readonly backend: BackendName;
-  /** Why each backend was taken or skipped, e.g. "wasm: selected, relaxed SIMD with fused multiply-add". */
+  /**
+   * Why each backend was taken or skipped, e.g. "wasm: selected, relaxed SIMD with fused multiply-add",
+   * and on wasm how many threads run and why ("wasm: 2 threads (every core: 2 reported)").
+   */
   readonly backendReason: readonly string[];
+  /** CPU threads computing (wasm); 1 on WebGPU. Drops, with a 'backendchange', if a helper thread dies. */
+  readonly threads: number;
   /** [C, H, W] of one input image. */
   readonly inputShape: readonly [number, number, number];
   readonly labels: readonly string[];
@@ -60,7 +70,10 @@ export interface Classifier<ImageInput> {
   /** Top-k classes of one image, or of each image in an array. */
   classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
   classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;
-  /** 'backendchange' fires when a lost GPU device made the classifier move (to a new device or to wasm). */
+  /**
+   * 'backendchange' fires when a lost GPU device made the classifier move (to a new device or to wasm),
+   * or when a wasm helper thread died and the others carry on.
+   */
   addEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
   removeEventListener(type: 'backendchange', listener: (event: CustomEvent<BackendChange>) => void): void;
   /**
@@ -177,6 +190,15 @@ async function loadChecked<WeightsSource>(...args: Parameters<typeof loadNetwork
   return loaded;
 }
 
+function threadsOf(backend: Backend): number {
+  return backend.threads?.count ?? 1;
+}
+
+/** The selection's reasons and, on wasm, the line saying how many threads run now and why. */
+function reasonsOf(backend: Backend, selection: readonly string[]): readonly string[] {
+  return backend.threads ? [...selection, backend.threads.reason] : selection;
+}
+
 /** Whether `source` can be read a second time (a Response or a stream cannot). */
 function canReopen(source: unknown): boolean {
   return !(typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) && !(typeof Response !== 'undefined' && source instanceof Response);
@@ -232,6 +254,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const endsInSoftmax = metadata.network.layers[metadata.network.layers.length - 1].type === 'softmax';
   const events = new EventTarget();
   let disposed = false;
+  let threads = threadsOf(backend);
   // Runs one after another in call order: activations are shared.
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
@@ -268,7 +291,14 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     }
     backend = retry.backend;
     reasons = [`${backend.name}: selected after the previous device was lost`, ...retry.reasons];
-    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasons } }));
+    threads = threadsOf(backend);
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads } }));
+  };
+  // A helper thread that died is noticed after the call it failed in: the app hears of the change.
+  const noticeThreadChange = (): void => {
+    if (threadsOf(backend) === threads) return;
+    threads = threadsOf(backend);
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads } }));
   };
   const run = <T>(work: (network: Network<unknown, unknown>) => Promise<T>): Promise<T> => enqueue(async () => {
     try {
@@ -280,6 +310,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       return work(network);
     } finally {
       answered();
+      if (!disposed) noticeThreadChange();
     }
   });
   const batchOf = (input: Float32Array, batch?: number): number => batch ?? Math.max(1, Math.round(input.length / perImage));
@@ -289,7 +320,10 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       return backend.name;
     },
     get backendReason() {
-      return reasons;
+      return reasonsOf(backend, reasons);
+    },
+    get threads() {
+      return threadsOf(backend);
     },
     inputShape,
     labels: metadata.labels,

@@ -3,16 +3,25 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const WASM_ID = 'alexnet-web:wasm-urls';
-/** The kernels in two builds: baseline SIMD, and relaxed SIMD (fused multiply-add) for engines that have it. */
-const WASM_FILES = { baselineWasmUrl: 'alexnet-web.wasm', relaxedWasmUrl: 'alexnet-web-relaxed.wasm' };
+/**
+ * The kernels in two builds, baseline SIMD and relaxed SIMD (fused multiply-add) for engines that have
+ * it, each with its own memory and on a shared memory (threads); the script helper threads run.
+ */
+const WASM_FILES = {
+  baselineWasmUrl: 'alexnet-web.wasm',
+  relaxedWasmUrl: 'alexnet-web-relaxed.wasm',
+  baselineThreadsWasmUrl: 'alexnet-web-threads.wasm',
+  relaxedThreadsWasmUrl: 'alexnet-web-relaxed-threads.wasm',
+  threadScriptUrl: 'wasm-thread.js',
+};
 const builtWasm = (file) => fileURLToPath(new URL(`../build/${file}`, import.meta.url));
 const DEMO_MODEL_ID = 'alexnet-web:demo-model-url';
 const DEMO_MODEL = 'models/fashion-alexnet-mini.safetensors';
 
 /**
  * `import { demoModelUrl } from 'alexnet-web:demo-model-url'` gives the bundled demo model's URL.
- * `import { baselineWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls'` gives the URLs of the kernels:
- * in a rollup build the wasm files are emitted next to the bundle and found with
+ * `import { baselineWasmUrl, ... } from 'alexnet-web:wasm-urls'` gives the URLs of the kernels and of the
+ * helper threads' script (WASM_FILES): in a rollup build the files are emitted next to the bundle and found with
  * new URL(..., import.meta.url), so bundlers and Node both resolve them; under vitest they point at build/.
  */
 export function wasmUrlPlugin({ emit }) {

@@ -57,6 +57,8 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
    * ('out-of-memory'): every later op fails and the model must be loaded again.
    */
   readonly lost?: false | 'device-lost' | 'out-of-memory';
+  /** CPU threads the ops run on now, and why, as a backendReason line ("wasm: 2 threads (...)"); absent: one. */
+  readonly threads?: { count: number; reason: string };
   /**
    * Room in the backend's own memory for a layer's file bytes as they stream in: uploads of weights
    * that lie there keep or read them in place instead of copying them (wasm: linear memory).

@@ -8,6 +8,8 @@ import { WebGpuBackend } from './webgpu/backend.js';
 export interface BackendChoice {
   backend?: 'auto' | BackendName;
   relaxedSimd?: boolean;
+  /** Threads of the wasm backend (default: every core); WebGPU ignores it. */
+  threads?: number;
 }
 
 export interface SelectedBackend {
@@ -83,7 +85,7 @@ export async function selectBackend(choice: BackendChoice): Promise<SelectedBack
     if (gpu.backend) return { backend: gpu.backend, reasons };
     if (wanted === 'webgpu') throw new AlexNetError('WEBGPU_UNAVAILABLE', `backend: 'webgpu' was asked for but cannot run here: ${gpu.reason.replace(/^webgpu: skipped, /, '')}. Use backend: 'auto' to fall back to WebAssembly.`);
   }
-  const wasm = await WasmBackend.create({ relaxedSimd: choice.relaxedSimd });
+  const wasm = await WasmBackend.create({ relaxedSimd: choice.relaxedSimd, threads: choice.threads });
   reasons.push(`wasm: selected, ${wasm.buildReason}`);
   return { backend: wasm, reasons };
 }

@@ -21,6 +21,7 @@ export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'thread
 export interface ClassifierInfo {
   backend: BackendName;
   backendReason: string[];
+  threads: number;
   inputShape: [number, number, number];
   labels: string[];
   metadata: ModelMetadata;

@@ -167,7 +167,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     }
     return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
   };
-  const { backend, backendReason, inputShape, labels, metadata } = info;
+  const { backend, backendReason, threads, inputShape, labels, metadata } = info;
 
   const classifier: BrowserClassifier = {
     get backend() {
@@ -175,6 +175,9 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     },
     get backendReason() {
       return where?.backendReason ?? backendReason;
+    },
+    get threads() {
+      return where?.threads ?? threads;
     },
     addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
     removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),

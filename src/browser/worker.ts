@@ -47,8 +47,8 @@ const api: WorkerApi = {
     const report = onProgress && ((progress: Parameters<typeof onProgress>[0]) => void Promise.resolve(onProgress(progress)).catch(() => undefined));
     classifier = await createClassifierOn(browserPlatform({ cache, integrity: rest.integrity }), { ...rest, weights: weightsSource(weights), onProgress: report });
     classifier.addEventListener('backendchange', (event) => void Promise.resolve(onBackendChange(event.detail)).catch(() => undefined));
-    const { backend, backendReason, inputShape, labels, metadata } = classifier;
-    return { backend, backendReason: [...backendReason], inputShape: [...inputShape], labels: [...labels], metadata };
+    const { backend, backendReason, threads, inputShape, labels, metadata } = classifier;
+    return { backend, backendReason: [...backendReason], threads, inputShape: [...inputShape], labels: [...labels], metadata };
   },
   classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })).finally(() => closeBitmaps(images)),
   infer: (call, input, batch) => withSignal(call, async () => {

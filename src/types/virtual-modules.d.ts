@@ -4,6 +4,12 @@ declare module 'alexnet-web:wasm-urls' {
   export const baselineWasmUrl: URL;
   /** Where alexnet-web-relaxed.wasm (relaxed SIMD, fused multiply-add) lies. */
   export const relaxedWasmUrl: URL;
+  /** alexnet-web-threads.wasm: baseline SIMD on an imported shared memory. */
+  export const baselineThreadsWasmUrl: URL;
+  /** alexnet-web-relaxed-threads.wasm: relaxed SIMD on an imported shared memory. */
+  export const relaxedThreadsWasmUrl: URL;
+  /** wasm-thread.js: what each helper thread runs (src/backends/wasm/thread.ts, bundled on its own). */
+  export const threadScriptUrl: URL;
 }
 
 declare module 'alexnet-web:demo-model-url' {

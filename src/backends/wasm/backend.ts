@@ -1,4 +1,6 @@
-// The WebAssembly SIMD backend: ops run at once, on one thread, in the instance's linear memory.
+// The WebAssembly SIMD backend: ops run at once in the instance's linear memory, on the calling thread
+// alone or shared with helper threads (one shared memory, threads builds of the same kernels).
+import { threadScriptUrl } from 'alexnet-web:wasm-urls';
 import { AlexNetError } from '../../errors.js';
 import type { LayerWeights } from '../../weights/model-file.js';
 import type { StagedBytes } from '../../weights/stream-loader.js';
@@ -7,8 +9,12 @@ import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
-import { instantiateKernels, type KernelBuild, type KernelExports } from './kernels.js';
+import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
 import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
+import { planThreads, type ThreadPlan } from './thread-count.js';
+import { SerialExecutor, ThreadPool, type Executor } from './thread-pool.js';
+import { claimSize, multiplyBlocks } from './work-split.js';
+import type { KernelCall, ParallelKernel } from './work-items.js';
 
 /** A region of linear memory. */
 export interface WasmBuffer {
@@ -36,21 +42,90 @@ interface Staging {
 /** Staged tensors start on a cache line, so kept int8 rows load aligned. */
 const STAGE_ALIGN = 64;
 
+/** Shared memory the threads builds import, at most 4 GiB (all wasm32 addresses), less where an engine refuses that much. */
+function sharedMemory(): WebAssembly.Memory {
+  for (const maximum of [65536, 32768, 16384]) {
+    try {
+      return new WebAssembly.Memory({ initial: 1, maximum, shared: true });
+    } catch {
+      // Try a smaller reservation.
+    }
+  }
+  throw new Error('this engine has no shared WebAssembly memory');
+}
+
+interface Started {
+  instance: KernelInstance;
+  executor: Executor;
+  plan: ThreadPlan;
+  /** Why fewer threads run than planned. */
+  problems: string[];
+}
+
+/** The kernels on one thread, or on `plan.threads` sharing one memory; falls back to one thread, saying why. */
+async function startKernels(allowRelaxed: boolean, plan: ThreadPlan): Promise<Started> {
+  if (plan.threads > 1) {
+    let memory: WebAssembly.Memory | undefined;
+    let instance: KernelInstance | undefined;
+    try {
+      memory = sharedMemory();
+      instance = await instantiateKernels(allowRelaxed, memory);
+    } catch (error) {
+      if (error instanceof AlexNetError && !memory) throw error;
+      const reason = `1 thread: the threads build of the kernels could not start (${(error as Error).message})`;
+      return startKernels(allowRelaxed, { threads: 1, reason });
+    }
+    const pool = await ThreadPool.start({ module: instance.module, memory, kernels: instance.exports, helpers: plan.threads - 1, scriptUrl: threadScriptUrl });
+    return { instance, executor: pool, plan, problems: pool.startProblems };
+  }
+  const instance = await instantiateKernels(allowRelaxed);
+  return { instance, executor: new SerialExecutor(instance.exports), plan, problems: [] };
+}
+
 export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   readonly name = 'wasm' as const;
+  readonly build: KernelBuild;
+  readonly buildReason: string;
+  private readonly kernels: KernelExports;
   private readonly heap: WasmHeap;
+  private readonly executor: Executor;
+  private readonly plan: ThreadPlan;
+  private readonly startProblems: string[];
+  /** Register tile of the kernels' GEMM: MR output channels by NR pixels. */
+  private readonly MR: number;
+  private readonly NR: number;
   private scratch: WasmBuffer | undefined;
   private staging: Staging | undefined;
   private disposed = false;
 
-  private constructor(private readonly kernels: KernelExports, readonly build: KernelBuild, readonly buildReason: string) {
-    this.heap = new WasmHeap(kernels.memory, kernels.heapBase());
+  private constructor({ instance, executor, plan, problems }: Started) {
+    this.kernels = instance.exports;
+    this.build = instance.build;
+    this.buildReason = instance.reason;
+    this.executor = executor;
+    this.plan = plan;
+    this.startProblems = problems;
+    const tile = instance.exports as unknown as Record<'MR' | 'NR', WebAssembly.Global>;
+    this.MR = tile.MR.value as number;
+    this.NR = tile.NR.value as number;
+    this.heap = new WasmHeap(this.kernels.memory, this.kernels.heapBase());
   }
 
-  /** `relaxedSimd: false` forces the baseline SIMD build even where relaxed SIMD works. */
-  static async create(options: { relaxedSimd?: boolean } = {}): Promise<WasmBackend> {
-    const { exports, build, reason } = await instantiateKernels(options.relaxedSimd ?? true);
-    return new WasmBackend(exports, build, reason);
+  /**
+   * `relaxedSimd: false` forces the baseline SIMD build even where relaxed SIMD works; `threads`: how
+   * many threads (default: every core, see thread-count.ts), 1 where threads cannot run here.
+   */
+  static async create(options: { relaxedSimd?: boolean; threads?: number } = {}): Promise<WasmBackend> {
+    const plan = await planThreads(options.threads);
+    return new WasmBackend(await startKernels(options.relaxedSimd ?? true, plan));
+  }
+
+  /** Threads running the kernels now, and why: a backendReason line ("wasm: 2 threads (...)"). */
+  get threads(): { count: number; reason: string } {
+    const count = this.executor.threads;
+    const problems = [...this.startProblems, ...(this.executor instanceof ThreadPool ? this.executor.losses : [])];
+    if (problems.length === 0) return { count, reason: `wasm: ${this.plan.reason}` };
+    return { count, reason: `wasm: ${count} of ${this.plan.threads} threads: ${problems.join('; ')}` };
   }
 
   /** Room for a region of the weights file in linear memory: uploads read its tensors in place and keep fully connected weights where they lie. */
@@ -138,26 +213,52 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
-    const relu = s.relu ? 1 : 0;
     const scratch = this.scratchOf(this.conv2dScratchBytes(weights.algorithm, s));
     if (weights.algorithm === 'space-to-depth') {
       this.conv2dSpaceToDepth(out, input, weights, s, scratch);
       return;
     }
-    if (weights.algorithm === 'winograd') {
-      this.kernels.conv2dWinograd(
-        out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
-        s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.padTop, s.padLeft, s.OH, s.OW, relu,
-      );
-      return;
+    for (let n = 0; n < s.N; n++) {
+      const image = input.offset + n * s.C * s.H * s.W * 4;
+      const imageOut = out.offset + n * s.K * s.OH * s.OW * 4;
+      if (weights.algorithm === 'winograd') this.winogradImage(imageOut, image, weights, s, scratch.offset);
+      else this.directImage(imageOut, image, weights, s, scratch.offset);
     }
-    this.kernels.conv2d(
-      out.offset, input.offset, weights.packed.offset, weights.bias.offset, scratch.offset,
-      s.N, s.C, s.H, s.W, s.K, s.R, s.S, s.G, s.strideH, s.strideW, s.padTop, s.padLeft, s.OH, s.OW, relu,
+  }
+
+  /** One image of a convolution as im2col panels and a GEMM (assembly/conv2d.ts). */
+  private directImage(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
+    const { C, H, W, K, R, S, G, OH, OW } = s;
+    const nTiles = Math.ceil((OH * OW) / this.NR);
+    this.runItems('conv2dPack', [scratch, input, C, H, W, R, S, G, s.strideH, s.strideW, s.padTop, s.padLeft, OH, OW], G * nTiles);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    this.runItems(
+      'conv2dMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
+      blocks.items, 1,
     );
   }
 
-  /** Working memory of one convolution: the folded input (space-to-depth) and the kernels' own. */
+  /** One image of a stride-1 convolution with Winograd's F(2x2, 3x3) (assembly/winograd.ts); pads as given. */
+  private winogradImage(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
+    const { C, H, W, K, R, S, G, OH, OW } = s;
+    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
+    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.NR);
+    this.runItems('winogradTransformInput', [scratch, input, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], G * depth);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    this.runItems(
+      'winogradMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
+      blocks.items, 1,
+    );
+  }
+
+  /** Runs `kernel(...args, first, end)` over `items`, shared among the threads (`claim` items at a time). */
+  private runItems(kernel: ParallelKernel, args: number[], items: number, claim = claimSize(items, this.executor.threads)): void {
+    this.checkAlive();
+    const call: KernelCall = { kernel, args, items, claim };
+    this.executor.run(call);
+  }
+
+  /** Working memory of one convolution: the folded input (space-to-depth) and the kernels' own, for one image. */
   private conv2dScratchBytes(algorithm: Conv2dAlgorithm, s: Conv2dShape): number {
     const k = this.kernels;
     if (algorithm === 'direct') return k.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
@@ -184,35 +285,39 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const folded = spaceToDepthShape(s);
     const H = s.OH + folded.R - 1;
     const W = s.OW + folded.S - 1;
-    const foldedBytes = this.foldedInputBytes(s);
     const foldedInput = scratch.offset;
-    this.kernels.spaceToDepth(foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W);
-    this.kernels.conv2dWinograd(
-      out.offset, foldedInput, weights.packed.offset, weights.bias.offset, foldedInput + alignUp(foldedBytes),
-      s.N, folded.C, H, W, s.K, folded.R, folded.S, s.G, 0, 0, s.OH, s.OW, s.relu ? 1 : 0,
-    );
+    this.runItems('spaceToDepth', [foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W], s.N * s.C);
+    const foldedShape: Conv2dShape = { ...s, C: folded.C, H, W, R: folded.R, S: folded.S, strideH: 1, strideW: 1, padTop: 0, padLeft: 0 };
+    const winogradScratch = foldedInput + alignUp(this.foldedInputBytes(s));
+    for (let n = 0; n < s.N; n++) {
+      const image = foldedInput + n * folded.C * H * W * 4;
+      this.winogradImage(out.offset + n * s.K * s.OH * s.OW * 4, image, weights, foldedShape, winogradScratch);
+    }
   }
 
   maxPool(out: WasmBuffer, input: WasmBuffer, s: MaxPoolShape): void {
-    this.kernels.maxPool(out.offset, input.offset, s.N * s.C, s.H, s.W, s.OH, s.OW, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft);
+    const planes = s.N * s.C;
+    this.runItems('maxPool', [out.offset, input.offset, planes, s.H, s.W, s.OH, s.OW, s.kernelH, s.kernelW, s.strideH, s.strideW, s.padTop, s.padLeft], planes);
   }
 
   lrn(out: WasmBuffer, input: WasmBuffer, s: LrnShape): void {
-    this.kernels.lrn(out.offset, input.offset, s.N, s.C, s.H * s.W, s.size, s.alpha, s.beta, s.k);
+    this.runItems('lrn', [out.offset, input.offset, s.N, s.C, s.H * s.W, s.size, s.alpha, s.beta, s.k], s.N * s.C);
   }
 
   fullyConnected(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: FullyConnectedShape): void {
     if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
     const relu = s.relu ? 1 : 0;
     if (weights.dtype === 'I8') {
-      this.kernels.fullyConnectedInt8(out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu);
+      // An item is a pair of rows (the kernel reads two rows per pass).
+      const args = [out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu];
+      this.runItems('fullyConnectedInt8', args, Math.ceil(s.O / 2));
     } else {
-      this.kernels.fullyConnectedF32(out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu);
+      this.runItems('fullyConnectedF32', [out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu], s.O);
     }
   }
 
   softmax(out: WasmBuffer, input: WasmBuffer, s: SoftmaxShape): void {
-    this.kernels.softmax(out.offset, input.offset, s.N, s.D);
+    this.runItems('softmax', [out.offset, input.offset, s.N, s.D], s.N);
   }
 
   release(handle: WasmBuffer | WasmWeights): void {
@@ -223,6 +328,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   dispose(): void {
     this.disposed = true;
     this.scratch = undefined;
+    this.executor.dispose();
   }
 
   private checkAlive(): void {

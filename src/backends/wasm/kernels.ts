@@ -1,43 +1,26 @@
 // Loads the kernels built from assembly/ and types their exports. Two builds exist: relaxed SIMD
-// (fused multiply-add) where the engine validates it and passes a self-test, baseline SIMD otherwise.
-import { baselineWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls';
+// (fused multiply-add) where the engine validates it and passes a self-test, baseline SIMD otherwise;
+// each in two forms: with its own memory (one thread), and on an imported shared memory (threads).
+import { baselineThreadsWasmUrl, baselineWasmUrl, relaxedThreadsWasmUrl, relaxedWasmUrl } from 'alexnet-web:wasm-urls';
 import { AlexNetError } from '../../errors.js';
+import type { KernelFunctions } from './work-items.js';
 
-/** The exports of assembly/index.ts; pointers are byte offsets into `memory`. */
-export interface KernelExports {
+/**
+ * The exports of assembly/index.ts; pointers are byte offsets into `memory`. The op kernels
+ * (KernelFunctions, typed in work-items.ts) take their item range [first, end) last.
+ */
+export interface KernelExports extends KernelFunctions {
   memory: WebAssembly.Memory;
   heapBase(): number;
   conv2dScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
   conv2dPackedWeightFloats(C: number, K: number, R: number, S: number, G: number): number;
-  conv2d(
-    out: number, input: number, packedWeights: number, bias: number, scratch: number,
-    N: number, C: number, H: number, W: number, K: number, R: number, S: number, G: number,
-    strideH: number, strideW: number, padTop: number, padLeft: number, OH: number, OW: number, relu: number,
-  ): void;
   winogradScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
   winogradPackedWeightFloats(C: number, K: number, R: number, S: number, G: number): number;
-  conv2dWinograd(
-    out: number, input: number, transformedWeights: number, bias: number, scratch: number,
-    N: number, C: number, H: number, W: number, K: number, R: number, S: number, G: number,
-    padTop: number, padLeft: number, OH: number, OW: number, relu: number,
-  ): void;
-  spaceToDepth(
-    out: number, input: number, N: number, C: number, H: number, W: number, strideH: number, strideW: number,
-    padTop: number, padLeft: number, outH: number, outW: number,
-  ): void;
   /** `scales` 0: f32 weights; else int8 weights with one f32 scale per output channel. */
   conv2dPackWeights(out: number, weights: number, scales: number, K: number, C: number, R: number, S: number, G: number): void;
   winogradPackWeights(
     out: number, weights: number, scales: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number,
   ): void;
-  maxPool(
-    out: number, input: number, planes: number, H: number, W: number, OH: number, OW: number,
-    kernelH: number, kernelW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
-  ): void;
-  lrn(out: number, input: number, N: number, C: number, HW: number, size: number, alpha: number, beta: number, k: number): void;
-  fullyConnectedInt8(out: number, input: number, weights: number, scales: number, bias: number, N: number, I: number, O: number, relu: number): void;
-  fullyConnectedF32(out: number, input: number, weights: number, bias: number, N: number, I: number, O: number, relu: number): void;
-  softmax(out: number, input: number, N: number, D: number): void;
 }
 
 export type KernelBuild = 'relaxed-simd' | 'simd';
@@ -60,7 +43,17 @@ export function relaxedSimdSupported(): boolean {
   return WebAssembly.validate(RELAXED_SIMD_PROBE);
 }
 
-const compiled = new Map<KernelBuild, Promise<WebAssembly.Module>>();
+/** Which file: the build, and whether it imports a shared memory (threads). */
+type KernelFile = `${KernelBuild}${'' | '-threads'}`;
+
+const URLS: Record<KernelFile, URL> = {
+  simd: baselineWasmUrl,
+  'relaxed-simd': relaxedWasmUrl,
+  'simd-threads': baselineThreadsWasmUrl,
+  'relaxed-simd-threads': relaxedThreadsWasmUrl,
+};
+
+const compiled = new Map<KernelFile, Promise<WebAssembly.Module>>();
 
 async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   if (url.protocol === 'file:') {
@@ -75,13 +68,13 @@ async function fetchBytes(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-function compile(build: KernelBuild): Promise<WebAssembly.Module> {
-  const url = build === 'relaxed-simd' ? relaxedWasmUrl : baselineWasmUrl;
-  let module = compiled.get(build);
+function compile(file: KernelFile): Promise<WebAssembly.Module> {
+  const url = URLS[file];
+  let module = compiled.get(file);
   if (!module) {
     module = fetchBytes(url).then((bytes) => WebAssembly.compile(bytes));
-    module.catch(() => compiled.delete(build));
-    compiled.set(build, module);
+    module.catch(() => compiled.delete(file));
+    compiled.set(file, module);
   }
   return module.catch((error) => {
     throw new AlexNetError(
@@ -99,7 +92,7 @@ function passesSelfTest(kernels: KernelExports): boolean {
   floats.set(Float32Array.from({ length: 16 }, (_, i) => i - 7.5), 0);
   floats.set(Float32Array.from({ length: 32 }, (_, i) => (i % 5) - 2), 16);
   floats.set([0.5, -0.25], 48);
-  kernels.fullyConnectedF32(base + 50 * 4, base, base + 16 * 4, base + 48 * 4, 1, 16, 2, 0);
+  kernels.fullyConnectedF32(base + 50 * 4, base, base + 16 * 4, base + 48 * 4, 1, 16, 2, 0, 0, 2);
   const got = new Float32Array(kernels.memory.buffer, base + 50 * 4, 2);
   for (let o = 0; o < 2; o++) {
     let expected = floats[48 + o];
@@ -109,18 +102,27 @@ function passesSelfTest(kernels: KernelExports): boolean {
   return true;
 }
 
+export interface KernelInstance extends Kernels {
+  /** The compiled module, for helper threads to instantiate on the same shared memory. */
+  module: WebAssembly.Module;
+}
+
 /**
- * A fresh kernel instance with its own memory. `allowRelaxed: false` forces the baseline build
- * (for comparisons); otherwise relaxed SIMD is used where the engine supports it and it computes right.
+ * A fresh kernel instance: with its own memory, or on `shared` memory (the threads builds).
+ * `allowRelaxed: false` forces the baseline build (for comparisons); otherwise relaxed SIMD is used
+ * where the engine supports it and it computes right.
  */
-export async function instantiateKernels(allowRelaxed = true): Promise<Kernels> {
+export async function instantiateKernels(allowRelaxed = true, shared?: WebAssembly.Memory): Promise<KernelInstance> {
+  const imports: WebAssembly.Imports = shared ? { env: { memory: shared } } : {};
+  const suffix = shared ? '-threads' : '';
   let reason = allowRelaxed ? 'relaxed SIMD is not supported by this engine' : 'relaxed SIMD turned off by the caller';
   if (allowRelaxed && relaxedSimdSupported()) {
-    const instance = await WebAssembly.instantiate(await compile('relaxed-simd'), {});
-    const kernels = instance.exports as unknown as KernelExports;
-    if (passesSelfTest(kernels)) return { exports: kernels, build: 'relaxed-simd', reason: 'relaxed SIMD with fused multiply-add' };
+    const module = await compile(`relaxed-simd${suffix}`);
+    const kernels = (await WebAssembly.instantiate(module, imports)).exports as unknown as KernelExports;
+    if (passesSelfTest(kernels)) return { exports: kernels, build: 'relaxed-simd', reason: 'relaxed SIMD with fused multiply-add', module };
     reason = 'relaxed SIMD failed its self-test';
   }
-  const instance = await WebAssembly.instantiate(await compile('simd'), {});
-  return { exports: instance.exports as unknown as KernelExports, build: 'simd', reason: `baseline SIMD (${reason})` };
+  const module = await compile(`simd${suffix}`);
+  const kernels = (await WebAssembly.instantiate(module, imports)).exports as unknown as KernelExports;
+  return { exports: kernels, build: 'simd', reason: `baseline SIMD (${reason})`, module };
 }

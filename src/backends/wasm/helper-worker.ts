@@ -1,0 +1,98 @@
+// Starts one helper thread (thread.ts, built as wasm-thread.js): a module Worker in browsers (from a
+// URL beside the package's scripts: no blob: or data:, so a strict CSP page keeps working), a
+// worker thread in Node. Resolves once the helper has instantiated the kernels on the shared memory.
+import type { ThreadReport, ThreadStart } from './thread.js';
+
+export interface HelperWorker {
+  /** Once, when the helper fails or ends after it was ready: why. */
+  onEnd(listener: (why: string) => void): void;
+  terminate(): void;
+}
+
+/** How long a helper may take to start (download, compile, instantiate) before it is given up. */
+const START_TIMEOUT_MS = 20_000;
+
+interface WorkerLike {
+  post(message: ThreadStart): void;
+  onReport(listener: (report: ThreadReport) => void): void;
+  onError(listener: (why: string) => void): void;
+  terminate(): void;
+}
+
+async function spawn(url: URL, name: string): Promise<WorkerLike> {
+  if (typeof Worker === 'function') {
+    const worker = new Worker(url, { type: 'module', name });
+    return {
+      post: (message) => worker.postMessage(message),
+      onReport: (listener) => worker.addEventListener('message', (event) => listener(event.data as ThreadReport)),
+      onError: (listener) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          listener(event.message || `its script ${url.href} could not be loaded`);
+        });
+        worker.addEventListener('messageerror', () => listener('a message could not be read'));
+      },
+      terminate: () => worker.terminate(),
+    };
+  }
+  // Node. A computed specifier keeps browser bundlers from following it.
+  const workerThreads = 'node:worker_threads';
+  const { Worker: NodeWorker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ workerThreads)) as typeof import('node:worker_threads');
+  const worker = new NodeWorker(url, { name });
+  // Helpers never keep a process alive: a script that forgets dispose() still exits.
+  worker.unref();
+  return {
+    post: (message) => worker.postMessage(message),
+    onReport: (listener) => worker.on('message', listener),
+    onError: (listener) => {
+      worker.on('error', (error) => listener(error.message));
+      worker.on('exit', (code) => listener(`it exited with code ${code}`));
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
+
+/** A started helper thread, or an Error saying why it could not start (it is then ended). */
+export async function startHelperWorker(url: URL, start: ThreadStart): Promise<HelperWorker> {
+  const worker = await spawn(url, `alexnet-web thread ${start.index}`);
+  let endListener: ((why: string) => void) | undefined;
+  let ended: string | undefined;
+  const end = (why: string): void => {
+    if (ended !== undefined) return;
+    ended = why;
+    endListener?.(why);
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`it did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    worker.onReport((report) => {
+      clearTimeout(timer);
+      if (report.type === 'ready') resolve();
+      else {
+        reject(new Error(report.message));
+        end(report.message);
+      }
+    });
+    worker.onError((why) => {
+      clearTimeout(timer);
+      reject(new Error(why));
+      end(why);
+    });
+  });
+  worker.post(start);
+  try {
+    await ready;
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return {
+    onEnd: (listener) => {
+      endListener = listener;
+      if (ended !== undefined) listener(ended);
+    },
+    terminate: () => {
+      ended ??= 'it was ended';
+      worker.terminate();
+    },
+  };
+}

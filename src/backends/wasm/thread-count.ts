@@ -1,0 +1,71 @@
+// How many threads the wasm backend runs on, and why: the caller's `threads`, else every core the
+// platform reports (capped), and only where the platform lets threads share memory and wait.
+import { MAX_THREADS } from './work-items.js';
+
+/**
+ * The default's cap. Measured on 2 cores only (bench/results/node.json: 2 threads beat 1, 3 and 4
+ * threads on 2 cores lose to 2); beyond 8 the fully connected layers, bound by memory bandwidth, and
+ * AlexNet's 13x13 convolutions (a few dozen items a call) leave threads idle.
+ */
+export const MAX_DEFAULT_THREADS = 8;
+
+export interface ThreadPlan {
+  threads: number;
+  /** Why, as the tail of a backendReason line: "2 threads (...)" or "1 thread: ...". */
+  reason: string;
+}
+
+const ISOLATION_HINT = 'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless';
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/** Cores the platform reports: navigator.hardwareConcurrency, or Node's os.availableParallelism(). */
+async function reportedCores(): Promise<number> {
+  const reported = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency;
+  if (reported) return reported;
+  if (!isNode()) return 1;
+  // A computed specifier keeps browser bundlers from following it.
+  const osModule = 'node:os';
+  const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ osModule)) as typeof import('node:os');
+  return os.availableParallelism?.() ?? os.cpus().length;
+}
+
+/** Whether this thread may block in Atomics.wait (a page's main thread may not). */
+function mayBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why threads cannot share memory here, or undefined when they can. */
+function unsupportedBecause(): string | undefined {
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return `the page is not cross-origin isolated (${ISOLATION_HINT})`;
+  if (typeof SharedArrayBuffer !== 'function') return `SharedArrayBuffer is missing (${ISOLATION_HINT})`;
+  if (typeof Worker !== 'function' && !isNode()) return 'this context cannot start Workers';
+  if (!mayBlock()) return "this thread may not wait for others (a page's main thread): run the classifier in its worker (the default)";
+  return undefined;
+}
+
+/** Threads for a `threads` option (undefined: the default), and why. */
+export async function planThreads(requested: number | undefined): Promise<ThreadPlan> {
+  if (requested === 1) return { threads: 1, reason: '1 thread (threads: 1 was asked for)' };
+  let threads: number;
+  let why: string;
+  if (requested === undefined) {
+    const cores = await reportedCores();
+    threads = Math.min(cores, MAX_DEFAULT_THREADS);
+    why = threads < cores ? `${threads} of ${cores} cores: more do not help AlexNet` : `every core: ${cores} reported`;
+  } else {
+    threads = Math.min(requested, MAX_THREADS);
+    why = threads < requested ? `threads: ${requested} was asked for, at most ${MAX_THREADS} run` : `threads: ${requested} was asked for`;
+  }
+  if (threads <= 1) return { threads: 1, reason: `1 thread (${why})` };
+  const unsupported = unsupportedBecause();
+  if (unsupported) return { threads: 1, reason: `1 thread: ${unsupported}` };
+  return { threads, reason: `${threads} threads (${why})` };
+}

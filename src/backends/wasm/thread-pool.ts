@@ -1,0 +1,148 @@
+// Runs the wasm backend's kernel calls: on the calling thread alone, or shared with helper threads
+// over one shared WebAssembly.Memory (work-items.ts has the protocol). The caller works too and
+// sleeps with Atomics.wait only for the items others are still running.
+import { AlexNetError } from '../../errors.js';
+import { startHelperWorker, type HelperWorker } from './helper-worker.js';
+import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, type KernelCall, type KernelFunctions } from './work-items.js';
+
+/** Runs kernel calls; `threads` is how many threads take part now. */
+export interface Executor {
+  readonly threads: number;
+  /** Runs every item of `call` before it returns. */
+  run(call: KernelCall): void;
+  /** Ends the helper threads (if any). */
+  dispose(): void;
+}
+
+/** Every call on the calling thread, all items at once. */
+export class SerialExecutor implements Executor {
+  readonly threads = 1;
+
+  constructor(private readonly kernels: KernelFunctions) {}
+
+  run({ kernel, args, items }: KernelCall): void {
+    this.kernels[kernel](...args, 0, items);
+  }
+
+  dispose(): void {}
+}
+
+/** How long the caller sleeps between checks on helpers that might have failed. */
+const WAIT_SLICE_MS = 1000;
+/** No item finished for this long: a helper is gone without a word (its thread was killed). */
+const STALL_MS = 60_000;
+
+interface Helper {
+  index: number;
+  worker: HelperWorker;
+  /** Why it stopped taking part, once it has. */
+  lost?: string;
+  /** Its failure was seen and the items it left were run again. */
+  failureHandled?: boolean;
+}
+
+/** `lost` of helpers the pool itself ended. */
+const ENDED = 'it was ended';
+
+export interface ThreadPoolStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** The calling thread's instance of `module` on `memory`. */
+  kernels: KernelFunctions;
+  helpers: number;
+  scriptUrl: URL;
+}
+
+export class ThreadPool implements Executor {
+  private readonly helpers: Helper[];
+  private failuresSeen = 0;
+  private broken: AlexNetError | undefined;
+
+  private constructor(private readonly control: ControlBlock, private readonly kernels: KernelFunctions, helpers: Helper[], readonly startProblems: string[]) {
+    this.helpers = helpers;
+    // The helper's own words replace the caller's guess; an end the pool asked for stays one.
+    for (const helper of helpers) helper.worker.onEnd((why) => (helper.lost = helper.lost === ENDED ? ENDED : why));
+  }
+
+  /** Starts the helpers; those that cannot start are left out, with why in startProblems. */
+  static async start({ module, memory, kernels, helpers: count, scriptUrl }: ThreadPoolStart): Promise<ThreadPool> {
+    const control = new ControlBlock(new SharedArrayBuffer(CONTROL_BYTES));
+    const attempts = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index: i + 1 })),
+    );
+    const helpers: Helper[] = [];
+    const problems: string[] = [];
+    attempts.forEach((attempt, i) => {
+      if (attempt.status === 'fulfilled') helpers.push({ index: i + 1, worker: attempt.value });
+      else problems.push(`helper thread ${i + 1} could not start: ${(attempt.reason as Error).message}`);
+    });
+    return new ThreadPool(control, kernels, helpers, problems);
+  }
+
+  /** The caller and every helper still taking part. */
+  get threads(): number {
+    return 1 + this.helpers.filter((helper) => !helper.lost).length;
+  }
+
+  /** Helpers that stopped after they had started, and why. */
+  get losses(): string[] {
+    return this.helpers.filter((helper) => helper.lost && helper.lost !== ENDED).map((helper) => `helper thread ${helper.index} stopped: ${helper.lost}`);
+  }
+
+  run(call: KernelCall): void {
+    if (this.broken) throw this.broken;
+    // One claim's worth of work, or nobody to share it with: not worth waking anyone.
+    if (call.claim >= call.items || this.threads === 1) {
+      this.kernels[call.kernel](...call.args, 0, call.items);
+      return;
+    }
+    const generation = this.control.publish(call);
+    runClaimedItems(this.control, this.kernels, { ...call, generation });
+    this.waitForOthers(call);
+  }
+
+  dispose(): void {
+    this.control.stop();
+    for (const helper of this.helpers) {
+      helper.lost ??= ENDED;
+      helper.worker.terminate();
+    }
+  }
+
+  // Sleeps until every item is done; redoes the items of helpers that failed while running them.
+  private waitForOthers(call: KernelCall): void {
+    const { slots } = this.control;
+    let lastDone = -1;
+    let lastProgress = performance.now();
+    for (;;) {
+      const done = Atomics.load(slots, DONE);
+      if (done === call.items) return;
+      if (Atomics.load(slots, FAILED) !== this.failuresSeen) {
+        this.redoFailedItems(call);
+        continue;
+      }
+      if (done !== lastDone) {
+        lastDone = done;
+        lastProgress = performance.now();
+      } else if (performance.now() - lastProgress > STALL_MS) {
+        this.broken = new AlexNetError('BACKEND_FAILED', `A WebAssembly helper thread stopped answering (no item finished in ${STALL_MS / 1000} s). Create a new classifier, or pass threads: 1.`);
+        throw this.broken;
+      }
+      Atomics.wait(slots, DONE, done, WAIT_SLICE_MS);
+    }
+  }
+
+  private redoFailedItems(call: KernelCall): void {
+    this.failuresSeen = Atomics.load(this.control.slots, FAILED);
+    for (const helper of this.helpers) {
+      const failure = this.control.helperFailure(helper.index);
+      if (!failure || helper.failureHandled) continue;
+      helper.failureHandled = true;
+      helper.lost ??= 'it failed';
+      if (!failure.range) continue;
+      const [first, end] = failure.range;
+      this.kernels[call.kernel](...call.args, first, end);
+      this.control.finish(end - first, call.items);
+    }
+  }
+}

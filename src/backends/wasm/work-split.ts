@@ -1,0 +1,40 @@
+// How finely each kernel call is cut for `threads` threads. Every output element is computed by one
+// item in one fixed order whatever the cut (see assembly/), so the cut changes speed, never results.
+
+/** Items a thread should find on average: enough that threads finishing early take over the rest. */
+const ITEMS_PER_THREAD = 6;
+
+/** Items a thread claims at a time: about ITEMS_PER_THREAD claims per thread, all at once for one thread. */
+export function claimSize(items: number, threads: number): number {
+  if (threads <= 1) return items;
+  return Math.max(1, Math.floor(items / (threads * ITEMS_PER_THREAD)));
+}
+
+export interface MultiplyBlocks {
+  /** Weight tiles (MR output channels each) per item. */
+  mBlock: number;
+  /** Panels (NR columns each) per item. */
+  nBlock: number;
+  items: number;
+}
+
+/**
+ * Blocks of a multiply pass (assembly/conv2d.ts multiplyItems): one item per group for one thread
+ * (the weights stream once per panel, as in a plain blocked GEMM); for more, the dimension with the
+ * larger blocks is halved until each thread has ITEMS_PER_THREAD items.
+ */
+export function multiplyBlocks(mTiles: number, nTiles: number, G: number, threads: number): MultiplyBlocks {
+  let mSplits = 1;
+  let nSplits = 1;
+  const wanted = threads <= 1 ? 1 : threads * ITEMS_PER_THREAD;
+  while (G * mSplits * nSplits < wanted) {
+    const mBlock = Math.ceil(mTiles / mSplits);
+    const nBlock = Math.ceil(nTiles / nSplits);
+    if (mBlock === 1 && nBlock === 1) break;
+    if (mBlock >= nBlock) mSplits = Math.min(mTiles, mSplits * 2);
+    else nSplits = Math.min(nTiles, nSplits * 2);
+  }
+  const mBlock = Math.ceil(mTiles / mSplits);
+  const nBlock = Math.ceil(nTiles / nSplits);
+  return { mBlock, nBlock, items: G * Math.ceil(mTiles / mBlock) * Math.ceil(nTiles / nBlock) };
+}
