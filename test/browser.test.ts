@@ -12,7 +12,7 @@ import { SMALL_SPEC } from './fixtures.js';
 import { concatBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
 import type { StaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, chromiumFixture, openPage } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumFixture, dedicatedWorkerThreads, openPage } from './chromium-fixture.js';
 
 type BrowserSdk = typeof import('../src/browser/index.js');
 declare global {
@@ -234,16 +234,19 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     expect(requestsFor(MODEL_PATH, since)).toHaveLength(2);
   });
 
-  it('ends its worker on dispose', async () => {
+  it('ends its worker and its helper threads on dispose', async () => {
     // Workers of earlier tests end once their dispose() has finished.
-    await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBe(0);
-    const before = 0;
-    await page.evaluate(async () => {
-      (window as unknown as { held: unknown }).held = await window.alexnet.createClassifier({ cache: false });
+    await expect.poll(() => dedicatedWorkerThreads(browser), { timeout: 10_000 }).toBe(0);
+    const threads = await page.evaluate(async () => {
+      const classifier = await window.alexnet.createClassifier({ cache: false });
+      (window as unknown as { held: unknown }).held = classifier;
+      return classifier.threads;
     });
-    await expect.poll(() => page.workers().length).toBe(before + 1);
+    // The engine's worker is the first thread; each other thread is a helper worker it started.
+    expect(threads).toBe(2);
+    await expect.poll(() => dedicatedWorkerThreads(browser), { timeout: 10_000 }).toBe(threads);
     await page.evaluate(() => (window as unknown as { held: { dispose(): void } }).held.dispose());
-    await expect.poll(() => page.workers().length).toBe(before);
+    await expect.poll(() => dedicatedWorkerThreads(browser), { timeout: 10_000 }).toBe(0);
   });
 
   it('resumes a cut connection with a Range request, and fails clearly when the server cannot resume', async () => {

@@ -1,5 +1,6 @@
 // Shared setup of the suites that run in Debian's Chromium: a static server on the package root and a
 // headless browser, started before a suite's tests and closed after.
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -36,4 +37,47 @@ export function chromiumFixture(): { browser: Browser; server: StaticServer } {
     await fixture.server?.close();
   });
   return fixture;
+}
+
+/** Processes descending from `root` (Linux /proc). */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      // stat: "pid (comm) state ppid ...", comm may hold spaces: read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found = [root];
+  for (let i = 0; i < found.length; i++) for (const [pid, parent] of parents) if (parent === found[i]) found.push(pid);
+  return found;
+}
+
+/**
+ * Dedicated worker threads alive in `browser`'s processes, counted by the OS (threads named
+ * "DedicatedWorker"): unlike page.workers(), nested workers that ended are never listed late.
+ */
+export function dedicatedWorkerThreads(browser: Browser): number {
+  const root = browser.process()?.pid;
+  if (!root) throw new Error('The browser process is not ours to inspect.');
+  let count = 0;
+  for (const pid of descendants(root)) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        if (readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === 'DedicatedWorker') count++;
+      } catch {
+        // The thread ended while we looked.
+      }
+    }
+  }
+  return count;
 }
