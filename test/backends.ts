@@ -13,33 +13,50 @@ export interface BackendUnderTest {
   create(): Promise<Backend>;
 }
 
-export const BACKENDS_UNDER_TEST: BackendUnderTest[] = [
-  { name: 'wasm (baseline SIMD)', create: () => WasmBackend.create({ relaxedSimd: false }) },
+/** A wasm kernel build, run at every count of THREAD_COUNTS_UNDER_TEST. */
+export interface WasmBuildUnderTest {
+  name: string;
+  absentBecause?: string;
+  create(threads: number): Promise<WasmBackend>;
+}
+
+/** 1 is the single-threaded engine; 3 splits no table's items evenly; 4 is more threads than this machine's cores. */
+export const THREAD_COUNTS_UNDER_TEST = [1, 2, 3, 4];
+
+/** A backend with exactly `threads` threads running (helpers that cannot start would fail the test here). */
+async function wasmWithThreads(threads: number, relaxedSimd: boolean): Promise<WasmBackend> {
+  const backend = await WasmBackend.create({ relaxedSimd, threads });
+  if (backend.threads.count !== threads) throw new Error(`${threads} threads asked for, ${backend.threads.reason}`);
+  if (relaxedSimd && backend.build !== 'relaxed-simd') throw new Error(`relaxed SIMD validated but was not used: ${backend.buildReason}`);
+  return backend;
+}
+
+export const WASM_BUILDS_UNDER_TEST: WasmBuildUnderTest[] = [
+  { name: 'wasm (baseline SIMD)', create: (threads) => wasmWithThreads(threads, false) },
   {
     name: 'wasm (relaxed SIMD)',
     absentBecause: relaxedSimdSupported() ? undefined : 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
-    create: async () => {
-      const backend = await WasmBackend.create();
-      if (backend.build !== 'relaxed-simd') throw new Error(`relaxed SIMD validated but was not used: ${backend.buildReason}`);
-      return backend;
-    },
-  },
-  {
-    // Chromium's WebGPU (SwiftShader on machines without a GPU); the adapter is printed when it opens.
-    name: 'webgpu (headless Chromium)',
-    absentBecause: findChromium() || process.env.CI ? undefined : 'no Chromium here (apt-get install -y chromium)',
-    create: async () => {
-      const backend = await RemoteWebGpuBackend.create();
-      console.log(`webgpu op tests run on: ${backend.adapter}`);
-      return backend;
-    },
+    create: (threads) => wasmWithThreads(threads, true),
   },
 ];
+
+// Chromium's WebGPU (SwiftShader on machines without a GPU); the adapter is printed when it opens.
+const webgpuAbsentBecause = findChromium() || process.env.CI ? undefined : 'no Chromium here (apt-get install -y chromium)';
+
+export const WEBGPU_UNDER_TEST: BackendUnderTest = {
+  name: 'webgpu (headless Chromium)',
+  absentBecause: webgpuAbsentBecause,
+  create: async () => {
+    const backend = await RemoteWebGpuBackend.create();
+    console.log(`webgpu op tests run on: ${backend.adapter}`);
+    return backend;
+  },
+};
 
 /** The int8 fully connected kernel's other unpacking path: shift-and-sign-extend, where WGSL lacks unpack4xI8. */
 export const WEBGPU_SHIFT_UNPACK: BackendUnderTest = {
   name: 'webgpu, int8 unpacked with shifts (headless Chromium)',
-  absentBecause: BACKENDS_UNDER_TEST[2].absentBecause,
+  absentBecause: webgpuAbsentBecause,
   create: async () => {
     const backend = await RemoteWebGpuBackend.create({ int8Unpack: 'shifts' });
     console.log(`webgpu op tests run on: ${backend.adapter}`);
