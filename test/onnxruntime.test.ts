@@ -31,24 +31,37 @@ const CASES: Case[] = [
   },
 ];
 
-describe('alexnet-web vs onnxruntime-web (WASM) on the same ONNX file', () => {
+/** Our output for `bytes` at each thread count; the classifiers really run that many threads. */
+async function inferWithThreads(bytes: Uint8Array, input: Float32Array, batch: number, counts: number[]): Promise<Float32Array[]> {
+  const outputs: Float32Array[] = [];
+  for (const threads of counts) {
+    const classifier = await createClassifier({ weights: bytes, threads });
+    expect(classifier.threads, classifier.backendReason.join(" | ")).toBe(threads);
+    outputs.push(await classifier.infer(input, { batch }));
+    classifier.dispose();
+  }
+  return outputs;
+}
+
+const THREADS = [1, 2, 4];
+
+describe('alexnet-web vs onnxruntime-web (WASM) on the same ONNX file, at 1, 2 and 4 threads', () => {
   it.each(CASES)('$name', async ({ spec, style, batch }) => {
     const onnx = buildOnnx(spec, heInitialized(spec, 7), style);
     const { channels, height, width } = spec.input;
     const input = uniform(batch * channels * height * width, 99, -2, 2);
     const reference = await runOnnxOnce(onnx, input, [batch, channels, height, width]);
     expect(maxAbs(reference)).toBeGreaterThan(1e-3);
-
-    const f32 = await createClassifier({ weights: convertToBytes(onnx, { quantize: 'f32' }) });
-    const ours = await f32.infer(input, { batch });
-    f32.dispose();
-    expect(ours.length).toBe(reference.length);
     const tolerance = 1e-3 * Math.max(1, maxAbs(reference));
-    expect(maxAbsDifference(ours, reference)).toBeLessThanOrEqual(tolerance);
 
-    const int8 = await createClassifier({ weights: convertToBytes(onnx, { quantize: 'int8' }) });
-    const quantized = await int8.infer(input, { batch });
-    int8.dispose();
-    expect(cosineSimilarity(quantized, reference)).toBeGreaterThanOrEqual(0.998);
+    const f32 = await inferWithThreads(convertToBytes(onnx, { quantize: 'f32' }), input, batch, THREADS);
+    const int8 = await inferWithThreads(convertToBytes(onnx, { quantize: 'int8' }), input, batch, THREADS);
+    THREADS.forEach((threads, i) => {
+      expect(f32[i].length).toBe(reference.length);
+      expect(maxAbsDifference(f32[i], reference)).toBeLessThanOrEqual(tolerance);
+      expect(cosineSimilarity(int8[i], reference)).toBeGreaterThanOrEqual(0.998);
+      // Each output is computed by one thread in one order, whichever thread: the same bits.
+      expect({ threads, f32: Array.from(f32[i]), int8: Array.from(int8[i]) }).toEqual({ threads, f32: Array.from(f32[0]), int8: Array.from(int8[0]) });
+    });
   });
 });

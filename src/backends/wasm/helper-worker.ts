@@ -1,6 +1,7 @@
 // Starts one helper thread (thread.ts, built as wasm-thread.js): a module Worker in browsers (from a
 // URL beside the package's scripts: no blob: or data:, so a strict CSP page keeps working), a
 // worker thread in Node. Resolves once the helper has instantiated the kernels on the shared memory.
+import { runsOnNode } from './runtime.js';
 import type { ThreadReport, ThreadStart } from './thread.js';
 
 export interface HelperWorker {
@@ -20,7 +21,7 @@ interface WorkerLike {
 }
 
 async function spawn(url: URL, name: string): Promise<WorkerLike> {
-  if (typeof Worker === 'function') {
+  if (!runsOnNode()) {
     const worker = new Worker(url, { type: 'module', name });
     return {
       post: (message) => worker.postMessage(message),

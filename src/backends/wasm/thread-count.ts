@@ -1,5 +1,6 @@
 // How many threads the wasm backend runs on, and why: the caller's `threads`, else every core the
 // platform reports (capped), and only where the platform lets threads share memory and wait.
+import { runsOnNode } from './runtime.js';
 import { MAX_THREADS } from './work-items.js';
 
 /**
@@ -17,15 +18,11 @@ export interface ThreadPlan {
 
 const ISOLATION_HINT = 'serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless';
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
 /** Cores the platform reports: navigator.hardwareConcurrency, or Node's os.availableParallelism(). */
 async function reportedCores(): Promise<number> {
   const reported = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency;
   if (reported) return reported;
-  if (!isNode()) return 1;
+  if (!runsOnNode()) return 1;
   // A computed specifier keeps browser bundlers from following it.
   const osModule = 'node:os';
   const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ osModule)) as typeof import('node:os');
@@ -46,7 +43,7 @@ function mayBlock(): boolean {
 function unsupportedBecause(): string | undefined {
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return `the page is not cross-origin isolated (${ISOLATION_HINT})`;
   if (typeof SharedArrayBuffer !== 'function') return `SharedArrayBuffer is missing (${ISOLATION_HINT})`;
-  if (typeof Worker !== 'function' && !isNode()) return 'this context cannot start Workers';
+  if (typeof Worker !== 'function' && !runsOnNode()) return 'this context cannot start Workers';
   if (!mayBlock()) return "this thread may not wait for others (a page's main thread): run the classifier in its worker (the default)";
   return undefined;
 }

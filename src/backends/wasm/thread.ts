@@ -2,6 +2,7 @@
 // browsers start it as a module worker and Node as a worker thread, with nothing to resolve. It
 // instantiates the kernels on the shared memory it is given, says it is ready, then runs its share of
 // every kernel call the caller publishes (work-items.ts) until it is told to end.
+import { runsOnNode } from './runtime.js';
 import { ControlBlock, GENERATION, runClaimedItems, type KernelFunctions } from './work-items.js';
 
 /** The first and only message a helper receives. */
@@ -48,10 +49,10 @@ function serve(start: ThreadStart, report: (message: ThreadReport) => void): voi
   }
 }
 
-const scope = globalThis as unknown as { postMessage?(message: unknown): void; addEventListener?: typeof addEventListener };
-if (typeof scope.postMessage === 'function' && typeof scope.addEventListener === 'function') {
+const scope = globalThis as unknown as { postMessage(message: unknown): void; addEventListener: typeof addEventListener };
+if (!runsOnNode()) {
   // A browser worker: listen at once, before the first message can arrive.
-  scope.addEventListener('message', (event) => serve((event as MessageEvent<ThreadStart>).data, (report) => scope.postMessage!(report)), { once: true });
+  scope.addEventListener('message', (event) => serve((event as MessageEvent<ThreadStart>).data, (report) => scope.postMessage(report)), { once: true });
 } else {
   // A computed specifier keeps browser bundlers from following it; Node keeps messages until a listener comes.
   const workerThreads = 'node:worker_threads';
