@@ -73,9 +73,11 @@ async function startKernels(allowRelaxed: boolean, plan: ThreadPlan): Promise<St
     } catch (error) {
       if (error instanceof AlexNetError && !memory) throw error;
       const reason = `1 thread: the threads build of the kernels could not start (${(error as Error).message})`;
-      return startKernels(allowRelaxed, { threads: 1, reason });
+      return startKernels(allowRelaxed, { threads: 1, wait: 'blocking', reason });
     }
-    const pool = await ThreadPool.start({ module: instance.module, memory, kernels: instance.exports, helpers: plan.threads - 1, scriptUrl: threadScriptUrl });
+    // A caller that only waits (a page's main thread) leaves every item to helpers.
+    const helpers = plan.wait === 'blocking' ? plan.threads - 1 : plan.threads;
+    const pool = await ThreadPool.start({ module: instance.module, memory, kernels: instance.exports, helpers, scriptUrl: threadScriptUrl, wait: plan.wait });
     return { instance, executor: pool, plan, problems: pool.startProblems };
   }
   const instance = await instantiateKernels(allowRelaxed);
@@ -97,6 +99,11 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private scratch: WasmBuffer | undefined;
   private staging: Staging | undefined;
   private disposed = false;
+  /**
+   * Where the calling thread may not block (executor.runAsync), ops queue here as a GPU's would:
+   * read(), whenIdle() and frees of memory they use wait for it.
+   */
+  private queue: Promise<void> | undefined;
 
   private constructor({ instance, executor, plan, problems }: Started) {
     this.kernels = instance.exports;
@@ -204,11 +211,34 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   write(tensor: WasmBuffer, data: Float32Array): void {
     if (data.byteLength > tensor.bytes) throw new AlexNetError('INVALID_ARGUMENT', `${data.length} values do not fit a tensor of ${tensor.bytes / 4}.`);
-    new Float32Array(this.kernels.memory.buffer, tensor.offset, data.length).set(data);
+    this.afterQueued(() => new Float32Array(this.kernels.memory.buffer, tensor.offset, data.length).set(data));
   }
 
   async read(tensor: WasmBuffer, elements: number): Promise<Float32Array> {
+    await this.whenIdle();
     return new Float32Array(this.kernels.memory.buffer, tensor.offset, elements).slice();
+  }
+
+  /** Resolves once every queued op has run; rejects with the first failure among them (the queue then starts afresh). */
+  async whenIdle(): Promise<void> {
+    const queue = this.queue;
+    if (!queue) return;
+    try {
+      await queue;
+    } finally {
+      if (this.queue === queue) this.queue = undefined;
+    }
+  }
+
+  /** Runs `work` now, or after the queued ops where they run asynchronously (also after one failed). */
+  private afterQueued(work: () => void): void {
+    if (!this.queue) work();
+    else {
+      this.queue = this.queue.then(work, (error: unknown) => {
+        work();
+        throw error;
+      });
+    }
   }
 
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
@@ -255,7 +285,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private runItems(kernel: ParallelKernel, args: number[], items: number, claim = claimSize(items, this.executor.threads)): void {
     this.checkAlive();
     const call: KernelCall = { kernel, args, items, claim };
-    this.executor.run(call);
+    const { run, runAsync } = this.executor;
+    if (run) run.call(this.executor, call);
+    else this.queue = (this.queue ?? Promise.resolve()).then(() => runAsync!.call(this.executor, call));
   }
 
   /** Working memory of one convolution: the folded input (space-to-depth) and the kernels' own, for one image. */
@@ -322,7 +354,10 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   release(handle: WasmBuffer | WasmWeights): void {
     const buffers = 'buffers' in handle ? handle.buffers : [handle];
-    for (const buffer of buffers) this.heap.release(buffer.offset, buffer.bytes);
+    // Queued ops may still read them.
+    this.afterQueued(() => {
+      for (const buffer of buffers) this.heap.release(buffer.offset, buffer.bytes);
+    });
   }
 
   dispose(): void {
@@ -396,7 +431,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   // One scratch region serves every conv2d: it only grows, to the largest layer's need.
   private scratchOf(bytes: number): WasmBuffer {
     if (!this.scratch || this.scratch.bytes < bytes) {
-      if (this.scratch) this.heap.release(this.scratch.offset, this.scratch.bytes);
+      if (this.scratch) this.release(this.scratch);
       this.scratch = { offset: this.heap.allocate(bytes), bytes };
     }
     return this.scratch;

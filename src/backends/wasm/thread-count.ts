@@ -12,6 +12,11 @@ export const MAX_DEFAULT_THREADS = 8;
 
 export interface ThreadPlan {
   threads: number;
+  /**
+   * How the calling thread waits for the others: 'blocking' (Atomics.wait; it computes too) or 'async'
+   * (a page's main thread, which may not block: Atomics.waitAsync, and `threads` helpers compute).
+   */
+  wait: 'blocking' | 'async';
   /** Why, as the tail of a backendReason line: "2 threads (...)" or "1 thread: ...". */
   reason: string;
 }
@@ -44,13 +49,13 @@ function unsupportedBecause(): string | undefined {
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return `the page is not cross-origin isolated (${ISOLATION_HINT})`;
   if (typeof SharedArrayBuffer !== 'function') return `SharedArrayBuffer is missing (${ISOLATION_HINT})`;
   if (typeof Worker !== 'function' && !runsOnNode()) return 'this context cannot start Workers';
-  if (!mayBlock()) return "this thread may not wait for others (a page's main thread): run the classifier in its worker (the default)";
   return undefined;
 }
 
 /** Threads for a `threads` option (undefined: the default), and why. */
 export async function planThreads(requested: number | undefined): Promise<ThreadPlan> {
-  if (requested === 1) return { threads: 1, reason: '1 thread (threads: 1 was asked for)' };
+  const one = (reason: string): ThreadPlan => ({ threads: 1, wait: 'blocking', reason });
+  if (requested === 1) return one('1 thread (threads: 1 was asked for)');
   let threads: number;
   let why: string;
   if (requested === undefined) {
@@ -61,8 +66,12 @@ export async function planThreads(requested: number | undefined): Promise<Thread
     threads = Math.min(requested, MAX_THREADS);
     why = threads < requested ? `threads: ${requested} was asked for, at most ${MAX_THREADS} run` : `threads: ${requested} was asked for`;
   }
-  if (threads <= 1) return { threads: 1, reason: `1 thread (${why})` };
+  if (threads <= 1) return one(`1 thread (${why})`);
   const unsupported = unsupportedBecause();
-  if (unsupported) return { threads: 1, reason: `1 thread: ${unsupported}` };
-  return { threads, reason: `${threads} threads (${why})` };
+  if (unsupported) return one(`1 thread: ${unsupported}`);
+  if (mayBlock()) return { threads, wait: 'blocking', reason: `${threads} threads (${why})` };
+  if (typeof Atomics.waitAsync !== 'function') {
+    return one("1 thread: a page's main thread may not wait for others and this browser has no Atomics.waitAsync (run the classifier in its worker, the default)");
+  }
+  return { threads, wait: 'async', reason: `${threads} threads (${why}; helpers compute while the page's main thread waits with Atomics.waitAsync)` };
 }

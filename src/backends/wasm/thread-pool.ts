@@ -1,6 +1,7 @@
 // Runs the wasm backend's kernel calls: on the calling thread alone, or shared with helper threads
-// over one shared WebAssembly.Memory (work-items.ts has the protocol). The caller works too and
-// sleeps with Atomics.wait only for the items others are still running.
+// over one shared WebAssembly.Memory (work-items.ts has the protocol). A caller that may block works
+// too and sleeps with Atomics.wait only for the items others are still running; a page's main thread,
+// which may not block, leaves the items to the helpers and awaits Atomics.waitAsync.
 import { AlexNetError } from '../../errors.js';
 import { startHelperWorker, type HelperWorker } from './helper-worker.js';
 import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, type KernelCall, type KernelFunctions } from './work-items.js';
@@ -8,8 +9,10 @@ import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, type Kernel
 /** Runs kernel calls; `threads` is how many threads take part now. */
 export interface Executor {
   readonly threads: number;
-  /** Runs every item of `call` before it returns. */
-  run(call: KernelCall): void;
+  /** Runs every item of `call` before it returns; absent where the calling thread may not wait (see runAsync). */
+  run?(call: KernelCall): void;
+  /** Resolves once every item of `call` ran: for a calling thread that may not block. */
+  runAsync?(call: KernelCall): Promise<void>;
   /** Ends the helper threads (if any). */
   dispose(): void;
 }
@@ -51,21 +54,33 @@ export interface ThreadPoolStart {
   kernels: KernelFunctions;
   helpers: number;
   scriptUrl: URL;
+  /** 'blocking': the caller computes and waits with Atomics.wait; 'async': helpers compute, the caller awaits. */
+  wait: 'blocking' | 'async';
 }
 
 export class ThreadPool implements Executor {
   private readonly helpers: Helper[];
   private failuresSeen = 0;
   private broken: AlexNetError | undefined;
+  private ended = false;
 
-  private constructor(private readonly control: ControlBlock, private readonly kernels: KernelFunctions, helpers: Helper[], readonly startProblems: string[]) {
+  /** Set in 'async' mode, where the caller only waits; absent in 'blocking' mode. */
+  readonly runAsync?: (call: KernelCall) => Promise<void>;
+  readonly run?: (call: KernelCall) => void;
+
+  private constructor(
+    private readonly control: ControlBlock, private readonly kernels: KernelFunctions, helpers: Helper[], readonly startProblems: string[],
+    private readonly callerComputes: boolean,
+  ) {
     this.helpers = helpers;
+    if (callerComputes) this.run = (call) => this.runBlocking(call);
+    else this.runAsync = (call) => this.runAwaiting(call);
     // The helper's own words replace the caller's guess; an end the pool asked for stays one.
     for (const helper of helpers) helper.worker.onEnd((why) => (helper.lost = helper.lost === ENDED ? ENDED : why));
   }
 
   /** Starts the helpers; those that cannot start are left out, with why in startProblems. */
-  static async start({ module, memory, kernels, helpers: count, scriptUrl }: ThreadPoolStart): Promise<ThreadPool> {
+  static async start({ module, memory, kernels, helpers: count, scriptUrl, wait }: ThreadPoolStart): Promise<ThreadPool> {
     const control = new ControlBlock(new SharedArrayBuffer(CONTROL_BYTES));
     const attempts = await Promise.allSettled(
       Array.from({ length: count }, (_, i) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index: i + 1 })),
@@ -76,12 +91,17 @@ export class ThreadPool implements Executor {
       if (attempt.status === 'fulfilled') helpers.push({ index: i + 1, worker: attempt.value });
       else problems.push(`helper thread ${i + 1} could not start: ${(attempt.reason as Error).message}`);
     });
-    return new ThreadPool(control, kernels, helpers, problems);
+    return new ThreadPool(control, kernels, helpers, problems, wait === 'blocking');
   }
 
-  /** The caller and every helper still taking part. */
+  /** Every helper still taking part, and the caller where it computes (or where no helper is left). */
   get threads(): number {
-    return 1 + this.helpers.filter((helper) => !helper.lost).length;
+    const helpers = this.liveHelpers;
+    return this.callerComputes || helpers === 0 ? 1 + helpers : helpers;
+  }
+
+  private get liveHelpers(): number {
+    return this.helpers.filter((helper) => !helper.lost).length;
   }
 
   /** Helpers that stopped after they had started, and why. */
@@ -89,10 +109,10 @@ export class ThreadPool implements Executor {
     return this.helpers.filter((helper) => helper.lost && helper.lost !== ENDED).map((helper) => `helper thread ${helper.index} stopped: ${helper.lost}`);
   }
 
-  run(call: KernelCall): void {
+  private runBlocking(call: KernelCall): void {
     if (this.broken) throw this.broken;
     // One claim's worth of work, or nobody to share it with: not worth waking anyone.
-    if (call.claim >= call.items || this.threads === 1) {
+    if (call.claim >= call.items || this.liveHelpers === 0) {
       this.kernels[call.kernel](...call.args, 0, call.items);
       return;
     }
@@ -101,8 +121,54 @@ export class ThreadPool implements Executor {
     this.waitForOthers(call);
   }
 
+  private async runAwaiting(call: KernelCall): Promise<void> {
+    if (this.broken) throw this.broken;
+    // No helper left: the page's thread computes, as it would with threads: 1.
+    if (this.liveHelpers === 0) {
+      this.kernels[call.kernel](...call.args, 0, call.items);
+      return;
+    }
+    this.control.publish(call);
+    const { slots } = this.control;
+    const progress = this.stallWatch(call);
+    for (;;) {
+      const done = Atomics.load(slots, DONE);
+      if (done === call.items) return;
+      // dispose() ended the helpers while this call waited for them.
+      if (this.ended) throw new AlexNetError('DISPOSED', 'This backend was disposed; create a new classifier.');
+      if (Atomics.load(slots, FAILED) !== this.failuresSeen) {
+        this.redoFailedItems(call);
+        continue;
+      }
+      progress(done);
+      const waiting = Atomics.waitAsync(slots, DONE, done, WAIT_SLICE_MS);
+      if (waiting.async) await waiting.value;
+    }
+  }
+
+  /** Throws (and breaks the pool) when `done` has not moved for STALL_MS. */
+  private stallWatch(call: KernelCall): (done: number) => void {
+    let lastDone = -1;
+    let lastProgress = performance.now();
+    return (done) => {
+      if (done !== lastDone) {
+        lastDone = done;
+        lastProgress = performance.now();
+      } else if (performance.now() - lastProgress > STALL_MS) {
+        this.broken = new AlexNetError(
+          'BACKEND_FAILED',
+          `A WebAssembly helper thread stopped answering (no item of ${call.kernel} finished in ${STALL_MS / 1000} s). Create a new classifier, or pass threads: 1.`,
+        );
+        throw this.broken;
+      }
+    };
+  }
+
   dispose(): void {
+    this.ended = true;
     this.control.stop();
+    // A page's thread awaiting a call wakes and finds the pool ended.
+    Atomics.notify(this.control.slots, DONE);
     for (const helper of this.helpers) {
       helper.lost ??= ENDED;
       helper.worker.terminate();
@@ -112,8 +178,7 @@ export class ThreadPool implements Executor {
   // Sleeps until every item is done; redoes the items of helpers that failed while running them.
   private waitForOthers(call: KernelCall): void {
     const { slots } = this.control;
-    let lastDone = -1;
-    let lastProgress = performance.now();
+    const progress = this.stallWatch(call);
     for (;;) {
       const done = Atomics.load(slots, DONE);
       if (done === call.items) return;
@@ -121,13 +186,7 @@ export class ThreadPool implements Executor {
         this.redoFailedItems(call);
         continue;
       }
-      if (done !== lastDone) {
-        lastDone = done;
-        lastProgress = performance.now();
-      } else if (performance.now() - lastProgress > STALL_MS) {
-        this.broken = new AlexNetError('BACKEND_FAILED', `A WebAssembly helper thread stopped answering (no item finished in ${STALL_MS / 1000} s). Create a new classifier, or pass threads: 1.`);
-        throw this.broken;
-      }
+      progress(done);
       Atomics.wait(slots, DONE, done, WAIT_SLICE_MS);
     }
   }
