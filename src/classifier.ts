@@ -350,7 +350,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
         preprocessImage(decoded, metadata.preprocess, metadata.network.input, input, i * perImage);
       }
       options.signal?.throwIfAborted();
-      const output = await run((n) => n.run(input, list.length));
+      const output = await run((n) => n.run(input, list.length, options.signal));
       const classes = metadata.labels.length;
       const results = list.map((_, i) => {
         const row = output.subarray(i * classes, (i + 1) * classes);

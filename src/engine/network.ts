@@ -23,6 +23,22 @@ export interface Profile {
   clock: ProfileClock;
 }
 
+/** With a signal, the run yields to the event loop between layers at most this often, so an abort is seen mid-inference. */
+const ABORT_CHECK_MS = 4;
+
+/** Resolves in a later task of the event loop (where an abort event can be handled). */
+function nextTask(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 interface Activations<T> {
   batch: number;
   buffers: [T, T];
@@ -71,13 +87,16 @@ export class Network<T, W> {
     return elementsOf(this.plans[this.plans.length - 1].outputShape);
   }
 
-  /** input [batch, C, H, W] -> the last layer's output [batch, features]. */
-  async run(input: Float32Array, batch: number): Promise<Float32Array> {
-    return (await this.runProfiled(input, batch, false)).output;
+  /**
+   * input [batch, C, H, W] -> the last layer's output [batch, features]. With `signal`, an abort stops
+   * the run between layers (it rejects with the signal's reason).
+   */
+  async run(input: Float32Array, batch: number, signal?: AbortSignal): Promise<Float32Array> {
+    return (await this.runProfiled(input, batch, false, signal)).output;
   }
 
   /** As run; with `profile`, also the time of each layer (see ProfileClock). */
-  async runProfiled(input: Float32Array, batch: number, profile: boolean): Promise<Profile> {
+  async runProfiled(input: Float32Array, batch: number, profile: boolean, signal?: AbortSignal): Promise<Profile> {
     const missing = this.missingLayers;
     if (missing.length > 0) throw new AlexNetError('INVALID_ARGUMENT', `Weights of ${missing.join(', ')} have not been loaded yet.`);
     const perImage = elementsOf(this.plans[0].inputShape);
@@ -94,8 +113,18 @@ export class Network<T, W> {
     // Layers that recorded an op (all but flatten), in order: the device's op times map onto them.
     const timedLayers: LayerTime[] = [];
     let output: Float32Array;
+    let lastYield = performance.now();
     try {
       for (const plan of this.plans) {
+        if (signal && performance.now() - lastYield >= ABORT_CHECK_MS) {
+          await nextTask();
+          lastYield = performance.now();
+        }
+        if (signal?.aborted) {
+          // Ops already handed to the backend finish first: the next run then starts from a quiet backend.
+          await this.backend.whenIdle?.().catch(() => undefined);
+          signal.throwIfAborted();
+        }
         const started = profile ? performance.now() : 0;
         const ran = this.runLayer(plan, batch, current, next);
         if (ran) [current, next] = [next, current];

@@ -11,6 +11,7 @@ import type {
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
 import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
+import { recycleSharedMemory, takeSharedMemory } from './shared-memory.js';
 import { planThreads, type ThreadPlan } from './thread-count.js';
 import { SerialExecutor, ThreadPool, type Executor } from './thread-pool.js';
 import { claimSize, multiplyBlocks } from './work-split.js';
@@ -42,18 +43,6 @@ interface Staging {
 /** Staged tensors start on a cache line, so kept int8 rows load aligned. */
 const STAGE_ALIGN = 64;
 
-/** Shared memory the threads builds import, at most 4 GiB (all wasm32 addresses), less where an engine refuses that much. */
-function sharedMemory(): WebAssembly.Memory {
-  for (const maximum of [65536, 32768, 16384]) {
-    try {
-      return new WebAssembly.Memory({ initial: 1, maximum, shared: true });
-    } catch {
-      // Try a smaller reservation.
-    }
-  }
-  throw new Error('this engine has no shared WebAssembly memory');
-}
-
 interface Started {
   instance: KernelInstance;
   executor: Executor;
@@ -68,7 +57,7 @@ async function startKernels(allowRelaxed: boolean, plan: ThreadPlan): Promise<St
     let memory: WebAssembly.Memory | undefined;
     let instance: KernelInstance | undefined;
     try {
-      memory = sharedMemory();
+      memory = takeSharedMemory();
       instance = await instantiateKernels(allowRelaxed, memory);
     } catch (error) {
       if (error instanceof AlexNetError && !memory) throw error;
@@ -142,7 +131,10 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const staging: Staging = { block, offset, bytes, kept: [], released: false };
     this.staging = staging;
     return {
-      write: (chunk, at) => new Uint8Array(this.kernels.memory.buffer, offset + at, chunk.byteLength).set(chunk),
+      write: (chunk, at) => {
+        this.checkAlive();
+        new Uint8Array(this.kernels.memory.buffer, offset + at, chunk.byteLength).set(chunk);
+      },
       view: () => new Uint8Array(this.kernels.memory.buffer, offset, bytes),
       release: () => this.unstage(staging),
     };
@@ -210,12 +202,16 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   write(tensor: WasmBuffer, data: Float32Array): void {
+    this.checkAlive();
     if (data.byteLength > tensor.bytes) throw new AlexNetError('INVALID_ARGUMENT', `${data.length} values do not fit a tensor of ${tensor.bytes / 4}.`);
     this.afterQueued(() => new Float32Array(this.kernels.memory.buffer, tensor.offset, data.length).set(data));
   }
 
   async read(tensor: WasmBuffer, elements: number): Promise<Float32Array> {
+    this.checkAlive();
     await this.whenIdle();
+    // A disposed backend's shared memory may already serve another one.
+    this.checkAlive();
     return new Float32Array(this.kernels.memory.buffer, tensor.offset, elements).slice();
   }
 
@@ -363,7 +359,11 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   dispose(): void {
     this.disposed = true;
     this.scratch = undefined;
-    this.executor.dispose();
+    const { memory } = this.kernels;
+    const shared = this.executor instanceof ThreadPool;
+    void this.executor.dispose().then(() => {
+      if (shared) recycleSharedMemory(memory);
+    });
   }
 
   private checkAlive(): void {

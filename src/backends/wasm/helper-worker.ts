@@ -7,6 +7,8 @@ import type { ThreadReport, ThreadStart } from './thread.js';
 export interface HelperWorker {
   /** Once, when the helper fails or ends after it was ready: why. */
   onEnd(listener: (why: string) => void): void;
+  /** Resolves once the helper runs no kernel any more: it stopped when told to, failed or ended. */
+  readonly stopped: Promise<void>;
   terminate(): void;
 }
 
@@ -58,7 +60,10 @@ export async function startHelperWorker(url: URL, start: ThreadStart): Promise<H
   const worker = await spawn(url, `alexnet-web thread ${start.index}`);
   let endListener: ((why: string) => void) | undefined;
   let ended: string | undefined;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const end = (why: string): void => {
+    markStopped();
     if (ended !== undefined) return;
     ended = why;
     endListener?.(why);
@@ -68,6 +73,7 @@ export async function startHelperWorker(url: URL, start: ThreadStart): Promise<H
     worker.onReport((report) => {
       clearTimeout(timer);
       if (report.type === 'ready') resolve();
+      else if (report.type === 'stopped') markStopped();
       else {
         reject(new Error(report.message));
         end(report.message);
@@ -87,12 +93,14 @@ export async function startHelperWorker(url: URL, start: ThreadStart): Promise<H
     throw error;
   }
   return {
+    stopped,
     onEnd: (listener) => {
       endListener = listener;
       if (ended !== undefined) listener(ended);
     },
     terminate: () => {
       ended ??= 'it was ended';
+      markStopped();
       worker.terminate();
     },
   };

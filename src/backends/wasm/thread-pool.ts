@@ -13,8 +13,8 @@ export interface Executor {
   run?(call: KernelCall): void;
   /** Resolves once every item of `call` ran: for a calling thread that may not block. */
   runAsync?(call: KernelCall): Promise<void>;
-  /** Ends the helper threads (if any). */
-  dispose(): void;
+  /** Ends the helper threads (if any); resolves once none of them runs a kernel any more. */
+  dispose(): Promise<void>;
 }
 
 /** Every call on the calling thread, all items at once. */
@@ -27,13 +27,15 @@ export class SerialExecutor implements Executor {
     this.kernels[kernel](...args, 0, items);
   }
 
-  dispose(): void {}
+  async dispose(): Promise<void> {}
 }
 
 /** How long the caller sleeps between checks on helpers that might have failed. */
 const WAIT_SLICE_MS = 1000;
 /** No item finished for this long: a helper is gone without a word (its thread was killed). */
 const STALL_MS = 60_000;
+/** How long dispose() waits for helpers to say they stopped before it ends them anyway. */
+const STOP_WAIT_MS = 5_000;
 
 interface Helper {
   index: number;
@@ -164,15 +166,17 @@ export class ThreadPool implements Executor {
     };
   }
 
-  dispose(): void {
+  async dispose(): Promise<void> {
     this.ended = true;
     this.control.stop();
     // A page's thread awaiting a call wakes and finds the pool ended.
     Atomics.notify(this.control.slots, DONE);
-    for (const helper of this.helpers) {
-      helper.lost ??= ENDED;
-      helper.worker.terminate();
-    }
+    for (const helper of this.helpers) helper.lost ??= ENDED;
+    // Each helper finishes the items it holds, says it stopped and is ended; one that never says so
+    // (its thread is stuck) is ended after STOP_WAIT_MS all the same.
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS));
+    await Promise.all(this.helpers.map((helper) => Promise.race([helper.worker.stopped, timeout])));
+    for (const helper of this.helpers) helper.worker.terminate();
   }
 
   // Sleeps until every item is done; redoes the items of helpers that failed while running them.

@@ -14,8 +14,11 @@ export interface ThreadStart {
   index: number;
 }
 
-/** What a helper reports: ready to take calls, or failed (before starting, or while running items). */
-export type ThreadReport = { type: 'ready' } | { type: 'failed'; message: string };
+/**
+ * What a helper reports: ready to take calls; stopped when told to (it runs no kernel after this); or
+ * failed (before starting, or while running items).
+ */
+export type ThreadReport = { type: 'ready' } | { type: 'stopped' } | { type: 'failed'; message: string };
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -40,7 +43,10 @@ function serve(start: ThreadStart, report: (message: ThreadReport) => void): voi
       Atomics.wait(control.slots, GENERATION, seen);
       seen = Atomics.load(control.slots, GENERATION);
       const call = control.callOf(seen);
-      if (!call) return;
+      if (!call) {
+        report({ type: 'stopped' });
+        return;
+      }
       runClaimedItems(control, kernels, call, (range) => (running = range));
     }
   } catch (error) {
