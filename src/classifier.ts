@@ -2,6 +2,7 @@
 // Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
 import type { Backend, BackendName } from './backends/backend.js';
 import { selectBackend, type SelectedBackend } from './backends/select-backend.js';
+import type { ThreadStarter } from './backends/wasm/helper-worker.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
 import { Network, type Profile } from './engine/network.js';
 import { AlexNetError } from './errors.js';
@@ -83,7 +84,11 @@ export interface Classifier<ImageInput> {
   whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
   preprocess(image: ImageInput): Promise<Float32Array>;
-  dispose(): void;
+  /**
+   * Frees the model at once (later calls reject with DISPOSED); the promise resolves once its threads
+   * (and, in browsers, its worker) have ended. Awaiting it is optional.
+   */
+  dispose(): Promise<void>;
 }
 
 /** An opened weights file, and what to do once it was read (a platform's cache hooks in here). */
@@ -106,6 +111,8 @@ export interface OpenedWeights {
 }
 
 export interface Platform<WeightsSource, ImageInput> {
+  /** Where the wasm backend's helper threads start; absent: in this context. */
+  startThread?: ThreadStarter;
   defaultWeights(): WeightsSource;
   openWeights(source: WeightsSource, signal?: AbortSignal): Promise<OpenedWeights>;
   decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
@@ -214,7 +221,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   signal?.throwIfAborted();
   // The download starts while the kernels compile; its first bytes wait in the stream.
   const source = options.weights ?? platform.defaultWeights();
-  const [backendResult, firstOpen] = await Promise.allSettled([selectBackend(options), platform.openWeights(source, signal)]);
+  const choice = { ...options, startThread: platform.startThread };
+  const [backendResult, firstOpen] = await Promise.allSettled([selectBackend(choice), platform.openWeights(source, signal)]);
   if (backendResult.status === 'rejected' || firstOpen.status === 'rejected') {
     if (firstOpen.status === 'fulfilled') {
       // abandon() also ends a cache write the download had started.
@@ -236,7 +244,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     // A GPU that cannot hold the model, under 'auto': WebAssembly can (the source is opened again, from the cache if it was stored).
     const outOfMemory = error instanceof AlexNetError && error.code === 'OUT_OF_MEMORY';
     if (!(backend.name === 'webgpu' && options.backend !== 'webgpu' && outOfMemory && canReopen(source))) throw error;
-    const wasm = await selectBackend({ ...options, backend: 'wasm' });
+    const wasm = await selectBackend({ ...choice, backend: 'wasm' });
     backend = wasm.backend;
     reasons = [`webgpu: dropped after loading, ${error.message}`, ...wasm.reasons];
     try {
@@ -254,6 +262,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const endsInSoftmax = metadata.network.layers[metadata.network.layers.length - 1].type === 'softmax';
   const events = new EventTarget();
   let disposed = false;
+  /** What dispose() returns: resolves once the backend's threads have ended. */
+  let disposal = Promise.resolve();
   let threads = threadsOf(backend);
   // Runs one after another in call order: activations are shared.
   let queue: Promise<unknown> = Promise.resolve();
@@ -275,8 +285,8 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     try {
       // A GPU that ran out of memory would again: under 'auto' the model moves to WebAssembly.
       retry = options.backend === 'webgpu'
-        ? await selectBackend(options).catch(() => selectBackend({ ...options, backend: 'wasm' }))
-        : await selectBackend(backend.lost === 'out-of-memory' ? { ...options, backend: 'wasm' } : options);
+        ? await selectBackend(choice).catch(() => selectBackend({ ...choice, backend: 'wasm' }))
+        : await selectBackend(backend.lost === 'out-of-memory' ? { ...choice, backend: 'wasm' } : choice);
       const reloaded = await loadChecked(platform, retry.backend, source, undefined, { integrity: options.integrity });
       if (disposed) {
         reloaded.network.dispose();
@@ -359,11 +369,12 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       return Array.isArray(images) ? results : results[0];
     }) as Classifier<ImageInput>['classify'],
     dispose() {
-      if (disposed) return;
+      if (disposed) return disposal;
       disposed = true;
       answered();
       network.dispose();
-      backend.dispose();
+      disposal = Promise.resolve(backend.dispose());
+      return disposal;
     },
   };
   return classifier;

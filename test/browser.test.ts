@@ -11,15 +11,15 @@ import { convertOnnx } from '../src/convert/convert.js';
 import { SMALL_SPEC } from './fixtures.js';
 import { concatBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
-import type { StaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, chromiumFixture, dedicatedWorkerThreads, openPage } from './chromium-fixture.js';
+import { startStaticServer, type StaticServer } from '../tools/static-server.js';
+import { chromiumAvailable, chromiumFixture, dedicatedWorkerThreads, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
 
 type BrowserSdk = typeof import('../src/browser/index.js');
 declare global {
   interface Window {
     alexnet: BrowserSdk;
     harnessReady?: boolean;
-    cspResult?: { top?: { label: string; score: number }[]; error?: string; violations: string[] };
+    cspResult?: { top?: { label: string; score: number }[]; threads?: number; error?: string; violations: string[] };
     gpuClassifier?: Awaited<ReturnType<BrowserSdk['createClassifier']>>;
   }
 }
@@ -79,12 +79,17 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     const got = await page.evaluate(async (paths) => {
       const classifier = await window.alexnet.createClassifier({ cache: false });
       const results = await classifier.classify(paths, { topK: 3 });
-      const info = { backend: classifier.backend, reason: classifier.backendReason, crossOriginIsolated, cached: await classifier.whenCached() };
+      const info = {
+        backend: classifier.backend, reason: classifier.backendReason, threads: classifier.threads, crossOriginIsolated, cached: await classifier.whenCached(),
+      };
       classifier.dispose();
       return { results, info };
     }, IMAGES.map(imagePath));
     expect(got.info.backend).toBe('wasm');
     expect(got.info.crossOriginIsolated).toBe(true);
+    // Isolated, on 2 cores: the engine's worker and one helper thread.
+    expect(got.info.threads).toBe(2);
+    expect(got.info.reason).toContain('wasm: 2 threads (every core: 2 reported)');
     expect(got.info.cached).toBe(false);
     expect(got.results.map((r) => r.map((c) => c.label))).toEqual(expected.map((r) => r.map((c) => c.label)));
     for (let i = 0; i < IMAGES.length; i++) {
@@ -126,9 +131,10 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
       // The caller's bitmap and frame stay usable: the worker got copies.
       const stillOpen = bitmap.width > 0 && frame.displayWidth > 0;
       frame.close();
+      const threads = { worker: inWorker.threads, main: onMain.threads, mainReason: onMain.backendReason.at(-1) };
       inWorker.dispose();
       onMain.dispose();
-      return { out, logits, mainLogits, stillOpen };
+      return { out, logits, mainLogits, stillOpen, threads };
     }, imagePath('sandal'));
     const expectedTensor = Array.from(tensor);
     for (const [name, { worker, main }] of Object.entries(got.out)) {
@@ -138,6 +144,49 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     expect(got.logits).toEqual(Array.from(logits));
     expect(got.mainLogits).toEqual(Array.from(logits));
     expect(got.stillOpen).toBe(true);
+    // The page's main thread may not block: its helpers compute while it awaits Atomics.waitAsync.
+    expect(got.threads).toEqual({ worker: 2, main: 2, mainReason: expect.stringMatching(/^wasm: 2 threads \(.*waits with Atomics.waitAsync\)$/) });
+  });
+
+  it('runs on one thread in a page that is not cross-origin isolated, saying why, with the same results', async () => {
+    const node = await createNodeClassifier({ threads: 1 });
+    const expected = await node.classify(fileURLToPath(new URL(`..${imagePath('dress')}`, import.meta.url)), { topK: 3 });
+    node.dispose();
+    const plain = await openPage(browser, `${server.origin}/test/browser/pages/harness.html?isolation=off`);
+    await plain.waitForFunction(() => window.harnessReady === true);
+    const got = await plain.evaluate(async (path) => {
+      const results: Record<string, unknown> = { crossOriginIsolated };
+      for (const worker of [true, false]) {
+        const classifier = await window.alexnet.createClassifier({ cache: false, worker });
+        results[worker ? 'worker' : 'main'] = { threads: classifier.threads, reason: classifier.backendReason.at(-1), top: await classifier.classify(path, { topK: 3 }) };
+        classifier.dispose();
+      }
+      return results;
+    }, imagePath('dress'));
+    await plain.close();
+    const oneThread = {
+      threads: 1,
+      reason: 'wasm: 1 thread: the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless)',
+      top: expected,
+    };
+    expect(got).toEqual({ crossOriginIsolated: false, worker: oneThread, main: oneThread });
+  });
+
+  it('continues on the threads that started when the helper script cannot load, saying why', async () => {
+    server.missing.add('/dist/wasm-thread.js');
+    try {
+      const got = await page.evaluate(async (path) => {
+        const classifier = await window.alexnet.createClassifier({ cache: false, threads: 3 });
+        const result = { threads: classifier.threads, reason: classifier.backendReason.at(-1), top: await classifier.classify(path, { topK: 1 }) };
+        classifier.dispose();
+        return result;
+      }, imagePath('trouser'));
+      expect(got.threads).toBe(1);
+      expect(got.reason).toMatch(/^wasm: 1 of 3 threads: helper thread 1 could not start: .*; helper thread 2 could not start: /);
+      expect(got.top[0].label).toBe('Trouser');
+    } finally {
+      server.missing.delete('/dist/wasm-thread.js');
+    }
   });
 
   it('reports monotonic progress that ends at the file size', async () => {
@@ -602,15 +651,23 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     expect(result.backend).toBe('webgpu');
   });
 
-  it('works on a page with a strict Content-Security-Policy (no eval, no blob: workers)', async () => {
+  it('works with threads on a page with a strict Content-Security-Policy (no eval, no blob: workers), its workers under it too', async () => {
+    // Every response carries the policy: the page, the engine's worker and its helper threads.
+    const strictServer = await startStaticServer(PACKAGE_ROOT, 0, { strictCsp: true });
     const strict = await browser.newPage();
-    const response = await strict.goto(`${server.origin}/test/browser/pages/csp.html?csp=strict`);
-    expect(response?.headers()['content-security-policy']).toContain("worker-src 'self'");
-    await strict.waitForFunction(() => window.cspResult !== undefined, { timeout: 60_000 });
-    const result = await strict.evaluate(() => window.cspResult!);
-    await strict.close();
-    expect(result.error).toBeUndefined();
-    expect(result.violations).toEqual([]);
-    expect(result.top?.[0].label).toBe('Sneaker');
+    try {
+      const response = await strict.goto(`${strictServer.origin}/test/browser/pages/csp.html`);
+      expect(response?.headers()['content-security-policy']).toContain("worker-src 'self'");
+      await strict.waitForFunction(() => window.cspResult !== undefined, { timeout: 60_000 });
+      const result = await strict.evaluate(() => window.cspResult!);
+      expect(result.error).toBeUndefined();
+      expect(result.violations).toEqual([]);
+      expect(result.top?.[0].label).toBe('Sneaker');
+      expect(result.threads).toBe(2);
+      expect(strictServer.requests.map((r) => r.path)).toContain('/dist/wasm-thread.js');
+    } finally {
+      await strict.close();
+      await strictServer.close();
+    }
   });
 });

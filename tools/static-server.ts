@@ -18,6 +18,8 @@ export interface StaticServer {
   requests: ServedRequest[];
   /** Bytes served at `path` instead of a file (e.g. a damaged weights file). */
   files: Map<string, Uint8Array>;
+  /** Paths answered with 404 although a file is there (e.g. a script a deployment forgot). */
+  missing: Set<string>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Query flags on any URL: `cut=N` ends a full (non-Range) response after N bytes by destroying the
  * socket; `norange` ignores Range headers; `slow=MS` sends 64 KiB chunks MS apart; `csp=strict` adds
- * STRICT_CSP to the response.
+ * STRICT_CSP to the response; `isolation=off` leaves out COOP and COEP (the page is not cross-origin isolated).
  */
 /**
  * The offline app (examples/pwa) ships the package inside its own folder, as a deployed app would, so
@@ -50,11 +52,14 @@ export interface StaticServerOptions {
    * no-store. Off by default: tests count requests.
    */
   cacheableCode?: boolean;
+  /** Send STRICT_CSP with every response, so workers started from a page are under it too. */
+  strictCsp?: boolean;
 }
 
 export async function startStaticServer(root: string, port = 0, options: StaticServerOptions = {}): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
   const files = new Map<string, Uint8Array>();
+  const missing = new Set<string>();
   const base = resolve(root);
 
   async function body(path: string): Promise<{ size: number; read(from: number, to: number): AsyncIterable<Uint8Array> } | undefined> {
@@ -80,10 +85,14 @@ export async function startStaticServer(root: string, port = 0, options: StaticS
       // The HTTP cache would hide whether the Cache API was used.
       'cache-control': 'no-store',
     };
-    if (flags.get('csp') === 'strict') headers['content-security-policy'] = STRICT_CSP;
+    if (flags.get('csp') === 'strict' || options.strictCsp) headers['content-security-policy'] = STRICT_CSP;
+    if (flags.get('isolation') === 'off') {
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+    }
     // A folder's index.html, as any web server does, so examples open at /examples/basic/.
     const path = url.pathname.endsWith('/') ? `${url.pathname}index.html` : url.pathname;
-    const found = await body(path);
+    const found = missing.has(path) ? undefined : await body(path);
     if (!found) {
       response.writeHead(404, headers).end('not found');
       return;
@@ -140,6 +149,7 @@ export async function startStaticServer(root: string, port = 0, options: StaticS
     origin,
     requests,
     files,
+    missing,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -82,7 +82,8 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
   fullyConnected(out: Tensor, input: Tensor, weights: Weights, shape: FullyConnectedShape): void;
   softmax(out: Tensor, input: Tensor, shape: SoftmaxShape): void;
   release(handle: Tensor | Weights): void;
-  dispose(): void;
+  /** Frees everything at once; a promise where threads end later: it resolves once they have. */
+  dispose(): void | Promise<void>;
   /** Asynchronous backends: times each op of the next run on the device; false where the device has no timer. */
   beginOpTimes?(): boolean;
   /** Milliseconds each op since beginOpTimes took on the device, in recording order; call after read. */

@@ -3,6 +3,7 @@
 import { AlexNetError } from '../errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { WasmBackend } from './wasm/backend.js';
+import type { ThreadStarter } from './wasm/helper-worker.js';
 import { WebGpuBackend } from './webgpu/backend.js';
 
 export interface BackendChoice {
@@ -10,6 +11,8 @@ export interface BackendChoice {
   relaxedSimd?: boolean;
   /** Threads of the wasm backend (default: every core); WebGPU ignores it. */
   threads?: number;
+  /** Where the wasm backend's helper threads start (default: in this context). */
+  startThread?: ThreadStarter;
 }
 
 export interface SelectedBackend {
@@ -85,7 +88,7 @@ export async function selectBackend(choice: BackendChoice): Promise<SelectedBack
     if (gpu.backend) return { backend: gpu.backend, reasons };
     if (wanted === 'webgpu') throw new AlexNetError('WEBGPU_UNAVAILABLE', `backend: 'webgpu' was asked for but cannot run here: ${gpu.reason.replace(/^webgpu: skipped, /, '')}. Use backend: 'auto' to fall back to WebAssembly.`);
   }
-  const wasm = await WasmBackend.create({ relaxedSimd: choice.relaxedSimd, threads: choice.threads });
+  const wasm = await WasmBackend.create({ relaxedSimd: choice.relaxedSimd, threads: choice.threads, startThread: choice.startThread });
   reasons.push(`wasm: selected, ${wasm.buildReason}`);
   return { backend: wasm, reasons };
 }

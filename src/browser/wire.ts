@@ -27,9 +27,18 @@ export interface ClassifierInfo {
   metadata: ModelMetadata;
 }
 
+/**
+ * The page starts the worker's helper threads (so no worker owns workers): the thread script at
+ * `url`, greeted with `port`, over which the worker then talks to it; `onError` hears why it failed.
+ */
+export type PageThreadStarter = (url: string, name: string, port: MessagePort, onError: (why: string) => void) => { terminate(): void };
+
 /** The worker's API; `call` ids let a page abort one call. */
 export interface WorkerApi {
-  load(options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void): Promise<ClassifierInfo>;
+  load(
+    options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void,
+    startThread: PageThreadStarter,
+  ): Promise<ClassifierInfo>;
   classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
   infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
   profile(call: number, input: Float32Array, batch: number | undefined): Promise<Profile>;

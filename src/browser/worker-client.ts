@@ -9,7 +9,7 @@ import { isRgbaImage } from '../image/preprocess.js';
 import { isDrawable, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { WireImage, WireWeights, WorkerApi } from './wire.js';
+import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
 import type { BrowserClassifier, BrowserClassifierOptions } from './index.js';
 
 let streamsTransfer: boolean | undefined;
@@ -83,6 +83,33 @@ function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; d
   return { promise, done: () => signal.removeEventListener('abort', listener) };
 }
 
+/** The helper threads a worker asks this page to start (see PageThreadStarter), ended with it. */
+function threadsForWorker(): { start: PageThreadStarter; endAll(): void } {
+  const running = new Set<Worker>();
+  const start: PageThreadStarter = (url, name, port, onError) => {
+    const thread = new Worker(url, { type: 'module', name });
+    running.add(thread);
+    thread.addEventListener('error', (event) => {
+      event.preventDefault();
+      void Promise.resolve(onError(event.message || `its script ${url} could not be loaded`)).catch(() => undefined);
+    });
+    thread.postMessage({ port }, [port]);
+    return proxy({
+      terminate: () => {
+        thread.terminate();
+        running.delete(thread);
+      },
+    });
+  };
+  return {
+    start,
+    endAll: () => {
+      for (const thread of running) thread.terminate();
+      running.clear();
+    },
+  };
+}
+
 /** Rejects when the worker cannot start or dies, and on dispose; pending calls race against it. */
 function lifetime(worker: Worker): { promise: Promise<never>; end(error: AlexNetError): void } {
   let end!: (error: AlexNetError) => void;
@@ -105,6 +132,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   // Before the worker exists: a bad URL or an unreadable Response throws here and leaves nothing running.
   const wiredWeights = await wireWeights(weights);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
+  const helperThreads = threadsForWorker();
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
   const loading = abortion(signal);
@@ -128,7 +156,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   try {
     const load = { ...rest, cache, weights: wiredWeights.value };
     info = await Promise.race([
-      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange)),
+      remote.load(argument({ value: load, transferables: wiredWeights.transferables }), report && proxy(report), proxy(onBackendChange), proxy(helperThreads.start)),
       life.promise,
       loading.promise,
     ]);
@@ -136,6 +164,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   } catch (error) {
     // Ending the worker frees everything it had loaded.
     worker.terminate();
+    helperThreads.endAll();
     throw error;
   } finally {
     loading.done();
@@ -143,6 +172,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
 
   let nextCall = 0;
   let disposed = false;
+  let disposal = Promise.resolve();
   const call = async <T>(callSignal: AbortSignal | undefined, work: (id: number) => Promise<T>): Promise<T> => {
     if (disposed) throw new AlexNetError('DISPOSED', 'This classifier was disposed; create a new one.');
     callSignal?.throwIfAborted();
@@ -207,19 +237,25 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     }) as BrowserClassifier['classify'],
     whenCached: () => (disposed ? Promise.resolve(false) : Promise.race([remote.whenCached(), life.promise]).catch(() => false)),
     dispose() {
-      if (disposed) return;
+      if (disposed) return disposal;
       disposed = true;
       life.end(new AlexNetError('DISPOSED', 'This classifier was disposed while the call ran.'));
-      // The model is freed at once; the worker ends when a cache write in progress is done (at most 30 s).
-      const end = (): void => {
-        remote[releaseProxy]();
-        worker.terminate();
-      };
-      const timeout = setTimeout(end, 30_000);
-      remote.dispose().catch(() => undefined).finally(() => {
-        clearTimeout(timeout);
-        end();
+      // The model is freed at once; the worker and its threads end once those have stopped and a cache
+      // write in progress is done (at most 30 s).
+      disposal = new Promise<void>((resolve) => {
+        const end = (): void => {
+          remote[releaseProxy]();
+          worker.terminate();
+          helperThreads.endAll();
+          resolve();
+        };
+        const timeout = setTimeout(end, 30_000);
+        remote.dispose().catch(() => undefined).finally(() => {
+          clearTimeout(timeout);
+          end();
+        });
       });
+      return disposal;
     },
   };
   return classifier;

@@ -1,11 +1,12 @@
 // The alexnet-web worker: loads one classifier and serves a page's calls through Comlink, so
 // inference never blocks the page. Started by createClassifier (worker-client.ts).
-import { expose, transfer } from 'comlink';
+import { expose, proxy, transfer, type Remote } from 'comlink';
+import type { ThreadStarter } from '../backends/wasm/helper-worker.js';
 import { createClassifierOn, type Classifier } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { browserPlatform, type BrowserWeightsSource } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { ClassifierInfo, WireImage, WireLoadOptions, WireWeights, WorkerApi } from './wire.js';
+import type { ClassifierInfo, PageThreadStarter, WireImage, WireLoadOptions, WireWeights, WorkerApi } from './wire.js';
 
 installErrorTransfer();
 
@@ -25,6 +26,28 @@ function weightsSource(weights: WireWeights | undefined): BrowserWeightsSource |
   return weights;
 }
 
+/** Helper threads the page starts for this worker, each talking to it over its own port. */
+function threadsOnPage(startOnPage: Remote<PageThreadStarter>): ThreadStarter {
+  return async (url, name) => {
+    const channel = new MessageChannel();
+    const errorListeners: ((why: string) => void)[] = [];
+    const onError = proxy((why: string) => errorListeners.forEach((listener) => listener(why)));
+    const thread = await startOnPage(url.href, name, transfer(channel.port2, [channel.port2]), onError);
+    return {
+      post: (message) => channel.port1.postMessage(message),
+      onReport: (listener) => {
+        channel.port1.addEventListener('message', (event) => listener(event.data));
+        channel.port1.start();
+      },
+      onError: (listener) => errorListeners.push(listener),
+      terminate: () => {
+        channel.port1.close();
+        void Promise.resolve(thread.terminate()).catch(() => undefined);
+      },
+    };
+  };
+}
+
 /** Bitmaps the page sent are this worker's to free (they hold decoded pixels, often on the GPU). */
 function closeBitmaps(images: WireImage[]): void {
   for (const image of images) if (image instanceof ImageBitmap) image.close();
@@ -42,10 +65,11 @@ async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promis
 }
 
 const api: WorkerApi = {
-  async load(options: WireLoadOptions, onProgress, onBackendChange): Promise<ClassifierInfo> {
+  async load(options: WireLoadOptions, onProgress, onBackendChange, startThread): Promise<ClassifierInfo> {
     const { cache, weights, ...rest } = options;
     const report = onProgress && ((progress: Parameters<typeof onProgress>[0]) => void Promise.resolve(onProgress(progress)).catch(() => undefined));
-    classifier = await createClassifierOn(browserPlatform({ cache, integrity: rest.integrity }), { ...rest, weights: weightsSource(weights), onProgress: report });
+    const platform = { ...browserPlatform({ cache, integrity: rest.integrity }), startThread: threadsOnPage(startThread as unknown as Remote<PageThreadStarter>) };
+    classifier = await createClassifierOn(platform, { ...rest, weights: weightsSource(weights), onProgress: report });
     classifier.addEventListener('backendchange', (event) => void Promise.resolve(onBackendChange(event.detail)).catch(() => undefined));
     const { backend, backendReason, threads, inputShape, labels, metadata } = classifier;
     return { backend, backendReason: [...backendReason], threads, inputShape: [...inputShape], labels: [...labels], metadata };
@@ -70,9 +94,10 @@ const api: WorkerApi = {
   },
   async dispose() {
     const writing = classifier?.whenCached();
-    classifier?.dispose();
+    // Answers once the helper threads have stopped, so the page ends them and this worker in order.
+    const ended = classifier?.dispose();
     classifier = undefined;
-    await writing;
+    await Promise.all([writing, ended]);
   },
 };
 

@@ -9,6 +9,7 @@ import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
+import type { ThreadStarter } from './helper-worker.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
 import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
 import { recycleSharedMemory, takeSharedMemory } from './shared-memory.js';
@@ -52,7 +53,7 @@ interface Started {
 }
 
 /** The kernels on one thread, or on `plan.threads` sharing one memory; falls back to one thread, saying why. */
-async function startKernels(allowRelaxed: boolean, plan: ThreadPlan): Promise<Started> {
+async function startKernels(allowRelaxed: boolean, plan: ThreadPlan, startThread: ThreadStarter | undefined): Promise<Started> {
   if (plan.threads > 1) {
     let memory: WebAssembly.Memory | undefined;
     let instance: KernelInstance | undefined;
@@ -62,11 +63,11 @@ async function startKernels(allowRelaxed: boolean, plan: ThreadPlan): Promise<St
     } catch (error) {
       if (error instanceof AlexNetError && !memory) throw error;
       const reason = `1 thread: the threads build of the kernels could not start (${(error as Error).message})`;
-      return startKernels(allowRelaxed, { threads: 1, wait: 'blocking', reason });
+      return startKernels(allowRelaxed, { threads: 1, wait: 'blocking', reason }, undefined);
     }
     // A caller that only waits (a page's main thread) leaves every item to helpers.
     const helpers = plan.wait === 'blocking' ? plan.threads - 1 : plan.threads;
-    const pool = await ThreadPool.start({ module: instance.module, memory, kernels: instance.exports, helpers, scriptUrl: threadScriptUrl, wait: plan.wait });
+    const pool = await ThreadPool.start({ module: instance.module, memory, kernels: instance.exports, helpers, scriptUrl: threadScriptUrl, wait: plan.wait, startThread });
     return { instance, executor: pool, plan, problems: pool.startProblems };
   }
   const instance = await instantiateKernels(allowRelaxed);
@@ -93,6 +94,8 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
    * read(), whenIdle() and frees of memory they use wait for it.
    */
   private queue: Promise<void> | undefined;
+  /** Set by dispose(): resolves once the helper threads have ended. */
+  private ended: Promise<void> | undefined;
 
   private constructor({ instance, executor, plan, problems }: Started) {
     this.kernels = instance.exports;
@@ -109,11 +112,12 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   /**
    * `relaxedSimd: false` forces the baseline SIMD build even where relaxed SIMD works; `threads`: how
-   * many threads (default: every core, see thread-count.ts), 1 where threads cannot run here.
+   * many threads (default: every core, see thread-count.ts), 1 where threads cannot run here;
+   * `startThread`: where helper threads start (default: in this context).
    */
-  static async create(options: { relaxedSimd?: boolean; threads?: number } = {}): Promise<WasmBackend> {
+  static async create(options: { relaxedSimd?: boolean; threads?: number; startThread?: ThreadStarter } = {}): Promise<WasmBackend> {
     const plan = await planThreads(options.threads);
-    return new WasmBackend(await startKernels(options.relaxedSimd ?? true, plan));
+    return new WasmBackend(await startKernels(options.relaxedSimd ?? true, plan, options.startThread));
   }
 
   /** Threads running the kernels now, and why: a backendReason line ("wasm: 2 threads (...)"). */
@@ -356,14 +360,17 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     });
   }
 
-  dispose(): void {
+  /** Resolves once every helper thread has ended (its memory then serves the next backend). */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.ended!;
     this.disposed = true;
     this.scratch = undefined;
     const { memory } = this.kernels;
     const shared = this.executor instanceof ThreadPool;
-    void this.executor.dispose().then(() => {
+    this.ended = this.executor.dispose().then(() => {
       if (shared) recycleSharedMemory(memory);
     });
+    return this.ended;
   }
 
   private checkAlive(): void {

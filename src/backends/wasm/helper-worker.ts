@@ -1,6 +1,9 @@
 // Starts one helper thread (thread.ts, built as wasm-thread.js): a module Worker in browsers (from a
 // URL beside the package's scripts: no blob: or data:, so a strict CSP page keeps working), a
 // worker thread in Node. Resolves once the helper has instantiated the kernels on the shared memory.
+// A context can have its threads started elsewhere (a ThreadStarter): the engine's worker has its
+// page start them, so no worker ever owns workers (Chromium can leave a worker ended while it ends its
+// own workers running forever, and later threads then hang).
 import { runsOnNode } from './runtime.js';
 import type { ThreadReport, ThreadStart } from './thread.js';
 
@@ -15,14 +18,19 @@ export interface HelperWorker {
 /** How long a helper may take to start (download, compile, instantiate) before it is given up. */
 const START_TIMEOUT_MS = 20_000;
 
-interface WorkerLike {
+/** A started thread script, as startHelperWorker talks to it, wherever it runs. */
+export interface ThreadWorker {
   post(message: ThreadStart): void;
   onReport(listener: (report: ThreadReport) => void): void;
   onError(listener: (why: string) => void): void;
   terminate(): void;
 }
 
-async function spawn(url: URL, name: string): Promise<WorkerLike> {
+/** Starts the thread script at `url`; `name` is for debuggers. */
+export type ThreadStarter = (url: URL, name: string) => Promise<ThreadWorker>;
+
+/** Starts the script in this context: a module Worker, or a Node worker thread. */
+export const startThreadHere: ThreadStarter = async (url, name) => {
   if (!runsOnNode()) {
     const worker = new Worker(url, { type: 'module', name });
     return {
@@ -53,11 +61,11 @@ async function spawn(url: URL, name: string): Promise<WorkerLike> {
     },
     terminate: () => void worker.terminate(),
   };
-}
+};
 
 /** A started helper thread, or an Error saying why it could not start (it is then ended). */
-export async function startHelperWorker(url: URL, start: ThreadStart): Promise<HelperWorker> {
-  const worker = await spawn(url, `alexnet-web thread ${start.index}`);
+export async function startHelperWorker(url: URL, start: ThreadStart, startThread: ThreadStarter = startThreadHere): Promise<HelperWorker> {
+  const worker = await startThread(url, `alexnet-web thread ${start.index}`);
   let endListener: ((why: string) => void) | undefined;
   let ended: string | undefined;
   let markStopped!: () => void;

@@ -3,7 +3,7 @@
 // too and sleeps with Atomics.wait only for the items others are still running; a page's main thread,
 // which may not block, leaves the items to the helpers and awaits Atomics.waitAsync.
 import { AlexNetError } from '../../errors.js';
-import { startHelperWorker, type HelperWorker } from './helper-worker.js';
+import { startHelperWorker, type HelperWorker, type ThreadStarter } from './helper-worker.js';
 import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, type KernelCall, type KernelFunctions } from './work-items.js';
 
 /** Runs kernel calls; `threads` is how many threads take part now. */
@@ -58,6 +58,8 @@ export interface ThreadPoolStart {
   scriptUrl: URL;
   /** 'blocking': the caller computes and waits with Atomics.wait; 'async': helpers compute, the caller awaits. */
   wait: 'blocking' | 'async';
+  /** Where helper threads start (default: in this context). */
+  startThread?: ThreadStarter;
 }
 
 export class ThreadPool implements Executor {
@@ -82,10 +84,10 @@ export class ThreadPool implements Executor {
   }
 
   /** Starts the helpers; those that cannot start are left out, with why in startProblems. */
-  static async start({ module, memory, kernels, helpers: count, scriptUrl, wait }: ThreadPoolStart): Promise<ThreadPool> {
+  static async start({ module, memory, kernels, helpers: count, scriptUrl, wait, startThread }: ThreadPoolStart): Promise<ThreadPool> {
     const control = new ControlBlock(new SharedArrayBuffer(CONTROL_BYTES));
     const attempts = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index: i + 1 })),
+      Array.from({ length: count }, (_, i) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index: i + 1 }, startThread)),
     );
     const helpers: Helper[] = [];
     const problems: string[] = [];

@@ -5,7 +5,12 @@
 import { runsOnNode } from './runtime.js';
 import { ControlBlock, GENERATION, runClaimedItems, type KernelFunctions } from './work-items.js';
 
-/** The first and only message a helper receives. */
+/**
+ * What a helper receives first: its start, or (where a worker had its page start the helper) a port
+ * on which the start arrives and reports go.
+ */
+export type ThreadHello = ThreadStart | { port: MessagePort };
+
 export interface ThreadStart {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
@@ -58,7 +63,15 @@ function serve(start: ThreadStart, report: (message: ThreadReport) => void): voi
 const scope = globalThis as unknown as { postMessage(message: unknown): void; addEventListener: typeof addEventListener };
 if (!runsOnNode()) {
   // A browser worker: listen at once, before the first message can arrive.
-  scope.addEventListener('message', (event) => serve((event as MessageEvent<ThreadStart>).data, (report) => scope.postMessage(report)), { once: true });
+  scope.addEventListener('message', (event) => {
+    const hello = (event as MessageEvent<ThreadHello>).data;
+    if (!('port' in hello)) {
+      serve(hello, (report) => scope.postMessage(report));
+      return;
+    }
+    hello.port.addEventListener('message', (start) => serve(start.data as ThreadStart, (report) => hello.port.postMessage(report)), { once: true });
+    hello.port.start();
+  }, { once: true });
 } else {
   // A computed specifier keeps browser bundlers from following it; Node keeps messages until a listener comes.
   const workerThreads = 'node:worker_threads';

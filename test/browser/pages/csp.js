@@ -8,11 +8,12 @@ document.addEventListener('securitypolicyviolation', (event) => violations.push(
 async function run() {
   const classifier = await createClassifier({ cache: false });
   const top = await classifier.classify('/examples/images/sneaker.png', { topK: 1 });
+  const { threads } = classifier;
   classifier.dispose();
-  return top;
+  return { top, threads };
 }
 
 run().then(
-  (top) => { window.cspResult = { top, violations }; },
+  ({ top, threads }) => { window.cspResult = { top, threads, violations }; },
   (error) => { window.cspResult = { error: `${error.code ?? error.name}: ${error.message}`, violations }; },
 );
