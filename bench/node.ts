@@ -1,88 +1,199 @@
-// npm run bench: full-size BVLC AlexNet, batch 1, one thread, in one Node process with the engines
-// alternated after warm-up. Medians and ratios against onnxruntime-web; writes bench/results/node.json.
+// npm run bench (Node part): full-size BVLC AlexNet (227x227, He-initialized) in one Node process,
+// engines alternated after warm-up, in two groups: (1) scaling: alexnet-web at 1 and 2 threads (int8
+// and f32 files, relaxed and baseline SIMD), alternated among themselves; (2) peers: alexnet-web at 2
+// threads next to onnxruntime-web wasm at 2 threads, native onnxruntime (onnxruntime-node) at 1 and 2
+// threads and tfjs wasm. Apart, because each peer sweeps hundreds of MB of its own weights through the
+// caches and its thread pool spins after a run: next to them our 1- and 2-thread runs are slowed
+// unevenly. Medians and ratios; batch 8 throughput; per-layer times at 1 and 2 threads.
+// Writes bench/results/node.json.
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createClassifier, bvlcAlexNet } from '../dist/index.js';
+import * as ortWeb from 'onnxruntime-web';
+import { createClassifier, bvlcAlexNet, type NodeClassifier } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
+import { cosineSimilarity } from '../test/close.js';
 import { concatBytes } from '../test/helpers.js';
 import { median } from './median.js';
+import { loadNativeOnnxruntime, type NativeOrt } from './native-onnxruntime.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
-import { createOrtSession, runOrt } from '../test/peers/onnxruntime.js';
 import { uniform } from '../test/random.js';
 import { buildTfjsAlexNet } from './tfjs-alexnet.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUP = 5;
+const BATCH = 8;
+const BATCH_ROUNDS = Math.max(3, Math.round(ROUNDS / 3));
+/** onnxruntime-web reads its thread count once, when its wasm starts: one count per process. */
+const ORT_WEB_THREADS = 2;
+const DIMS = [1, 3, 227, 227];
+
+interface Engine {
+  name: string;
+  run(input: Float32Array, batch: number): Promise<Float32Array>;
+  /** Runs batches of BATCH too. */
+  batches: boolean;
+}
+
+type Session = Awaited<ReturnType<NativeOrt['InferenceSession']['create']>>;
+
+function ortEngine(name: string, ort: NativeOrt, session: Session): Engine {
+  return {
+    name,
+    batches: true,
+    run: async (input, batch) => {
+      const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', input, [batch, ...DIMS.slice(1)]) };
+      return (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
+    },
+  };
+}
+
+function ours(name: string, classifier: NodeClassifier): Engine {
+  return { name, batches: true, run: (input, batch) => classifier.infer(input, { batch }) };
+}
+
+/** Idle time before each timed run: the engine before has stopped spinning its thread pool (onnxruntime's does after a run). */
+const GAP_MS = 50;
+
+/**
+ * Times of each engine over `rounds` alternated rounds, after WARMUP. Each round starts one engine
+ * later, so every engine follows every other equally often (what one leaves behind, caches swept or
+ * a pool still spinning, falls on all alike).
+ */
+async function timeAlternated(engines: Engine[], input: Float32Array, batch: number, rounds: number): Promise<Map<Engine, number[]>> {
+  const times = new Map(engines.map((engine) => [engine, [] as number[]]));
+  for (const engine of engines) for (let i = 0; i < WARMUP; i++) await engine.run(input, batch);
+  for (let round = 0; round < rounds; round++) {
+    for (const engine of [...engines.slice(round % engines.length), ...engines.slice(0, round % engines.length)]) {
+      await new Promise((resolve) => setTimeout(resolve, GAP_MS));
+      const started = performance.now();
+      await engine.run(input, batch);
+      times.get(engine)!.push(performance.now() - started);
+    }
+  }
+  return times;
+}
+
+async function layerMedians(classifier: NodeClassifier, input: Float32Array): Promise<Record<string, number>> {
+  const runs: Record<string, number[]> = {};
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const { name, ms } of (await classifier.profile(input)).layerTimes) (runs[name] ??= []).push(ms);
+  }
+  return Object.fromEntries(Object.entries(runs).filter(([name]) => name !== 'flatten').map(([name, values]) => [name, median(values)]));
+}
 
 async function main(): Promise<void> {
   const spec = bvlcAlexNet();
   const weights = heInitialized(spec, 2012);
-  const onnx = buildOnnx(spec, weights, BVLC_STYLE);
+  // Flatten keeps the batch: the same file runs batch 8 in onnxruntime.
+  const onnx = buildOnnx(spec, weights, { ...BVLC_STYLE, flatten: 'Flatten', symbolicBatch: true });
   const input = uniform(3 * 227 * 227, 5, -2, 2);
-
+  const batchInput = uniform(BATCH * 3 * 227 * 227, 6, -2, 2);
   const int8Bytes = concatBytes(convertOnnx(onnx, { quantize: 'int8' }).chunks);
   const f32Bytes = concatBytes(convertOnnx(onnx, { quantize: 'f32' }).chunks);
-  const int8 = await createClassifier({ weights: int8Bytes });
-  const f32 = await createClassifier({ weights: f32Bytes });
+
+  const classifiers: Record<string, NodeClassifier> = {};
+  const ourEngines: Engine[] = [];
+  for (const threads of [1, 2]) {
+    const label = `${threads} thread${threads > 1 ? 's' : ''}`;
+    classifiers[`int8 ${threads}`] = await createClassifier({ weights: int8Bytes, threads });
+    classifiers[`f32 ${threads}`] = await createClassifier({ weights: f32Bytes, threads });
+    classifiers[`int8 baseline ${threads}`] = await createClassifier({ weights: int8Bytes, threads, relaxedSimd: false });
+    if (classifiers[`int8 ${threads}`].threads !== threads) throw new Error(`asked for ${threads} threads: ${classifiers[`int8 ${threads}`].backendReason.join('; ')}`);
+    ourEngines.push(
+      ours(`alexnet-web int8, ${label}`, classifiers[`int8 ${threads}`]),
+      ours(`alexnet-web f32, ${label}`, classifiers[`f32 ${threads}`]),
+      ours(`alexnet-web int8 baseline SIMD, ${label}`, classifiers[`int8 baseline ${threads}`]),
+    );
+  }
   // Node 20 has relaxed SIMD only behind --experimental-wasm-relaxed-simd (npm run bench passes it); browsers have it on.
-  const relaxed = int8.backendReason.some((r) => r.includes('relaxed SIMD with'));
-  const int8Baseline = relaxed ? await createClassifier({ weights: int8Bytes, relaxedSimd: false }) : undefined;
-  const f32Baseline = relaxed ? await createClassifier({ weights: f32Bytes, relaxedSimd: false }) : undefined;
-  const build = relaxed ? 'relaxed SIMD' : 'SIMD';
-  const ort = await createOrtSession(onnx);
+  const build = classifiers['int8 1'].backendReason.some((r) => r.includes('relaxed SIMD with')) ? 'relaxed SIMD' : 'baseline SIMD';
+
+  const engines: Engine[] = ourEngines.filter((engine) => engine.name.endsWith('2 threads') && !engine.name.includes('baseline'));
+  ortWeb.env.wasm.numThreads = ORT_WEB_THREADS;
+  const webSession = await ortWeb.InferenceSession.create(onnx, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  engines.push(ortEngine(`onnxruntime-web wasm, ${ORT_WEB_THREADS} threads`, ortWeb, webSession));
+  const native = loadNativeOnnxruntime();
+  const nativeSessions: Session[] = [];
+  if (native.ort) {
+    for (const threads of [1, 2]) {
+      const session = await native.ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' } as never);
+      nativeSessions.push(session);
+      engines.push(ortEngine(`onnxruntime-node native, ${threads} thread${threads > 1 ? 's' : ''}`, native.ort, session));
+    }
+  } else {
+    console.log(`skipped native onnxruntime: ${native.why}`);
+  }
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
   await tf.setBackend('wasm');
   const tfjsNet = buildTfjsAlexNet(spec, weights);
-  // tfjs wants NHWC.
-  const nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(input, [1, 3, 227, 227]), [0, 2, 3, 1])) as tf.Tensor4D;
-
-  const engines: Record<string, () => Promise<unknown>> = {
-    [`alexnet-web int8 (${build})`]: () => int8.infer(input),
-    [`alexnet-web f32 (${build})`]: () => f32.infer(input),
-    ...(int8Baseline && f32Baseline ? { 'alexnet-web int8 (SIMD)': () => int8Baseline.infer(input), 'alexnet-web f32 (SIMD)': () => f32Baseline.infer(input) } : {}),
-    'onnxruntime-web wasm': () => runOrt(ort, input, [1, 3, 227, 227]),
-    'tfjs wasm': async () => {
-      const out = tfjsNet.run(nhwc);
-      await out.data();
+  engines.push({
+    name: 'tfjs wasm, 1 thread',
+    batches: false,
+    run: async (x) => {
+      // tfjs wants NHWC.
+      const out = tf.tidy(() => tfjsNet.run(tf.transpose(tf.tensor4d(x, [1, 3, 227, 227]), [0, 2, 3, 1]) as tf.Tensor4D));
+      const data = (await out.data()) as Float32Array;
       out.dispose();
+      return data;
     },
-  };
-  const times: Record<string, number[]> = Object.fromEntries(Object.keys(engines).map((name) => [name, []]));
-  for (const run of Object.values(engines)) for (let i = 0; i < WARMUP; i++) await run();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(engines)) {
-      const started = performance.now();
-      await run();
-      times[name].push(performance.now() - started);
-    }
-  }
-  const layerRuns: Record<string, number[]> = {};
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const { name, ms } of (await int8.profile(input)).layerTimes) (layerRuns[name] ??= []).push(ms);
-  }
+  });
 
-  const ortMedian = median(times['onnxruntime-web wasm']);
-  const rows = Object.entries(times).map(([engine, values]) => ({ engine, medianMs: median(values), minMs: Math.min(...values), ratioToOnnxruntime: median(values) / ortMedian }));
-  const layers = Object.entries(layerRuns).map(([name, values]) => ({ name, medianMs: median(values) }));
+  // The engines computed the same network: every output against onnxruntime-web's.
+  const reference = await engines.find((e) => e.name.startsWith('onnxruntime-web'))!.run(input, 1);
+  const cosines = new Map<Engine, number>();
+  for (const engine of [...ourEngines, ...engines]) cosines.set(engine, cosineSimilarity(await engine.run(input, 1), reference));
+
+  const ourTimes = await timeAlternated(ourEngines, input, 1, ROUNDS);
+  const times = await timeAlternated(engines, input, 1, ROUNDS);
+  const medianOf = (name: string) => median(times.get(engines.find((e) => e.name === name)!) ?? [Number.NaN]);
+  const ourMedianOf = (name: string) => median(ourTimes.get(ourEngines.find((e) => e.name === name)!)!);
+  const webMs = medianOf(`onnxruntime-web wasm, ${ORT_WEB_THREADS} threads`);
+  const nativeMs = native.ort ? medianOf('onnxruntime-node native, 2 threads') : Number.NaN;
+  const rows = engines.map((engine) => {
+    const values = times.get(engine)!;
+    return {
+      engine: engine.name, medianMs: median(values), minMs: Math.min(...values),
+      ratioToOnnxruntimeWeb2Threads: median(values) / webMs,
+      ratioToNative2Threads: Number.isNaN(nativeMs) ? null : median(values) / nativeMs,
+      cosineToOnnxruntimeWeb: cosines.get(engine)!,
+    };
+  });
+  const scaling = ['int8', 'f32', 'int8 baseline SIMD'].map((kind) => {
+    const one = ourMedianOf(`alexnet-web ${kind}, 1 thread`);
+    const two = ourMedianOf(`alexnet-web ${kind}, 2 threads`);
+    return { engine: `alexnet-web ${kind}`, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
+  });
+  const batched = [...new Set([...ourEngines, ...engines])].filter((engine) => engine.batches && !engine.name.includes('baseline'));
+  const batchTimes = await timeAlternated(batched, batchInput, BATCH, BATCH_ROUNDS);
+  const throughput = batched.map((engine) => ({ engine: engine.name, batch: BATCH, imagesPerSecond: (BATCH * 1000) / median(batchTimes.get(engine)!) }));
+  const layers = { oneThread: await layerMedians(classifiers['int8 1'], input), twoThreads: await layerMedians(classifiers['int8 2'], input) };
+
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  const result = { date: new Date().toISOString(), model: 'BVLC AlexNet 227x227, batch 1, 1 thread', rounds: ROUNDS, warmup: WARMUP, machine, engines: rows, layers };
+  const model = `BVLC AlexNet 227x227, batch 1, alexnet-web ${build}`;
+  const result = { date: new Date().toISOString(), model, rounds: ROUNDS, warmup: WARMUP, machine, engines: rows, scaling, throughput, layers };
 
-  console.log(`${result.model}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; median of ${ROUNDS} alternated runs after ${WARMUP} warm-up`);
-  console.log('| engine | median ms | min ms | vs onnxruntime-web |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntime.toFixed(2)}x |`);
-  console.log(`\nalexnet-web int8 (${build}), per layer (median ms):`);
-  console.log(layers.map((l) => `${l.name} ${l.medianMs.toFixed(2)}`).join(', '));
+  console.log(`${model}; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; median of ${ROUNDS} alternated runs after ${WARMUP} warm-up`);
+  console.log('| engine | median ms | min ms | vs onnxruntime-web 2 threads | vs native onnxruntime 2 threads | output cosine |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntimeWeb2Threads.toFixed(2)}x | ${r.ratioToNative2Threads?.toFixed(2) ?? '-'}x | ${r.cosineToOnnxruntimeWeb.toFixed(5)} |`);
+  }
+  console.log('\nScaling, our engines alternated among themselves:\n| alexnet-web | 1 thread ms | 2 threads ms | speedup |\n| --- | ---: | ---: | ---: |');
+  for (const s of scaling) console.log(`| ${s.engine} | ${s.oneThreadMs.toFixed(1)} | ${s.twoThreadsMs.toFixed(1)} | ${s.speedup.toFixed(2)}x |`);
+  console.log(`\nbatch ${BATCH}, images/s: ${throughput.map((t) => `${t.engine} ${t.imagesPerSecond.toFixed(1)}`).join('; ')}`);
+  console.log('\nalexnet-web int8 per layer (median ms), 1 thread -> 2 threads:');
+  console.log(Object.keys(layers.oneThread).map((name) => `${name} ${layers.oneThread[name].toFixed(2)} -> ${layers.twoThreads[name].toFixed(2)}`).join(', '));
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/node.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
 
-  for (const classifier of [int8, f32, int8Baseline, f32Baseline]) classifier?.dispose();
-  await ort.release();
+  for (const classifier of Object.values(classifiers)) await classifier.dispose();
+  await webSession.release();
+  for (const session of nativeSessions) await session.release();
   tfjsNet.dispose();
 }
 

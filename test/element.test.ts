@@ -84,7 +84,8 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
       expect(row.trackWidth).toBeGreaterThan(0);
     }
     expect(layout.rows[0].barWidth).toBeGreaterThan(layout.rows[0].trackWidth * expected[0].score - 2);
-    expect(layout.status).toMatch(/^wasm · \d+ ms$/);
+    // The page is cross-origin isolated on 2 cores: the engine's worker and one helper thread.
+    expect(layout.status).toMatch(/^wasm · 2 threads · \d+ ms$/);
     expect(layout.imageShown).toBe(true);
 
     const element = (await page.$('alexnet-classifier'))!;

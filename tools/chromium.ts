@@ -11,8 +11,11 @@ export function findChromium(): string | undefined {
   return CANDIDATES.find((path): path is string => !!path && existsSync(path));
 }
 
-/** Headless Chromium with a fresh profile, WebGPU on (SwiftShader when there is no GPU), no background traffic. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium with a fresh profile, WebGPU on (SwiftShader when there is no GPU), no background
+ * traffic. `protocolTimeout`: how long one call into the page may take (puppeteer's default: 180 s).
+ */
+export async function launchChromium(options: { protocolTimeout?: number } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH).');
   const userDataDir = mkdtempSync(join(tmpdir(), 'alexnet-web-chromium-'));
@@ -20,6 +23,7 @@ export async function launchChromium(): Promise<Browser> {
     executablePath,
     headless: true,
     userDataDir,
+    protocolTimeout: options.protocolTimeout,
     args: [
       '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-quic', '--enable-unsafe-webgpu',

@@ -11,11 +11,14 @@ type BackendAttribute = 'auto' | 'wasm' | 'webgpu';
 export interface ReadyDetail {
   backend: string;
   reason: readonly string[];
+  /** CPU threads computing (wasm); 1 on WebGPU. */
+  threads: number;
 }
 
 export interface ResultDetail {
   results: Classification[];
   backend: string;
+  threads: number;
   /** Milliseconds from the call to the answer (decode, preprocess, inference). */
   ms: number;
 }
@@ -38,6 +41,12 @@ function percent(score: number): string {
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Where a classifier computes, for the status line: "wasm · 2 threads", "wasm · 1 thread", "webgpu". */
+function where(classifier: BrowserClassifier): string {
+  if (classifier.backend !== 'wasm') return classifier.backend;
+  return `wasm · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
 }
 
 export class AlexNetClassifierElement extends HTMLElement {
@@ -195,8 +204,8 @@ export class AlexNetClassifierElement extends HTMLElement {
       const results = await classifier.classify(image, { topK: this.topK });
       const ms = performance.now() - started;
       if (generation === this.generation) {
-        this.showResults(results, classifier.backend, ms);
-        this.emit<ResultDetail>('result', { results, backend: classifier.backend, ms });
+        this.showResults(results, where(classifier), ms);
+        this.emit<ResultDetail>('result', { results, backend: classifier.backend, threads: classifier.threads, ms });
       }
       return results;
     } catch (error) {
@@ -250,8 +259,8 @@ export class AlexNetClassifierElement extends HTMLElement {
       if (this.shared !== shared) return;
       this.loaded = classifier;
       progress.hidden = true;
-      this.shadowPart('status').textContent ||= `Ready on ${classifier.backend}.`;
-      this.emit<ReadyDetail>('ready', { backend: classifier.backend, reason: classifier.backendReason });
+      this.shadowPart('status').textContent ||= `Ready on ${where(classifier)}.`;
+      this.emit<ReadyDetail>('ready', { backend: classifier.backend, reason: classifier.backendReason, threads: classifier.threads });
     }, (error) => {
       if (this.shared !== shared) return;
       progress.hidden = true;
@@ -291,7 +300,7 @@ export class AlexNetClassifierElement extends HTMLElement {
     }
   }
 
-  private showResults(results: Classification[], backend: string, ms: number): void {
+  private showResults(results: Classification[], where: string, ms: number): void {
     const list = this.shadowPart('results');
     list.replaceChildren(...results.map((result) => {
       const row = document.createElement('li');
@@ -317,7 +326,7 @@ export class AlexNetClassifierElement extends HTMLElement {
       row.setAttribute('aria-label', `${result.label}: ${percent(result.score)}`);
       return row;
     }));
-    this.shadowPart('status').textContent = `${backend} · ${ms.toFixed(0)} ms`;
+    this.shadowPart('status').textContent = `${where} · ${ms.toFixed(0)} ms`;
   }
 
   private showError(message: string | undefined): void {

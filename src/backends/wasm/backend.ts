@@ -61,7 +61,8 @@ async function startKernels(allowRelaxed: boolean, plan: ThreadPlan, startThread
       memory = takeSharedMemory();
       instance = await instantiateKernels(allowRelaxed, memory);
     } catch (error) {
-      if (error instanceof AlexNetError && !memory) throw error;
+      // No shared memory, or an engine that cannot compile the threads build: the one-thread build may still run.
+      if (memory) recycleSharedMemory(memory);
       const reason = `1 thread: the threads build of the kernels could not start (${(error as Error).message})`;
       return startKernels(allowRelaxed, { threads: 1, wait: 'blocking', reason }, undefined);
     }

@@ -4,7 +4,7 @@
 // which may not block, leaves the items to the helpers and awaits Atomics.waitAsync.
 import { AlexNetError } from '../../errors.js';
 import { startHelperWorker, type HelperWorker, type ThreadStarter } from './helper-worker.js';
-import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, type KernelCall, type KernelFunctions } from './work-items.js';
+import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, spinWhile, type KernelCall, type KernelFunctions } from './work-items.js';
 
 /** Runs kernel calls; `threads` is how many threads take part now. */
 export interface Executor {
@@ -193,7 +193,7 @@ export class ThreadPool implements Executor {
         continue;
       }
       progress(done);
-      Atomics.wait(slots, DONE, done, WAIT_SLICE_MS);
+      if (!spinWhile(slots, DONE, done)) Atomics.wait(slots, DONE, done, WAIT_SLICE_MS);
     }
   }
 

@@ -3,7 +3,7 @@
 // instantiates the kernels on the shared memory it is given, says it is ready, then runs its share of
 // every kernel call the caller publishes (work-items.ts) until it is told to end.
 import { runsOnNode } from './runtime.js';
-import { ControlBlock, GENERATION, runClaimedItems, type KernelFunctions } from './work-items.js';
+import { ControlBlock, GENERATION, runClaimedItems, spinWhile, type KernelFunctions } from './work-items.js';
 
 /**
  * What a helper receives first: its start, or (where a worker had its page start the helper) a port
@@ -45,7 +45,7 @@ function serve(start: ThreadStart, report: (message: ThreadReport) => void): voi
   let running: [number, number] | undefined;
   try {
     for (;;) {
-      Atomics.wait(control.slots, GENERATION, seen);
+      if (!spinWhile(control.slots, GENERATION, seen)) Atomics.wait(control.slots, GENERATION, seen);
       seen = Atomics.load(control.slots, GENERATION);
       const call = control.callOf(seen);
       if (!call) {

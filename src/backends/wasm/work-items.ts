@@ -140,6 +140,23 @@ export class ControlBlock {
 }
 
 /**
+ * How long a thread polls for the next call (or the last items) before it sleeps: the calls of one
+ * inference come microseconds apart, and waking a sleeping thread costs more on a VM (its vCPU halted).
+ * Chromium, 2 threads, full AlexNet: 1.58x -> 1.68x the speed of one thread with 500 us; Node: no change.
+ */
+export const SPIN_MICROSECONDS = 500;
+
+/** Polls slot `index` while it holds `value`, for at most SPIN_MICROSECONDS; whether it changed. */
+export function spinWhile(slots: Int32Array, index: number, value: number): boolean {
+  if (SPIN_MICROSECONDS <= 0) return false;
+  const deadline = performance.now() + SPIN_MICROSECONDS / 1000;
+  for (let i = 1; ; i++) {
+    if (Atomics.load(slots, index) !== value) return true;
+    if ((i & 255) === 0 && performance.now() > deadline) return false;
+  }
+}
+
+/**
  * Runs items of `call` until none is left to claim; the items it ran are counted done. `running` hears
  * of each run of items before it starts and (undefined) after it ended, so a helper that fails knows
  * which items it left unfinished.
