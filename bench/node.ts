@@ -77,12 +77,15 @@ async function timeAlternated(engines: Engine[], input: Float32Array, batch: num
   return times;
 }
 
-async function layerMedians(classifier: NodeClassifier, input: Float32Array): Promise<Record<string, number>> {
-  const runs: Record<string, number[]> = {};
+/** Median ms of each layer for each classifier, their profiles interleaved (the machine's state falls on all alike). */
+async function layerMedians(classifiers: NodeClassifier[], input: Float32Array): Promise<Record<string, number>[]> {
+  const runs: Record<string, number[]>[] = classifiers.map(() => ({}));
   for (let i = 0; i < ROUNDS; i++) {
-    for (const { name, ms } of (await classifier.profile(input)).layerTimes) (runs[name] ??= []).push(ms);
+    for (const [k, classifier] of classifiers.entries()) {
+      for (const { name, ms } of (await classifier.profile(input)).layerTimes) (runs[k][name] ??= []).push(ms);
+    }
   }
-  return Object.fromEntries(Object.entries(runs).filter(([name]) => name !== 'flatten').map(([name, values]) => [name, median(values)]));
+  return runs.map((layers) => Object.fromEntries(Object.entries(layers).filter(([name]) => name !== 'flatten').map(([name, values]) => [name, median(values)])));
 }
 
 async function main(): Promise<void> {
@@ -171,7 +174,8 @@ async function main(): Promise<void> {
   const batched = [...new Set([...ourEngines, ...engines])].filter((engine) => engine.batches && !engine.name.includes('baseline'));
   const batchTimes = await timeAlternated(batched, batchInput, BATCH, BATCH_ROUNDS);
   const throughput = batched.map((engine) => ({ engine: engine.name, batch: BATCH, imagesPerSecond: (BATCH * 1000) / median(batchTimes.get(engine)!) }));
-  const layers = { oneThread: await layerMedians(classifiers['int8 1'], input), twoThreads: await layerMedians(classifiers['int8 2'], input) };
+  const [oneThread, twoThreads] = await layerMedians([classifiers['int8 1'], classifiers['int8 2']], input);
+  const layers = { oneThread, twoThreads };
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
   const model = `BVLC AlexNet 227x227, batch 1, alexnet-web ${build}`;

@@ -71,6 +71,21 @@ describe('alexnet-web CLI', () => {
     classifier.dispose();
   });
 
+  it('infer --threads 1 and --threads 3 write the same bits; --threads 0 is refused', async () => {
+    writeFileSync(join(directory, 'small-threads.safetensors'), smallWeights());
+    writeFileSync(join(directory, 'x3.f32'), uniform(3 * 3 * 227 * 227, 8));
+    const outputs: Buffer[] = [];
+    for (const threads of ['1', '3']) {
+      const result = await run('infer', '--weights', 'small-threads.safetensors', '--input', 'x3.f32', '--batch', '3', '--output', `y${threads}.f32`, '--threads', threads);
+      expect(result.code).toBe(0);
+      outputs.push(readFileSync(join(directory, `y${threads}.f32`)));
+    }
+    expect(outputs[1].equals(outputs[0])).toBe(true);
+    const refused = await run('classify', '--threads', '0', 'a.png');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^alexnet-web: INVALID_ARGUMENT: --threads takes a positive integer/);
+  });
+
   it('classify --json prints one JSON line per image; a bad image fails alone with exit code 1', async () => {
     writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
     const { code, stdout } = await run('classify', '--weights', 'small-lib.safetensors', '--top-k', '3', '--json', 'a.png', 'broken.png', 'b.png');

@@ -11,10 +11,15 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
   return parsed;
 }
 
-export async function classifyCommand(images: string[], options: { weights?: string; topK?: string; json?: boolean }): Promise<number> {
+/** --threads N: how many threads the engine runs on (default: every core). */
+function threadsOption(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : positiveInteger(value, '--threads', 1);
+}
+
+export async function classifyCommand(images: string[], options: { weights?: string; topK?: string; json?: boolean; threads?: string }): Promise<number> {
   if (images.length === 0) throw new AlexNetError('INVALID_ARGUMENT', 'classify needs at least one image path.');
   const topK = positiveInteger(options.topK, '--top-k', 5);
-  const classifier = await createClassifier({ weights: options.weights });
+  const classifier = await createClassifier({ weights: options.weights, threads: threadsOption(options.threads) });
   let failures = 0;
   try {
     for (const image of images) {
@@ -39,7 +44,7 @@ export async function classifyCommand(images: string[], options: { weights?: str
   return failures > 0 ? 1 : 0;
 }
 
-export async function inferCommand(options: { weights?: string; input?: string; output?: string; batch?: string }): Promise<void> {
+export async function inferCommand(options: { weights?: string; input?: string; output?: string; batch?: string; threads?: string }): Promise<void> {
   if (!options.input || !options.output) throw new AlexNetError('INVALID_ARGUMENT', 'infer needs --input x.f32 and --output y.f32.');
   const batch = positiveInteger(options.batch, '--batch', 1);
   const bytes = await readFile(options.input).catch((error) => {
@@ -47,7 +52,7 @@ export async function inferCommand(options: { weights?: string; input?: string; 
   });
   if (bytes.byteLength % 4 !== 0) throw new AlexNetError('INPUT_SHAPE_MISMATCH', `${options.input} is ${bytes.byteLength} bytes, not a whole number of float32 values.`);
   const input = new Float32Array(new Uint8Array(bytes).buffer);
-  const classifier = await createClassifier({ weights: options.weights });
+  const classifier = await createClassifier({ weights: options.weights, threads: threadsOption(options.threads) });
   try {
     const output = await classifier.infer(input, { batch });
     await writeFileAtomic(options.output, [new Uint8Array(output.buffer, output.byteOffset, output.byteLength)]);
