@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 declare global {
   interface Window {
-    seenResults: { labels: string[]; weights: string | null }[];
+    seenResults: { labels: string[]; weights: string | null; threads: number }[];
   }
 }
 
@@ -21,7 +21,7 @@ declare global {
 const RECORD_RESULTS = `
   window.seenResults = [];
   document.addEventListener('result', (event) => {
-    window.seenResults.push({ labels: event.detail.results.map((r) => r.label), weights: event.target.getAttribute('weights') });
+    window.seenResults.push({ labels: event.detail.results.map((r) => r.label), weights: event.target.getAttribute('weights'), threads: event.detail.threads });
   });
 `;
 
@@ -56,7 +56,7 @@ describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
       error: document.getElementById('error')!.textContent,
     }));
     expect(shown.first).toMatch(/^Sandal: \d+\.\d%$/);
-    expect(shown.backend).toMatch(/^Backend: wasm \(webgpu: skipped, .*; wasm: selected/);
+    expect(shown.backend).toMatch(/^Backend: wasm \(webgpu: skipped, .*; wasm: selected, .*; wasm: 2 threads \(every core: 2 reported\)\)$/);
     expect(shown.progress).toBe(1);
     expect(shown.timing).toMatch(/^classify: \d+\.\d ms on wasm$/);
     expect(shown.error).toBe('');
@@ -82,6 +82,9 @@ describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
     expect(builtFiles).toEqual(expect.arrayContaining(['element.js', 'worker.js', 'alexnet-web.wasm', 'alexnet-web-relaxed.wasm']));
     const online = await page.evaluate(() => window.seenResults[0]);
     expect(online.labels[0]).toBe('T-shirt/top');
+    // The app's pages are cross-origin isolated (COOP/COEP), and stay so offline: the service worker
+    // keeps those headers with the responses.
+    expect(online.threads).toBe(2);
 
     // Offline: nothing answers on that port any more.
     await pwaServer.close();
