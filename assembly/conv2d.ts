@@ -50,13 +50,15 @@ export function conv2dPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i32)
   return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(a), 1, b), 2, c), 3, d);
 }
 
-// Input row of output pixel p's window; far outside for pixels past P, so every read becomes a zero.
-@inline function originRow(p: i32, P: i32, OW: i32, strideH: i32, padTop: i32): i32 {
-  return p < P ? (p / OW) * strideH - padTop : -(1 << 20);
+// Input row (`rows`) or column of output pixel p's window; rows far outside for pixels past P, so every read becomes a zero.
+@inline function origin(p: i32, P: i32, OW: i32, stride: i32, pad: i32, rows: bool): i32 {
+  if (p >= P) return rows ? -(1 << 20) : 0;
+  return (rows ? p / OW : p % OW) * stride - pad;
 }
 
-@inline function originColumn(p: i32, P: i32, OW: i32, strideW: i32, padLeft: i32): i32 {
-  return p < P ? (p % OW) * strideW - padLeft : 0;
+/** Window origins of output pixels p0 .. p0 + 3, one per lane. */
+@inline function origins(p0: i32, P: i32, OW: i32, stride: i32, pad: i32, rows: bool): v128 {
+  return lanes(origin(p0, P, OW, stride, pad, rows), origin(p0 + 1, P, OW, stride, pad, rows), origin(p0 + 2, P, OW, stride, pad, rows), origin(p0 + 3, P, OW, stride, pad, rows));
 }
 
 // panel[CRS][NR] <- receptive fields of the NR output pixels from p0 of one image and group; zero where
@@ -68,22 +70,10 @@ function packPanel(
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32, p0: i32,
 ): void {
   const P = OH * OW;
-  const ihLow = lanes(
-    originRow(p0, P, OW, strideH, padTop), originRow(p0 + 1, P, OW, strideH, padTop),
-    originRow(p0 + 2, P, OW, strideH, padTop), originRow(p0 + 3, P, OW, strideH, padTop),
-  );
-  const ihHigh = lanes(
-    originRow(p0 + 4, P, OW, strideH, padTop), originRow(p0 + 5, P, OW, strideH, padTop),
-    originRow(p0 + 6, P, OW, strideH, padTop), originRow(p0 + 7, P, OW, strideH, padTop),
-  );
-  const iwLow = lanes(
-    originColumn(p0, P, OW, strideW, padLeft), originColumn(p0 + 1, P, OW, strideW, padLeft),
-    originColumn(p0 + 2, P, OW, strideW, padLeft), originColumn(p0 + 3, P, OW, strideW, padLeft),
-  );
-  const iwHigh = lanes(
-    originColumn(p0 + 4, P, OW, strideW, padLeft), originColumn(p0 + 5, P, OW, strideW, padLeft),
-    originColumn(p0 + 6, P, OW, strideW, padLeft), originColumn(p0 + 7, P, OW, strideW, padLeft),
-  );
+  const ihLow = origins(p0, P, OW, strideH, padTop, true);
+  const ihHigh = origins(p0 + 4, P, OW, strideH, padTop, true);
+  const iwLow = origins(p0, P, OW, strideW, padLeft, false);
+  const iwHigh = origins(p0 + 4, P, OW, strideW, padLeft, false);
   const oneRow = strideW == 1 && p0 + NR <= P && (p0 % OW) + NR <= OW;
   const ih0 = i32x4.extract_lane(ihLow, 0);
   const iw0 = i32x4.extract_lane(iwLow, 0);
@@ -200,6 +190,24 @@ export function multiplyItems(mTiles: i32, nTiles: i32, G: i32, mBlock: i32, nBl
   return G * ((mTiles + mBlock - 1) / mBlock) * ((nTiles + nBlock - 1) / nBlock);
 }
 
+// What locateItem found: wasm globals, so each thread's instance has its own.
+export let itemGroup: i32 = 0;
+export let itemM0: i32 = 0;
+export let itemM1: i32 = 0;
+export let itemN0: i32 = 0;
+export let itemN1: i32 = 0;
+
+/** Sets itemGroup and the weight tiles [itemM0, itemM1) and panels [itemN0, itemN1) of multiply item `item`. */
+@inline export function locateItem(item: i32, mTiles: i32, nTiles: i32, mBlock: i32, nBlock: i32): void {
+  const mBlocks = (mTiles + mBlock - 1) / mBlock;
+  const nBlocks = (nTiles + nBlock - 1) / nBlock;
+  itemN0 = (item % nBlocks) * nBlock;
+  itemM0 = ((item / nBlocks) % mBlocks) * mBlock;
+  itemGroup = item / nBlocks / mBlocks;
+  itemN1 = min(nTiles, itemN0 + nBlock);
+  itemM1 = min(mTiles, itemM0 + mBlock);
+}
+
 // out[m][p] = relu?(product[m][p] + bias[m]) for rows [m0, m1) and columns [p0, p1); product rows are ldc floats apart.
 function writeOutput(out: usize, product: usize, ldc: i32, bias: usize, m0: i32, m1: i32, p0: i32, p1: i32, P: i32, relu: bool): void {
   const zero = f32x4.splat(0);
@@ -243,18 +251,13 @@ export function conv2dMultiply(
   checkRange(scratch, conv2dScratchBytes(C, K, R, S, G, OH, OW));
   if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
   const products = scratch + conv2dPanelBytes(C, R, S, G, OH, OW);
-  const mBlocks = (mTiles + mBlock - 1) / mBlock;
-  const nBlocks = (nTiles + nBlock - 1) / nBlock;
   for (let item = first; item < end; item++) {
-    const nt0 = (item % nBlocks) * nBlock;
-    const mt0 = ((item / nBlocks) % mBlocks) * mBlock;
-    const g = item / nBlocks / mBlocks;
-    const nt1 = min(nTiles, nt0 + nBlock);
-    const mt1 = min(mTiles, mt0 + mBlock);
+    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+    const g = itemGroup;
     const product = products + (<usize>g * mTiles * MR * ldc << 2);
     const panels = scratch + (<usize>g * nTiles * crs * NR << 2);
-    multiplyBlock(product, ldc, packedWeights + (<usize>g * mTiles * MR * crs << 2), panels, mt0, mt1, nt0, nt1, crs);
+    multiplyBlock(product, ldc, packedWeights + (<usize>g * mTiles * MR * crs << 2), panels, itemM0, itemM1, itemN0, itemN1, crs);
     const groupOut = out + (<usize>(g * Kg) * P << 2);
-    writeOutput(groupOut, product, ldc, bias + (<usize>(g * Kg) << 2), mt0 * MR, min(Kg, mt1 * MR), nt0 * NR, min(P, nt1 * NR), P, relu);
+    writeOutput(groupOut, product, ldc, bias + (<usize>(g * Kg) << 2), itemM0 * MR, min(Kg, itemM1 * MR), itemN0 * NR, min(P, itemN1 * NR), P, relu);
   }
 }

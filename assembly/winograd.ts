@@ -15,7 +15,7 @@
 //      block of panels (multiplyItems), which write only their own part of the product matrices.
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
 // each output is computed in the same order whatever the split into items.
-import { MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
+import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
 import { checkRange } from './simd';
 
 const POSITIONS = 16;
@@ -190,25 +190,20 @@ export function winogradMultiply(
   const productBytes = <usize>mTiles * MR * columns << 2;
   const weightBytes = <usize>mTiles * MR * depth << 2;
   const products = scratch + winogradPanelBytes(C, R, S, G, OH, OW);
-  const mBlocks = (mTiles + mBlock - 1) / mBlock;
-  const nBlocks = (nTiles + nBlock - 1) / nBlock;
   for (let item = first; item < end; item++) {
-    const nt0 = (item % nBlocks) * nBlock;
-    const mt0 = ((item / nBlocks) % mBlocks) * mBlock;
-    const g = item / nBlocks / mBlocks;
-    const nt1 = min(nTiles, nt0 + nBlock);
-    const mt1 = min(mTiles, mt0 + mBlock);
+    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+    const g = itemGroup;
     const groupProducts = products + <usize>(g * POSITIONS) * productBytes;
     const groupPanels = scratch + <usize>(g * POSITIONS) * panelBytes;
     const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
     for (let pos = 0; pos < POSITIONS; pos++) {
       multiplyBlock(
         groupProducts + <usize>pos * productBytes, columns, groupWeights + <usize>pos * weightBytes, groupPanels + <usize>pos * panelBytes,
-        mt0, mt1, nt0, nt1, depth,
+        itemM0, itemM1, itemN0, itemN1, depth,
       );
     }
     const groupOut = out + (<usize>(g * Kg) * OH * OW << 2);
-    transformOutput(groupOut, groupProducts, bias + (<usize>(g * Kg) << 2), mt0 * MR, min(Kg, mt1 * MR), nt0 * NR, min(tiles, nt1 * NR), Kg, OH, OW, tilesW, columns, relu);
+    transformOutput(groupOut, groupProducts, bias + (<usize>(g * Kg) << 2), itemM0 * MR, min(Kg, itemM1 * MR), itemN0 * NR, min(tiles, itemN1 * NR), Kg, OH, OW, tilesW, columns, relu);
   }
 }
 
