@@ -301,14 +301,15 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     }
     backend = retry.backend;
     reasons = [`${backend.name}: selected after the previous device was lost`, ...retry.reasons];
+    announceBackend();
+  };
+  const announceBackend = (): void => {
     threads = threadsOf(backend);
     events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads } }));
   };
   // A helper thread that died is noticed after the call it failed in: the app hears of the change.
   const noticeThreadChange = (): void => {
-    if (threadsOf(backend) === threads) return;
-    threads = threadsOf(backend);
-    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads } }));
+    if (threadsOf(backend) !== threads) announceBackend();
   };
   const run = <T>(work: (network: Network<unknown, unknown>) => Promise<T>): Promise<T> => enqueue(async () => {
     try {

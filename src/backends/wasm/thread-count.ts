@@ -4,9 +4,9 @@ import { runsOnNode } from './runtime.js';
 import { MAX_THREADS } from './work-items.js';
 
 /**
- * The default's cap. Measured on 2 cores only (bench/results/node.json: 2 threads beat 1, 3 and 4
- * threads on 2 cores lose to 2); beyond 8 the fully connected layers, bound by memory bandwidth, and
- * AlexNet's 13x13 convolutions (a few dozen items a call) leave threads idle.
+ * The default's cap, reasoned, not measured (this project's machines have 2 cores): beyond 8 the fully
+ * connected layers, bound by memory bandwidth, and AlexNet's 13x13 convolutions (a few dozen items a
+ * call) would leave threads idle.
  */
 export const MAX_DEFAULT_THREADS = 8;
 
