@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from '../src/backends/wasm/kernels.js';
 import { planThreads } from '../src/backends/wasm/thread-count.js';
 import { ThreadPool } from '../src/backends/wasm/thread-pool.js';
-import type { KernelCall } from '../src/backends/wasm/work-items.js';
+import { MAX_SHARED_ITEMS, type KernelCall } from '../src/backends/wasm/work-items.js';
 import { bvlcAlexNet, createClassifier } from '../src/node/index.js';
 import { convertToBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
@@ -78,6 +78,23 @@ describe('wasm threads in Node', () => {
     ]);
     pool.run!(bench.call);
     expect(Array.from(bench.output())).toEqual(Array.from(bench.expected));
+    await pool.dispose();
+  });
+
+  it('run a call of more items than a ticket counts (a huge input) on the calling thread, right', async () => {
+    const planes = MAX_SHARED_ITEMS + 5;
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const { exports: kernels, module } = await instantiateKernels(false, memory);
+    const inputAt = Math.ceil(kernels.heapBase() / 64) * 64;
+    const outputAt = inputAt + planes * 4;
+    memory.grow(Math.ceil((outputAt + planes * 4) / 65536));
+    const input = uniform(planes, 9, -1, 1);
+    new Float32Array(memory.buffer, inputAt, planes).set(input);
+    const pool = await ThreadPool.start({ module, memory, kernels, helpers: 1, scriptUrl: threadScriptUrl, wait: 'blocking' });
+    expect(pool.threads).toBe(2);
+    // A 1x1 max-pool of 1x1 planes copies its input.
+    pool.run!({ kernel: 'maxPool', args: [outputAt, inputAt, planes, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], items: planes, claim: 1 });
+    expect(new Float32Array(memory.buffer, outputAt, planes).every((v, i) => v === input[i])).toBe(true);
     await pool.dispose();
   });
 

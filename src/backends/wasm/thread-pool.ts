@@ -4,7 +4,7 @@
 // which may not block, leaves the items to the helpers and awaits Atomics.waitAsync.
 import { AlexNetError } from '../../errors.js';
 import { startHelperWorker, type HelperWorker, type ThreadStarter } from './helper-worker.js';
-import { ControlBlock, CONTROL_BYTES, DONE, FAILED, runClaimedItems, spinWhile, type KernelCall, type KernelFunctions } from './work-items.js';
+import { ControlBlock, CONTROL_BYTES, DONE, FAILED, MAX_SHARED_ITEMS, runClaimedItems, spinWhile, type KernelCall, type KernelFunctions } from './work-items.js';
 
 /** Runs kernel calls; `threads` is how many threads take part now. */
 export interface Executor {
@@ -115,8 +115,8 @@ export class ThreadPool implements Executor {
 
   private runBlocking(call: KernelCall): void {
     if (this.broken) throw this.broken;
-    // One claim's worth of work, or nobody to share it with: not worth waking anyone.
-    if (call.claim >= call.items || this.liveHelpers === 0) {
+    // One claim's worth of work, nobody to share it with, or more items than a ticket counts (a huge input): the caller alone.
+    if (call.claim >= call.items || this.liveHelpers === 0 || call.items > MAX_SHARED_ITEMS) {
       this.kernels[call.kernel](...call.args, 0, call.items);
       return;
     }
@@ -127,8 +127,8 @@ export class ThreadPool implements Executor {
 
   private async runAwaiting(call: KernelCall): Promise<void> {
     if (this.broken) throw this.broken;
-    // No helper left: the page's thread computes, as it would with threads: 1.
-    if (this.liveHelpers === 0) {
+    // No helper left, or more items than a ticket counts: the page's thread computes, as with threads: 1.
+    if (this.liveHelpers === 0 || call.items > MAX_SHARED_ITEMS) {
       this.kernels[call.kernel](...call.args, 0, call.items);
       return;
     }

@@ -52,6 +52,8 @@ const HAS_FAILED = 1;
 
 const ITEM_BITS = 20;
 const ITEM_MASK = (1 << ITEM_BITS) - 1;
+/** The most items one shared call can number (the ticket's item field); larger calls run on one thread. */
+export const MAX_SHARED_ITEMS = ITEM_MASK;
 const GENERATION_MASK = 0x7ff;
 
 /** Views of the control block (a SharedArrayBuffer of CONTROL_BYTES). */
