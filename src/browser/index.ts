@@ -1,20 +1,13 @@
 // alexnet-web for browsers: createClassifier runs the engine in a module Worker (through Comlink) so
 // pages never freeze, or on the calling thread with `worker: false`. Weights stream in, are verified
 // and kept in the Cache API for offline use.
-import { createClassifierOn, type Classifier, type ClassifierOptions } from '../classifier.js';
+import { createClassifierOn } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
-import type { BrowserImageInput } from './decode-image.js';
-import { browserPlatform, type BrowserWeightsSource } from './platform.js';
+import type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
+import { browserPlatform } from './platform.js';
 import { createWorkerClassifier } from './worker-client.js';
 
-export interface BrowserClassifierOptions extends ClassifierOptions<BrowserWeightsSource> {
-  /** Run in a module Worker (default, where Workers exist); false runs on the calling thread. */
-  worker?: boolean;
-  /** Keep the verified weights file in the Cache API for the next load and offline use (default true). */
-  cache?: boolean;
-}
-
-export type BrowserClassifier = Classifier<BrowserImageInput>;
+export type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
 
 /** Loads a model (the bundled demo model by default) and returns a classifier; see README for the options. */
 export function createClassifier(options: BrowserClassifierOptions = {}): Promise<BrowserClassifier> {

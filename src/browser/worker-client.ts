@@ -10,7 +10,7 @@ import { isDrawable, toImageBitmap, type BrowserImageInput } from './decode-imag
 import { absoluteUrl } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
-import type { BrowserClassifier, BrowserClassifierOptions } from './index.js';
+import type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
 
 let streamsTransfer: boolean | undefined;
 
