@@ -140,3 +140,93 @@ export function fullyConnectedF32(
     }
   }
 }
+
+// acc + the dot products of 16 int8 weights with 16 activations in [0, 127], four i32 lanes. `relaxed`:
+// one i8 x i7 dot product (exact for these operands; only in the relaxed-SIMD build); else both widened
+// to i16 and two i32x4.dot_i16x8_s, for engines whose relaxed dot product fails the self-test too.
+@inline function dot16(acc: v128, w: v128, x: v128, relaxed: bool): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD && relaxed) return i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, acc);
+  const low = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w), i16x8.extend_low_i8x16_u(x));
+  return i32x4.add(acc, i32x4.add(low, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w), i16x8.extend_high_i8x16_u(x))));
+}
+
+@inline function sumI32Lanes(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+// The two integer sums of dotQuantizedPair: wasm globals, so each thread's instance has its own.
+let pairInt0: i32 = 0;
+let pairInt1: i32 = 0;
+
+// pairInt0, pairInt1 <- dot(row0, x), dot(row1, x): int8 rows of I (row1 = 0: one row) and I quantized activations.
+@inline function dotQuantizedPair(row0: usize, row1: usize, x: usize, I: i32, relaxed: bool): void {
+  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), b0 = i32x4.splat(0), b1 = i32x4.splat(0);
+  const pairs = row1 != 0;
+  const vectorEnd = I & ~31;
+  let i = 0;
+  for (; i < vectorEnd; i += 32) {
+    const x0 = v128.load(x + <usize>i), x1 = v128.load(x + <usize>i, 16);
+    a0 = dot16(a0, v128.load(row0 + <usize>i), x0, relaxed);
+    a1 = dot16(a1, v128.load(row0 + <usize>i, 16), x1, relaxed);
+    if (pairs) {
+      b0 = dot16(b0, v128.load(row1 + <usize>i), x0, relaxed);
+      b1 = dot16(b1, v128.load(row1 + <usize>i, 16), x1, relaxed);
+    }
+  }
+  let sum0 = sumI32Lanes(i32x4.add(a0, a1));
+  let sum1 = sumI32Lanes(i32x4.add(b0, b1));
+  for (; i < I; i++) {
+    const v = <i32>load<u8>(x + <usize>i);
+    sum0 += <i32>load<i8>(row0 + <usize>i) * v;
+    if (pairs) sum1 += <i32>load<i8>(row1 + <usize>i) * v;
+  }
+  pairInt0 = sum0;
+  pairInt1 = sum1;
+}
+
+// Items [first, end) of fullyConnectedW8A8 (see there), with the relaxed dot product or the widened one.
+@inline function multiplyQuantizedRows(
+  out: usize, quantized: usize, steps: usize, weights: usize, scales: usize, bias: usize,
+  N: i32, I: i32, O: i32, stride: i32, relu: bool, first: i32, end: i32, relaxed: bool,
+): void {
+  checkRange(out, <usize>N * O << 2);
+  checkRange(quantized, <usize>N * stride);
+  checkRange(steps, <usize>N << 2);
+  checkRange(weights, <usize>O * I);
+  checkRange(scales, <usize>O << 2);
+  checkRange(bias, <usize>O << 2);
+  if (stride < I || first < 0 || end > (O + 1) / 2) unreachable();
+  for (let item = first; item < end; item++) {
+    const o = item * 2;
+    const row = weights + <usize>o * I;
+    const both = o + 1 < O;
+    for (let n = 0; n < N; n++) {
+      dotQuantizedPair(row, both ? row + <usize>I : 0, quantized + <usize>n * stride, I, relaxed);
+      const step = load<f32>(steps + (<usize>n << 2));
+      const dst = out + (<usize>(n * O + o) << 2);
+      store<f32>(dst, finish(<f32>pairInt0 * (load<f32>(scales + (<usize>o << 2)) * step) + load<f32>(bias + (<usize>o << 2)), relu));
+      if (both) store<f32>(dst, finish(<f32>pairInt1 * (load<f32>(scales + (<usize>o << 2), 4) * step) + load<f32>(bias + (<usize>o << 2), 4), relu), 4);
+    }
+  }
+}
+
+/**
+ * Items [first, end) of int8 arithmetic (W8A8), item = rows 2i, 2i + 1: out [N, O] <- quantized input
+ * [N][stride] bytes in [0, 127] with steps [N] (quantizeRows), weights int8 [O, I], scales f32 [O],
+ * bias f32 [O]: y = f32(integer dot) * (scale * step) + bias. The relaxed-SIMD build multiplies with the
+ * relaxed i8 dot product; integer sums, so both builds give the same bits.
+ */
+export function fullyConnectedW8A8(
+  out: usize, quantized: usize, steps: usize, weights: usize, scales: usize, bias: usize,
+  N: i32, I: i32, O: i32, stride: i32, relu: bool, first: i32, end: i32,
+): void {
+  multiplyQuantizedRows(out, quantized, steps, weights, scales, bias, N, I, O, stride, relu, first, end, true);
+}
+
+/** fullyConnectedW8A8 with the i8 values widened to i16 (i32x4.dot_i16x8_s), where the relaxed dot product computes wrong. */
+export function fullyConnectedW8A8Widened(
+  out: usize, quantized: usize, steps: usize, weights: usize, scales: usize, bias: usize,
+  N: i32, I: i32, O: i32, stride: i32, relu: bool, first: i32, end: i32,
+): void {
+  multiplyQuantizedRows(out, quantized, steps, weights, scales, bias, N, I, O, stride, relu, first, end, false);
+}

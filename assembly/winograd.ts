@@ -18,10 +18,10 @@
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
 import { checkRange } from './simd';
 
-const POSITIONS = 16;
+export const POSITIONS = 16;
 
 /** 3x3 blocks a kernel of `size` rows (or columns) is cut into. */
-@inline function blocksOf(size: i32): i32 {
+@inline export function blocksOf(size: i32): i32 {
   return (size + 2) / 3;
 }
 

@@ -1,6 +1,6 @@
 // The classifier: a loaded model on a backend, turning images into ranked labels.
 // Platform entries (node/index.ts, later the browser's) supply how bytes and images are read.
-import type { Backend, BackendName } from './backends/backend.js';
+import type { Arithmetic, Backend, BackendName } from './backends/backend.js';
 import { selectBackend, type SelectedBackend } from './backends/select-backend.js';
 import type { ThreadStarter } from './backends/wasm/helper-worker.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
@@ -26,8 +26,14 @@ export interface ClassifierOptions<WeightsSource> {
    * `threads` and backendReason on the classifier for what runs.
    */
   threads?: number;
-  /** Use the relaxed-SIMD kernels (fused multiply-add) where the engine has them (default true). */
+  /** Use the relaxed-SIMD kernels (fused multiply-add, the i8 dot product) where the engine has them (default true). */
   relaxedSimd?: boolean;
+  /**
+   * How layers with int8 weights multiply on wasm: 'int8' (default) multiplies 8-bit integers, the
+   * activations quantized per image (W8A8: faster, within the accuracy gates of README); 'f32' widens
+   * the weights to floats. Float weight files and WebGPU always compute in f32; backendReason says which runs.
+   */
+  arithmetic?: Arithmetic;
   /** Subresource Integrity of the weights file, "sha256-<base64>": checked while it streams in. */
   integrity?: string;
   /** Progress of the weights download: bytes and tensors, monotonic, ends with phase 'done'. */
@@ -46,6 +52,7 @@ export interface BackendChange {
   backend: BackendName;
   backendReason: readonly string[];
   threads: number;
+  arithmetic: Arithmetic;
 }
 
 export interface Classifier<ImageInput> {
@@ -57,6 +64,8 @@ export interface Classifier<ImageInput> {
   readonly backendReason: readonly string[];
   /** CPU threads computing (wasm); 1 on WebGPU. Drops, with a 'backendchange', if a helper thread dies. */
   readonly threads: number;
+  /** 'int8' where at least one layer multiplies 8-bit integers (see backendReason for which), else 'f32'. */
+  readonly arithmetic: Arithmetic;
   /** [C, H, W] of one input image. */
   readonly inputShape: readonly [number, number, number];
   readonly labels: readonly string[];
@@ -201,9 +210,14 @@ function threadsOf(backend: Backend): number {
   return backend.threads?.count ?? 1;
 }
 
-/** The selection's reasons and, on wasm, the line saying how many threads run now and why. */
+function arithmeticOf(backend: Backend): Arithmetic {
+  return backend.arithmetic?.name ?? 'f32';
+}
+
+/** The selection's reasons, the arithmetic line and, on wasm, the line saying how many threads run now and why. */
 function reasonsOf(backend: Backend, selection: readonly string[]): readonly string[] {
-  return backend.threads ? [...selection, backend.threads.reason] : selection;
+  const arithmetic = backend.arithmetic?.reason ?? `${backend.name}: f32 arithmetic (int8 arithmetic runs on wasm)`;
+  return backend.threads ? [...selection, arithmetic, backend.threads.reason] : [...selection, arithmetic];
 }
 
 /** Whether `source` can be read a second time (a Response or a stream cannot). */
@@ -217,6 +231,9 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   const { signal } = options;
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new AlexNetError('INVALID_ARGUMENT', `threads must be a positive integer, found ${options.threads}.`);
+  }
+  if (options.arithmetic !== undefined && options.arithmetic !== 'int8' && options.arithmetic !== 'f32') {
+    throw new AlexNetError('INVALID_ARGUMENT', `arithmetic must be 'int8' or 'f32', found ${JSON.stringify(options.arithmetic)}.`);
   }
   signal?.throwIfAborted();
   // The download starts while the kernels compile; its first bytes wait in the stream.
@@ -305,7 +322,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   };
   const announceBackend = (): void => {
     threads = threadsOf(backend);
-    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads } }));
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads, arithmetic: arithmeticOf(backend) } }));
   };
   // A helper thread that died is noticed after the call it failed in: the app hears of the change.
   const noticeThreadChange = (): void => {
@@ -335,6 +352,9 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     },
     get threads() {
       return threadsOf(backend);
+    },
+    get arithmetic() {
+      return arithmeticOf(backend);
     },
     inputShape,
     labels: metadata.labels,

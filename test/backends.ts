@@ -1,6 +1,6 @@
 // The backends every op test runs on. One that cannot run here is listed with the reason, so the
 // test report says "skipped" by name instead of silently testing less.
-import type { Backend } from '../src/backends/backend.js';
+import type { Arithmetic, Backend } from '../src/backends/backend.js';
 import { WasmBackend } from '../src/backends/wasm/backend.js';
 import { relaxedSimdSupported } from '../src/backends/wasm/kernels.js';
 import { findChromium } from '../tools/chromium.js';
@@ -17,26 +17,27 @@ export interface BackendUnderTest {
 export interface WasmBuildUnderTest {
   name: string;
   absentBecause?: string;
-  create(threads: number): Promise<WasmBackend>;
+  /** With f32 arithmetic unless `arithmetic` says otherwise. */
+  create(threads: number, arithmetic?: Arithmetic): Promise<WasmBackend>;
 }
 
 /** 1 is the single-threaded engine; 3 splits no table's items evenly; 4 is more threads than this machine's cores. */
 export const THREAD_COUNTS_UNDER_TEST = [1, 2, 3, 4];
 
 /** A backend with exactly `threads` threads running (helpers that cannot start would fail the test here). */
-async function wasmWithThreads(threads: number, relaxedSimd: boolean): Promise<WasmBackend> {
-  const backend = await WasmBackend.create({ relaxedSimd, threads });
+async function wasmWithThreads(threads: number, relaxedSimd: boolean, arithmetic: Arithmetic = 'f32'): Promise<WasmBackend> {
+  const backend = await WasmBackend.create({ relaxedSimd, threads, arithmetic });
   if (backend.threads.count !== threads) throw new Error(`${threads} threads asked for, ${backend.threads.reason}`);
   if (relaxedSimd && backend.build !== 'relaxed-simd') throw new Error(`relaxed SIMD validated but was not used: ${backend.buildReason}`);
   return backend;
 }
 
 export const WASM_BUILDS_UNDER_TEST: WasmBuildUnderTest[] = [
-  { name: 'wasm (baseline SIMD)', create: (threads) => wasmWithThreads(threads, false) },
+  { name: 'wasm (baseline SIMD)', create: (threads, arithmetic) => wasmWithThreads(threads, false, arithmetic) },
   {
     name: 'wasm (relaxed SIMD)',
     absentBecause: relaxedSimdSupported() ? undefined : 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
-    create: (threads) => wasmWithThreads(threads, true),
+    create: (threads, arithmetic) => wasmWithThreads(threads, true, arithmetic),
   },
 ];
 

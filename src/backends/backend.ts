@@ -45,9 +45,21 @@ export interface SoftmaxShape {
   D: number;
 }
 
-/** Weight shapes a backend needs at upload time to choose its layout. */
-export type Conv2dWeightShape = Pick<Conv2dShape, 'C' | 'K' | 'R' | 'S' | 'G' | 'strideH' | 'strideW'>;
-export type FullyConnectedWeightShape = Pick<FullyConnectedShape, 'I' | 'O'>;
+/** What an upload may know of its layer: a name for backendReason, and whether its input is never negative (after a ReLU). */
+export interface LayerFacts {
+  name?: string;
+  inputNonNegative?: boolean;
+}
+
+/** Weight shapes a backend needs at upload time to choose its layout (and arithmetic). */
+export type Conv2dWeightShape = Pick<Conv2dShape, 'C' | 'K' | 'R' | 'S' | 'G' | 'strideH' | 'strideW'> & LayerFacts;
+export type FullyConnectedWeightShape = Pick<FullyConnectedShape, 'I' | 'O'> & LayerFacts;
+
+/**
+ * How the multiplies of layers with int8 weights are done: 'int8' multiplies 8-bit integers (the
+ * activations quantized per image, W8A8) where the backend can; 'f32' widens the weights to floats.
+ */
+export type Arithmetic = 'int8' | 'f32';
 
 /** Every op a network runs; the compiler checks that each backend implements all of them. */
 export interface Backend<Tensor = unknown, Weights = unknown> {
@@ -57,6 +69,8 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
    * ('out-of-memory'): every later op fails and the model must be loaded again.
    */
   readonly lost?: false | 'device-lost' | 'out-of-memory';
+  /** Which arithmetic the uploaded layers run, and why, as a backendReason line; absent: f32 only. */
+  readonly arithmetic?: { name: Arithmetic; reason: string };
   /** CPU threads the ops run on now, and why, as a backendReason line ("wasm: 2 threads (...)"); absent: one. */
   readonly threads?: { count: number; reason: string };
   /**

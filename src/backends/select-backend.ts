@@ -1,7 +1,7 @@
 // Backend selection: WebGPU when a real GPU is usable and computes right, WebAssembly otherwise.
 // Every candidate leaves a line in `reasons`, so an app can say why it runs where it runs.
 import { AlexNetError } from '../errors.js';
-import type { Backend, BackendName } from './backend.js';
+import type { Arithmetic, Backend, BackendName } from './backend.js';
 import { WasmBackend } from './wasm/backend.js';
 import type { ThreadStarter } from './wasm/helper-worker.js';
 import { WebGpuBackend } from './webgpu/backend.js';
@@ -13,6 +13,8 @@ export interface BackendChoice {
   threads?: number;
   /** Where the wasm backend's helper threads start (default: in this context). */
   startThread?: ThreadStarter;
+  /** Arithmetic of int8 layers on wasm (default 'int8'); WebGPU computes in f32. */
+  arithmetic?: Arithmetic;
 }
 
 export interface SelectedBackend {
@@ -88,7 +90,8 @@ export async function selectBackend(choice: BackendChoice): Promise<SelectedBack
     if (gpu.backend) return { backend: gpu.backend, reasons };
     if (wanted === 'webgpu') throw new AlexNetError('WEBGPU_UNAVAILABLE', `backend: 'webgpu' was asked for but cannot run here: ${gpu.reason.replace(/^webgpu: skipped, /, '')}. Use backend: 'auto' to fall back to WebAssembly.`);
   }
-  const wasm = await WasmBackend.create({ relaxedSimd: choice.relaxedSimd, threads: choice.threads, startThread: choice.startThread });
+  const { relaxedSimd, threads, startThread, arithmetic } = choice;
+  const wasm = await WasmBackend.create({ relaxedSimd, threads, startThread, arithmetic });
   reasons.push(`wasm: selected, ${wasm.buildReason}`);
   return { backend: wasm, reasons };
 }

@@ -1,5 +1,5 @@
 // What travels between a page and its alexnet-web worker.
-import type { BackendName } from '../backends/backend.js';
+import type { Arithmetic, BackendName } from '../backends/backend.js';
 import type { BackendChange, Classification, ClassifierOptions } from '../classifier.js';
 import type { Profile } from '../engine/network.js';
 import type { RgbaImage } from '../image/preprocess.js';
@@ -12,7 +12,7 @@ export type WireImage = ImageBitmap | ImageData | RgbaImage | Blob | string;
 /** Weights a worker can receive; a Response travels as its body stream and length. */
 export type WireWeights = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | { body: ReadableStream<Uint8Array>; totalBytes: number | null };
 
-export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'threads' | 'relaxedSimd' | 'integrity'> & {
+export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'threads' | 'relaxedSimd' | 'integrity' | 'arithmetic'> & {
   weights?: WireWeights;
   cache: boolean;
 };
@@ -22,6 +22,7 @@ export interface ClassifierInfo {
   backend: BackendName;
   backendReason: string[];
   threads: number;
+  arithmetic: Arithmetic;
   inputShape: [number, number, number];
   labels: string[];
   metadata: ModelMetadata;

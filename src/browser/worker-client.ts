@@ -197,7 +197,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     }
     return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
   };
-  const { backend, backendReason, threads, inputShape, labels, metadata } = info;
+  const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
   const classifier: BrowserClassifier = {
     get backend() {
@@ -208,6 +208,9 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
     },
     get threads() {
       return where?.threads ?? threads;
+    },
+    get arithmetic() {
+      return where?.arithmetic ?? arithmetic;
     },
     addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
     removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),

@@ -71,8 +71,8 @@ const api: WorkerApi = {
     const platform = { ...browserPlatform({ cache, integrity: rest.integrity }), startThread: threadsOnPage(startThread as unknown as Remote<PageThreadStarter>) };
     classifier = await createClassifierOn(platform, { ...rest, weights: weightsSource(weights), onProgress: report });
     classifier.addEventListener('backendchange', (event) => void Promise.resolve(onBackendChange(event.detail)).catch(() => undefined));
-    const { backend, backendReason, threads, inputShape, labels, metadata } = classifier;
-    return { backend, backendReason: [...backendReason], threads, inputShape: [...inputShape], labels: [...labels], metadata };
+    const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = classifier;
+    return { backend, backendReason: [...backendReason], threads, arithmetic, inputShape: [...inputShape], labels: [...labels], metadata };
   },
   classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })).finally(() => closeBitmaps(images)),
   infer: (call, input, batch) => withSignal(call, async () => {

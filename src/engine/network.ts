@@ -70,9 +70,11 @@ export class Network<T, W> {
       const [C] = plan.inputShape;
       const [K, , R, S] = plan.weightShapes.get(`${name}.weight`)!;
       const [strideH, strideW] = plan.layer.stride;
-      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups, strideH, strideW }));
+      const facts = { name, inputNonNegative: plan.inputNonNegative };
+      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups, strideH, strideW, ...facts }));
     } else if (plan.layer.type === 'fullyConnected') {
-      this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures }));
+      const facts = { name, inputNonNegative: plan.inputNonNegative };
+      this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures, ...facts }));
     } else {
       throw new AlexNetError('INVALID_ARGUMENT', `Layer "${name}" (${plan.layer.type}) has no weights.`);
     }

@@ -12,6 +12,22 @@ export interface LayerPlan {
   /** Expected weight tensor shapes by name, for weighted layers. */
   weightShapes: Map<string, number[]>;
   parameters: number;
+  /** Whether every input value is >= 0: it comes from a ReLU (through pooling, LRN or flatten). */
+  inputNonNegative: boolean;
+}
+
+/** Whether a layer's output is never negative, given whether its input is. */
+function outputNonNegative(layer: Layer, inputNonNegative: boolean): boolean {
+  switch (layer.type) {
+    case 'conv2d':
+    case 'fullyConnected':
+      return layer.relu;
+    case 'softmax':
+      return true;
+    default:
+      // Max-pool, flatten and LRN (a positive divisor) keep the sign.
+      return inputNonNegative;
+  }
 }
 
 export function elementsOf(shape: readonly number[]): number {
@@ -88,6 +104,8 @@ export function planNetwork(spec: NetworkSpec): LayerPlan[] {
   }
   const names = new Set<string>();
   let shape: ActivationShape = [channels, height, width];
+  // A normalized image can be negative.
+  let nonNegative = false;
   return spec.layers.map((layer) => {
     if (typeof layer?.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(layer.name)) {
       throw new AlexNetError('MODEL_INVALID', `every layer needs a name of letters, digits, '_', '.' or '-', found ${JSON.stringify(layer?.name)}.`);
@@ -124,7 +142,9 @@ export function planNetwork(spec: NetworkSpec): LayerPlan[] {
         throw new AlexNetError('MODEL_INVALID', `Layer "${(layer as Layer).name}" has unknown type ${JSON.stringify((layer as Layer).type)}.`);
     }
     const parameters = [...weightShapes.values()].reduce((sum, s) => sum + elementsOf(s), 0);
-    return { layer, inputShape, outputShape: shape, weightShapes, parameters };
+    const inputNonNegative = nonNegative;
+    nonNegative = outputNonNegative(layer, nonNegative);
+    return { layer, inputShape, outputShape: shape, weightShapes, parameters, inputNonNegative };
   });
 }
 

@@ -2,7 +2,7 @@
 // kernel build at 1, 2, 3 and 4 threads. Every output is checked against the scalar reference within
 // the table's tolerance; the threaded outputs must also equal the single-threaded one bit for bit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backends/backend.js';
+import type { Arithmetic, Backend } from '../../src/backends/backend.js';
 import { THREAD_COUNTS_UNDER_TEST, WASM_BUILDS_UNDER_TEST, WEBGPU_UNDER_TEST, type BackendUnderTest } from '../backends.js';
 import { expectClose } from '../close.js';
 
@@ -16,6 +16,10 @@ export interface OpTable<Case extends { name: string }, Data> {
   tolerance: { atol: number; rtol: number };
   /** Backends only this op runs on too (another code path of one backend). */
   extraBackends?: BackendUnderTest[];
+  /** The wasm backends' arithmetic for int8 weights (default 'f32'); 'int8' tables do not run on WebGPU, which computes in f32. */
+  arithmetic?: Arithmetic;
+  /** A further check of every backend's output (e.g. against a second reference within a derived bound). */
+  check?(actual: Float32Array, c: Case, data: Data & { expected: Float32Array }): void;
 }
 
 /** The first index where `actual` and `expected` differ in any bit (NaN payloads included), or 'identical'. */
@@ -37,6 +41,7 @@ export function describeOnBackends<Case extends { name: string }, Data>(op: stri
     const data = dataOf(c);
     const actual = await table.run(backend, c, data);
     expectClose(actual, data.expected, table.tolerance.atol, table.tolerance.rtol);
+    table.check?.(actual, c, data);
     // A reference of zeros would let a backend that writes nothing pass.
     expect(data.expected.some((v) => v !== 0)).toBe(true);
     return actual;
@@ -47,7 +52,7 @@ export function describeOnBackends<Case extends { name: string }, Data>(op: stri
     describe.skipIf(build.absentBecause)(label, () => {
       const backends: Backend[] = [];
       beforeAll(async () => {
-        for (const threads of THREAD_COUNTS_UNDER_TEST) backends.push(await build.create(threads));
+        for (const threads of THREAD_COUNTS_UNDER_TEST) backends.push(await build.create(threads, table.arithmetic));
       });
       afterAll(() => backends.forEach((backend) => backend.dispose()));
       it.each(table.cases)('$name', async (c) => {
@@ -60,7 +65,8 @@ export function describeOnBackends<Case extends { name: string }, Data>(op: stri
     });
   }
 
-  for (const backendCase of [WEBGPU_UNDER_TEST, ...(table.extraBackends ?? [])]) {
+  const gpu = table.arithmetic === 'int8' ? [] : [WEBGPU_UNDER_TEST];
+  for (const backendCase of [...gpu, ...(table.extraBackends ?? [])]) {
     const label = `${op} on ${backendCase.name}${backendCase.absentBecause ? ` (absent: ${backendCase.absentBecause})` : ''}`;
     describe.skipIf(backendCase.absentBecause)(label, () => {
       let backend: Backend;

@@ -6,8 +6,9 @@ import type { LayerWeights } from '../../weights/model-file.js';
 import type { StagedBytes } from '../../weights/stream-loader.js';
 import { checkScaleCount } from '../../weights/quantize.js';
 import type {
-  Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
+  Arithmetic, Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
+import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import type { ThreadStarter } from './helper-worker.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
@@ -24,10 +25,11 @@ export interface WasmBuffer {
   bytes: number;
 }
 
+/** `scales` (per output channel) with int8 arithmetic, whose weights stay integers. */
 export type WasmWeights =
-  | { op: 'conv2d'; algorithm: Conv2dAlgorithm; packed: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
-  | { op: 'fullyConnected'; dtype: 'I8'; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
-  | { op: 'fullyConnected'; dtype: 'F32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
+  | { op: 'conv2d'; algorithm: Conv2dAlgorithm; arithmetic: Arithmetic; packed: WasmBuffer; scales?: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'fullyConnected'; dtype: 'I8'; arithmetic: Arithmetic; values: WasmBuffer; scales: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] }
+  | { op: 'fullyConnected'; dtype: 'F32'; arithmetic: 'f32'; values: WasmBuffer; bias: WasmBuffer; buffers: WasmBuffer[] };
 
 /** Linear memory the loader streams one region of the weights file into. */
 interface Staging {
@@ -79,11 +81,16 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   readonly name = 'wasm' as const;
   readonly build: KernelBuild;
   readonly buildReason: string;
+  /** Whether int8 layers use the relaxed i8 dot product (it passed the self-test). */
+  private readonly relaxedDot: boolean;
   private readonly kernels: KernelExports;
   private readonly heap: WasmHeap;
   private readonly executor: Executor;
   private readonly plan: ThreadPlan;
   private readonly startProblems: string[];
+  private readonly askedArithmetic: Arithmetic;
+  /** Each uploaded layer's arithmetic, by name, for backendReason. */
+  private readonly layerArithmetic = new Map<string, LayerArithmetic>();
   /** Register tile of the kernels' GEMM: MR output channels by NR pixels. */
   private readonly MR: number;
   private readonly NR: number;
@@ -98,10 +105,12 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   /** Set by dispose(): resolves once the helper threads have ended. */
   private ended: Promise<void> | undefined;
 
-  private constructor({ instance, executor, plan, problems }: Started) {
+  private constructor({ instance, executor, plan, problems }: Started, arithmetic: Arithmetic) {
+    this.askedArithmetic = arithmetic;
     this.kernels = instance.exports;
     this.build = instance.build;
     this.buildReason = instance.reason;
+    this.relaxedDot = instance.relaxedDot;
     this.executor = executor;
     this.plan = plan;
     this.startProblems = problems;
@@ -114,11 +123,27 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   /**
    * `relaxedSimd: false` forces the baseline SIMD build even where relaxed SIMD works; `threads`: how
    * many threads (default: every core, see thread-count.ts), 1 where threads cannot run here;
-   * `startThread`: where helper threads start (default: in this context).
+   * `startThread`: where helper threads start (default: in this context); `arithmetic`: 'int8' (default)
+   * multiplies 8-bit integers in the layers that have int8 weights and can, 'f32' widens them to floats.
    */
-  static async create(options: { relaxedSimd?: boolean; threads?: number; startThread?: ThreadStarter } = {}): Promise<WasmBackend> {
+  static async create(
+    options: { relaxedSimd?: boolean; threads?: number; startThread?: ThreadStarter; arithmetic?: Arithmetic } = {},
+  ): Promise<WasmBackend> {
     const plan = await planThreads(options.threads);
-    return new WasmBackend(await startKernels(options.relaxedSimd ?? true, plan, options.startThread));
+    return new WasmBackend(await startKernels(options.relaxedSimd ?? true, plan, options.startThread), options.arithmetic ?? 'int8');
+  }
+
+  /** The arithmetic the uploaded layers run, and why: a backendReason line. */
+  get arithmetic(): { name: Arithmetic; reason: string } {
+    return describeArithmetic(this.askedArithmetic, this.relaxedDot, [...this.layerArithmetic.values()]);
+  }
+
+  /** Records an upload's arithmetic; `why` is set where int8 was asked for and f32 runs. */
+  private noteArithmetic(name: string | undefined, why: string | undefined): Arithmetic {
+    const arithmetic = this.askedArithmetic === 'int8' && why === undefined ? 'int8' : 'f32';
+    const key = name ?? `layer ${this.layerArithmetic.size + 1}`;
+    this.layerArithmetic.set(key, { name: key, arithmetic, why: this.askedArithmetic === 'int8' ? why : undefined });
+    return arithmetic;
   }
 
   /** Threads running the kernels now, and why: a backendReason line ("wasm: 2 threads (...)"). */
@@ -152,50 +177,64 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     // Before anything allocates: growing memory detaches views into it.
     const { stagedValues, stagedScales, stagedBias } = this.stagedParts(weights);
     const algorithm = chooseConv2dAlgorithm(shape);
+    const arithmetic = this.noteArithmetic(shape.name, int8Conv2dRefusal(weight.dtype, shape, algorithm));
     const k = this.kernels;
     const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;
-    const floats = algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G);
-    const packed = this.allocateBytes(floats * 4);
+    const packedBytes =
+      arithmetic === 'int8' ? k.winogradInt8PackedWeightBytes(folded.C, K, folded.R, folded.S, G)
+      : algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) * 4
+      : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G) * 4;
+    const packed = this.allocateBytes(packedBytes);
     // The file's values are read where they lie in linear memory (copied in first if they are not
-    // there); the kernels pack (and dequantize) them.
+    // there); the kernels pack (and dequantize, for f32 arithmetic) them.
     const temporary: WasmBuffer[] = [];
+    const owned: WasmBuffer[] = [packed];
     const inMemory = (data: Float32Array | Int8Array, staged: WasmBuffer | undefined): WasmBuffer => {
       if (staged) return staged;
       const copy = this.copyIn(data);
       temporary.push(copy);
       return copy;
     };
-    let bias: WasmBuffer;
     try {
       const source = inMemory(weight.values, stagedValues);
-      const scalesOffset = weight.dtype === 'I8' ? inMemory(weight.scales, stagedScales).offset : 0;
-      if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
-      else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
-      else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
-      bias = this.own(weights.bias, stagedBias);
+      let scales: WasmBuffer | undefined;
+      if (weight.dtype === 'I8' && arithmetic === 'int8') {
+        const [foldH, foldW] = algorithm === 'space-to-depth' ? [strideH, strideW] : [1, 1];
+        k.winogradInt8PackWeights(packed.offset, source.offset, K, C, R, S, G, foldH, foldW);
+        scales = this.own(weight.scales, stagedScales);
+        owned.push(scales);
+      } else {
+        const scalesOffset = weight.dtype === 'I8' ? inMemory(weight.scales, stagedScales).offset : 0;
+        if (algorithm === 'direct') k.conv2dPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G);
+        else if (algorithm === 'winograd') k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, 1, 1);
+        else k.winogradPackWeights(packed.offset, source.offset, scalesOffset, K, C, R, S, G, strideH, strideW);
+      }
+      const bias = this.own(weights.bias, stagedBias);
+      owned.push(bias);
+      return { op: 'conv2d', algorithm, arithmetic, packed, scales, bias, buffers: owned };
     } catch (error) {
-      this.release(packed);
+      for (const buffer of owned) this.release(buffer);
       throw error;
     } finally {
       for (const buffer of temporary) this.release(buffer);
     }
-    return { op: 'conv2d', algorithm, packed, bias, buffers: [packed, bias] };
   }
 
-  uploadFullyConnected(weights: LayerWeights, _shape: FullyConnectedWeightShape): WasmWeights {
+  uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): WasmWeights {
     const { weight } = weights;
     // Before anything allocates: growing memory detaches views into it.
     const { stagedValues, stagedScales, stagedBias } = this.stagedParts(weights);
+    const arithmetic = this.noteArithmetic(shape.name, int8FullyConnectedRefusal(weight.dtype, shape));
     const owned: WasmBuffer[] = [];
     try {
       const values = this.keep(weight.values, stagedValues);
       owned.push(values);
       const bias = this.own(weights.bias, stagedBias);
       owned.push(bias);
-      if (weight.dtype === 'F32') return { op: 'fullyConnected', dtype: 'F32', values, bias, buffers: owned };
+      if (weight.dtype === 'F32') return { op: 'fullyConnected', dtype: 'F32', arithmetic: 'f32', values, bias, buffers: owned };
       const scales = this.own(weight.scales, stagedScales);
       owned.push(scales);
-      return { op: 'fullyConnected', dtype: 'I8', values, scales, bias, buffers: owned };
+      return { op: 'fullyConnected', dtype: 'I8', arithmetic, values, scales, bias, buffers: owned };
     } catch (error) {
       for (const buffer of owned) this.release(buffer);
       throw error;
@@ -244,16 +283,46 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   conv2d(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
-    const scratch = this.scratchOf(this.conv2dScratchBytes(weights.algorithm, s));
-    if (weights.algorithm === 'space-to-depth') {
-      this.conv2dSpaceToDepth(out, input, weights, s, scratch);
+    const scratch = this.scratchOf(this.conv2dScratchBytes(weights.algorithm, weights.arithmetic, s)).offset;
+    // A strided convolution Winograd runs becomes a stride-1 one over the folded input, at the start of the scratch.
+    const folded = weights.algorithm === 'space-to-depth' ? this.spaceToDepth(input, s, scratch) : undefined;
+    const shape = folded?.shape ?? s;
+    const source = folded?.input ?? input.offset;
+    const free = folded ? scratch + alignUp(this.foldedInputBytes(s)) : scratch;
+    if (weights.arithmetic === 'int8') {
+      this.conv2dInt8(out.offset, source, weights, shape, free);
       return;
     }
     for (let n = 0; n < s.N; n++) {
-      const image = input.offset + n * s.C * s.H * s.W * 4;
+      const image = source + n * shape.C * shape.H * shape.W * 4;
       const imageOut = out.offset + n * s.K * s.OH * s.OW * 4;
-      if (weights.algorithm === 'winograd') this.winogradImage(imageOut, image, weights, s, scratch.offset);
-      else this.directImage(imageOut, image, weights, s, scratch.offset);
+      if (weights.algorithm === 'direct') this.directImage(imageOut, image, weights, shape, free);
+      else this.winogradImage(imageOut, image, weights, shape, free);
+    }
+  }
+
+  /**
+   * Int8 arithmetic (assembly/winograd-int8.ts): the maxima of the input's planes first (each image's
+   * quantization step), then per image the integer input transform and the integer GEMMs.
+   */
+  private conv2dInt8(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
+    const { N, C, H, W, K, R, S, G, OH, OW } = s;
+    const maxima = scratch;
+    const working = scratch + alignUp(N * C * 4);
+    this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
+    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
+    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.NR);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    for (let n = 0; n < N; n++) {
+      const image = input + n * C * H * W * 4;
+      const imageMaxima = maxima + n * C * 4;
+      this.runItems('winogradInt8QuantizeInput', [working, image, imageMaxima, C, H, W, R, S, s.padTop, s.padLeft, OH, OW], C);
+      this.runItems('winogradInt8TransformInput', [working, C, R, S, G, OH, OW], G * Math.ceil(depth / 2));
+      const args = [
+        out + n * K * OH * OW * 4, working, weights.packed.offset, weights.scales!.offset, imageMaxima, weights.bias.offset,
+        C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock,
+      ];
+      this.runItems('winogradInt8Multiply', args, blocks.items, 1);
     }
   }
 
@@ -291,13 +360,19 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     else this.queue = (this.queue ?? Promise.resolve()).then(() => runAsync!.call(this.executor, call));
   }
 
-  /** Working memory of one convolution: the folded input (space-to-depth) and the kernels' own, for one image. */
-  private conv2dScratchBytes(algorithm: Conv2dAlgorithm, s: Conv2dShape): number {
+  /**
+   * Working memory of one convolution: the folded input (space-to-depth), then the kernels' own for one
+   * image (int8 arithmetic: after the maxima of every input plane).
+   */
+  private conv2dScratchBytes(algorithm: Conv2dAlgorithm, arithmetic: Arithmetic, s: Conv2dShape): number {
     const k = this.kernels;
+    const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(s) : s;
+    const foldedInput = algorithm === 'space-to-depth' ? alignUp(this.foldedInputBytes(s)) : 0;
+    if (arithmetic === 'int8') {
+      return foldedInput + alignUp(s.N * folded.C * 4) + k.winogradInt8ScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+    }
     if (algorithm === 'direct') return k.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
-    if (algorithm === 'winograd') return k.winogradScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
-    const folded = spaceToDepthShape(s);
-    return alignUp(this.foldedInputBytes(s)) + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+    return foldedInput + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
   }
 
   private foldedInputBytes(s: Conv2dShape): number {
@@ -307,25 +382,25 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   /** Sizes the shared conv scratch for the largest of `convolutions`; touches it and `tensors`. */
   prepare(convolutions: Conv2dShape[], tensors: WasmBuffer[]): void {
-    const bytes = Math.max(0, ...convolutions.map((s) => this.conv2dScratchBytes(chooseConv2dAlgorithm(s), s)));
+    // Before the weights say which arithmetic each layer runs: room for either.
+    const bytes = Math.max(
+      0, ...convolutions.flatMap((s) => (['int8', 'f32'] as const).map((arithmetic) => this.conv2dScratchBytes(chooseConv2dAlgorithm(s), arithmetic, s))),
+    );
     const touched = bytes > 0 ? [...tensors, this.scratchOf(bytes)] : tensors;
     // Fresh pages fault on first write: here, while the weights download, not in the first inference.
     for (const { offset, bytes: length } of touched) new Uint8Array(this.kernels.memory.buffer, offset, length).fill(0);
   }
 
-  // Strided conv as space-to-depth, then a stride-1 Winograd conv without padding (zeros are in the folded input).
-  private conv2dSpaceToDepth(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: WasmBuffer): void {
+  /**
+   * A strided convolution as a stride-1 one without padding: the input folded by space-to-depth into
+   * `at` (its zeros are the padding), and the shape to run on it.
+   */
+  private spaceToDepth(input: WasmBuffer, s: Conv2dShape, at: number): { input: number; shape: Conv2dShape } {
     const folded = spaceToDepthShape(s);
     const H = s.OH + folded.R - 1;
     const W = s.OW + folded.S - 1;
-    const foldedInput = scratch.offset;
-    this.runItems('spaceToDepth', [foldedInput, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W], s.N * s.C);
-    const foldedShape: Conv2dShape = { ...s, C: folded.C, H, W, R: folded.R, S: folded.S, strideH: 1, strideW: 1, padTop: 0, padLeft: 0 };
-    const winogradScratch = foldedInput + alignUp(this.foldedInputBytes(s));
-    for (let n = 0; n < s.N; n++) {
-      const image = foldedInput + n * folded.C * H * W * 4;
-      this.winogradImage(out.offset + n * s.K * s.OH * s.OW * 4, image, weights, foldedShape, winogradScratch);
-    }
+    this.runItems('spaceToDepth', [at, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W], s.N * s.C);
+    return { input: at, shape: { ...s, C: folded.C, H, W, R: folded.R, S: folded.S, strideH: 1, strideW: 1, padTop: 0, padLeft: 0 } };
   }
 
   maxPool(out: WasmBuffer, input: WasmBuffer, s: MaxPoolShape): void {
@@ -340,12 +415,21 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   fullyConnected(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: FullyConnectedShape): void {
     if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
     const relu = s.relu ? 1 : 0;
-    if (weights.dtype === 'I8') {
-      // An item is a pair of rows (the kernel reads two rows per pass).
-      const args = [out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu];
-      this.runItems('fullyConnectedInt8', args, Math.ceil(s.O / 2));
-    } else {
+    // Items are pairs of rows where the kernel reads two rows per pass.
+    const rowPairs = Math.ceil(s.O / 2);
+    if (weights.dtype === 'F32') {
       this.runItems('fullyConnectedF32', [out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu], s.O);
+    } else if (weights.arithmetic === 'f32') {
+      const args = [out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu];
+      this.runItems('fullyConnectedInt8', args, rowPairs);
+    } else {
+      // Each image's row of inputs becomes bytes in [0, 127] with its own step, in the scratch.
+      const stride = Math.ceil(s.I / 16) * 16;
+      const quantized = this.scratchOf(alignUp(s.N * stride) + s.N * 4).offset;
+      const steps = quantized + alignUp(s.N * stride);
+      this.runItems('quantizeRows', [quantized, steps, input.offset, s.N, s.I, stride], s.N);
+      const args = [out.offset, quantized, steps, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, stride, relu];
+      this.runItems(this.relaxedDot ? 'fullyConnectedW8A8' : 'fullyConnectedW8A8Widened', args, rowPairs);
     }
   }
 

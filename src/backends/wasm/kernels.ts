@@ -21,6 +21,10 @@ export interface KernelExports extends KernelFunctions {
   winogradPackWeights(
     out: number, weights: number, scales: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number,
   ): void;
+  winogradInt8ScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
+  winogradInt8PackedWeightBytes(C: number, K: number, R: number, S: number, G: number): number;
+  /** int8 weights [K, C/G, R, S] into the integer Winograd layout (folded when a stride is > 1). */
+  winogradInt8PackWeights(out: number, weights: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number): void;
 }
 
 export type KernelBuild = 'relaxed-simd' | 'simd';
@@ -30,6 +34,8 @@ export interface Kernels {
   build: KernelBuild;
   /** Why this build was chosen, for backendReason. */
   reason: string;
+  /** Whether int8 layers may use the relaxed i8 dot product (fullyConnectedW8A8): relaxed build, passed its self-test. */
+  relaxedDot: boolean;
 }
 
 // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
@@ -85,8 +91,40 @@ function compile(file: KernelFile): Promise<WebAssembly.Module> {
   });
 }
 
+// An int8 fully connected layer on activations in [0, 127] whose integer answer is known: the step is
+// 1 (the row's largest value is 127) and the scales are 1, so the outputs are the integer dot products.
+function passesInt8DotTest(kernels: KernelExports): boolean {
+  const I = 40;
+  const base = kernels.heapBase() + 64;
+  const bytes = new Uint8Array(kernels.memory.buffer);
+  const floats = (at: number, length: number) => new Float32Array(kernels.memory.buffer, at, length);
+  const input = floats(base, I);
+  input.set(Float32Array.from({ length: I }, (_, i) => (i === 3 ? 127 : (i * 37) % 128)));
+  const weights = base + 4 * I;
+  const weightValues = new Int8Array(kernels.memory.buffer, weights, 2 * I);
+  weightValues.set(Int8Array.from({ length: 2 * I }, (_, i) => ((i * 91) % 256) - 128));
+  const scales = weights + 2 * I;
+  floats(scales, 2).set([1, 1]);
+  const bias = scales + 8;
+  floats(bias, 2).set([0, 0]);
+  const steps = bias + 8;
+  const quantized = steps + 16;
+  const out = quantized + 64;
+  bytes.fill(0, steps, out);
+  kernels.quantizeRows(quantized, steps, base, 1, I, 48, 0, 1);
+  kernels.fullyConnectedW8A8(out, quantized, steps, weights, scales, bias, 1, I, 2, 48, 0, 0, 1);
+  // NOTES: V8 11.3 (Node 20) doubles relaxed_dot_i8x16_i7x16_add_s.
+  const got = floats(out, 2);
+  for (let o = 0; o < 2; o++) {
+    let expected = 0;
+    for (let i = 0; i < I; i++) expected += weightValues[o * I + i] * input[i];
+    if (got[o] !== expected) return false;
+  }
+  return true;
+}
+
 // A dot product whose answer is known: catches engines whose relaxed ops are wrong (see NOTES: V8 11.3).
-function passesSelfTest(kernels: KernelExports): boolean {
+function passesFusedMultiplyAddTest(kernels: KernelExports): boolean {
   const base = kernels.heapBase() + 64;
   const floats = new Float32Array(kernels.memory.buffer, base, 16 + 32 + 2 + 2);
   floats.set(Float32Array.from({ length: 16 }, (_, i) => i - 7.5), 0);
@@ -119,10 +157,15 @@ export async function instantiateKernels(allowRelaxed = true, shared?: WebAssemb
   if (allowRelaxed && relaxedSimdSupported()) {
     const module = await compile(`relaxed-simd${suffix}`);
     const kernels = (await WebAssembly.instantiate(module, imports)).exports as unknown as KernelExports;
-    if (passesSelfTest(kernels)) return { exports: kernels, build: 'relaxed-simd', reason: 'relaxed SIMD with fused multiply-add', module };
-    reason = 'relaxed SIMD failed its self-test';
+    if (passesFusedMultiplyAddTest(kernels)) {
+      // A wrong i8 dot product only costs int8 layers the relaxed kernel: they widen to i16 instead.
+      const relaxedDot = passesInt8DotTest(kernels);
+      const dot = relaxedDot ? 'and the i8 dot product' : '(its i8 dot product failed the self-test: int8 layers use the i16 one)';
+      return { exports: kernels, build: 'relaxed-simd', reason: `relaxed SIMD with fused multiply-add ${dot}`, module, relaxedDot };
+    }
+    reason = 'relaxed SIMD failed its self-test: this engine computes fused multiply-add wrong';
   }
   const module = await compile(`simd${suffix}`);
   const kernels = (await WebAssembly.instantiate(module, imports)).exports as unknown as KernelExports;
-  return { exports: kernels, build: 'simd', reason: `baseline SIMD (${reason})`, module };
+  return { exports: kernels, build: 'simd', reason: `baseline SIMD (${reason})`, module, relaxedDot: false };
 }

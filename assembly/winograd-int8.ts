@@ -1,0 +1,453 @@
+// winogradInt8: int8 arithmetic (W8A8) for the convolutions Winograd runs (stride 1, kernels up to 6x6,
+// and strided ones after space-to-depth), with integers end to end.
+//
+// The input is quantized per image to [-127, 127] (quantize.ts) and the weights are the file's int8
+// values, so the exact answer is the integer convolution sum(q_w * q_x), scaled by scale_w[k] * step_x.
+// Winograd's F(2x2, 3x3) computes that integer exactly when its transforms are done in integers:
+// with G' = 2G = [[2,0,0],[1,1,1],[1,-1,1],[0,0,2]] the weights' transform U' = G' g G'^T = 4 G g G^T
+// has integer entries (|U'| <= 9 * 128), the input's V = B^T d B too (|V| <= 4 * 127), both fit i16, and
+// A^T (U' . V) A = 4 x the integer convolution. The 16 GEMMs multiply i16 pairs with
+// i32x4.dot_i16x8_s (eight multiply-adds an instruction) into i32; the output transform stays in i32,
+// drops the factor 4 and converts once: y = f32(sum) * scale_w[k] * step_x + bias. Integer sums do not
+// depend on their order, so every split of the items gives the same bits.
+//
+// Why not the relaxed 8-bit dot product here: V is signed and needs 10 bits, and a direct (im2col)
+// int8 GEMM does 2.25x (3x3) to 1.56x (5x5) the multiplies; measured in Chromium on this project's
+// AVX2 machines (no VNNI), the i8 and i16 dot products both run about 37 GMAC/s a core, f32 FMA 23, so
+// integer Winograd is the fastest of the three. The fully connected layers use the i8 dot product.
+//
+// Layouts: panels [G][16][T / NR][pairs][NR][2] i16 (pairs = ceil(depth / 2), depth index q as in
+// winograd.ts); weights [G][16][ceil(K/G / MR)][pairs][MR][2] i16; products [G][16][K/G rounded up to
+// MR][T rounded up to NR] i32, the f32 path's shape.
+import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyItems, NR, roundUp } from './conv2d';
+import { blocksOf, POSITIONS } from './winograd';
+import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
+import { checkRange } from './simd';
+
+// Panels of NR columns that go through the 16 GEMMs before their output transform: 4 keep conv2's 16
+// product blocks (16 x 128 x 32 i32 = 256 KiB) in L2; a whole group's (1.6 MiB) falls out of it.
+const PANELS_PER_PASS: i32 = 4;
+
+// Depth pairs of one slice of the reduction (512 depth values: the 16 KiB panel slice stays in L1).
+const KC_PAIRS: i32 = 256;
+
+@inline function pairsOf(depth: i32): i32 {
+  return (depth + 1) >> 1;
+}
+
+@inline function depthOf(C: i32, R: i32, S: i32, G: i32): i32 {
+  return (C / G) * blocksOf(R) * blocksOf(S);
+}
+
+@inline function columnsOf(OH: i32, OW: i32): i32 {
+  return roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
+}
+
+/** Rows (or columns) of a quantized, zero-padded plane: every tile's 4x4 window of every kernel block lies inside. */
+@inline function paddedSize(outputs: i32, kernel: i32): i32 {
+  return 2 * ((outputs + 1) >> 1) + 3 * blocksOf(kernel) - 1;
+}
+
+/** Bytes of the quantized input [C][padded rows][padded columns] i16, rounded up to 16. */
+@inline function quantizedBytes(C: i32, R: i32, S: i32, OH: i32, OW: i32): usize {
+  return <usize>roundUp(C * paddedSize(OH, R) * paddedSize(OW, S) * 2, 16);
+}
+
+/** Bytes of the i16 panels winogradInt8TransformInput writes for one image. */
+function panelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  return <usize>G * POSITIONS * <usize>pairsOf(depthOf(C, R, S, G)) * <usize>columnsOf(OH, OW) << 2;
+}
+
+/** Bytes of the int8 path's scratch for one image: the quantized input, the panels, then the i32 products. */
+export function winogradInt8ScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  const products = <usize>G * POSITIONS * <usize>roundUp(K / G, MR) * <usize>columnsOf(OH, OW) << 2;
+  return quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW) + products;
+}
+
+/** Bytes of the transformed, packed i16 weights. */
+export function winogradInt8PackedWeightBytes(C: i32, K: i32, R: i32, S: i32, G: i32): i32 {
+  return G * POSITIONS * roundUp(K / G, MR) * pairsOf(depthOf(C, R, S, G)) * 4;
+}
+
+/** int8 weight (k, c, r, s) of a [K, Cg, R, S] kernel at folded row `row` and column `column` of phase (di, dj); 0 outside. */
+@inline function foldedTap(
+  weights: usize, k: i32, c: i32, Cg: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
+  strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
+): i32 {
+  const r = row * strideH + di;
+  const s = column * strideW + dj;
+  if (row >= foldedR || column >= foldedS || r >= R || s >= S) return 0;
+  return <i32>load<i8>(weights + <usize>(((k * Cg + c) * R + r) * S + s));
+}
+
+/**
+ * The layout winogradInt8Multiply reads, from int8 weights [K, C/G, R, S] (folded by space-to-depth when
+ * a stride is > 1, as winogradPackWeights does): each 3x3 block g becomes U' = G' g G'^T, exact.
+ */
+export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i32, R: i32, S: i32, G: i32, strideH: i32, strideW: i32): void {
+  const Cg = C / G;
+  const foldedR = (R + strideH - 1) / strideH;
+  const foldedS = (S + strideW - 1) / strideW;
+  const depth = depthOf(C * strideH * strideW, foldedR, foldedS, G);
+  const pairs = pairsOf(depth);
+  const Kg = K / G;
+  const mTiles = roundUp(Kg, MR) / MR;
+  const bytes = <usize>winogradInt8PackedWeightBytes(C * strideH * strideW, K, foldedR, foldedS, G);
+  checkRange(out, bytes);
+  checkRange(weights, <usize>K * Cg * R * S);
+  // Channels past K/G and the odd depth index of the last pair stay zero.
+  memory.fill(out, 0, bytes);
+  const positionBytes = <usize>mTiles * pairs * MR * 4;
+  for (let k = 0; k < K; k++) {
+    const m = k % Kg;
+    const base = out + (<usize>((k / Kg) * POSITIONS * mTiles + m / MR) * pairs * MR + m % MR) * 4;
+    let q = 0;
+    for (let r0 = 0; r0 < foldedR; r0 += 3) {
+      for (let s0 = 0; s0 < foldedS; s0 += 3) {
+        for (let c = 0; c < Cg; c++) {
+          for (let di = 0; di < strideH; di++) {
+            for (let dj = 0; dj < strideW; dj++, q++) {
+              const at = base + (<usize>(q >> 1) * MR * 4) + (<usize>(q & 1) << 1);
+              for (let i = 0; i < 4; i++) {
+                // Row i of t = G' g: from the kernel rows r0 .. r0 + 2 of each column.
+                const t0 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0, i);
+                const t1 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1, i);
+                const t2 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2, i);
+                // Row i of U' = t G'^T.
+                const row = at + <usize>(i * 4) * positionBytes;
+                store<i16>(row, <i16>(2 * t0));
+                store<i16>(row + positionBytes, <i16>(t0 + t1 + t2));
+                store<i16>(row + 2 * positionBytes, <i16>(t0 - t1 + t2));
+                store<i16>(row + 3 * positionBytes, <i16>(2 * t2));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Element i of G' times column `column` of the 3x3 block at folded row r0. */
+@inline function transformedColumn(
+  weights: usize, k: i32, c: i32, Cg: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
+  strideH: i32, strideW: i32, di: i32, dj: i32, r0: i32, column: i32, i: i32,
+): i32 {
+  const g0 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, column);
+  const g2 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, column);
+  if (i == 0) return 2 * g0;
+  if (i == 3) return 2 * g2;
+  const g1 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, column);
+  return i == 1 ? g0 + g1 + g2 : g0 - g1 + g2;
+}
+
+/** Row r of V = t B from row r of t = B^T d, four i32 lanes: [t0 - t2, t1 + t2, t2 - t1, t1 - t3]. */
+@inline function transformRow(t: v128): v128 {
+  const a = i8x16.shuffle(t, t, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 4, 5, 6, 7);
+  const b = i8x16.shuffle(t, t, 8, 9, 10, 11, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
+  // Lanes 0, 2, 3 of a - b and lane 1 of a + b.
+  return i8x16.shuffle(i32x4.sub(a, b), i32x4.add(a, b), 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+/** Rows 0-3 of V = B^T d B for one tile and depth index: written to v0 .. v3 (wasm globals, one set per instance). */
+let v0: v128 = i32x4.splat(0);
+let v1: v128 = i32x4.splat(0);
+let v2: v128 = i32x4.splat(0);
+let v3: v128 = i32x4.splat(0);
+
+/** Four i16 of a quantized row as i32 lanes. */
+@inline function quantizedRow(at: usize): v128 {
+  return i32x4.extend_low_i16x8_s(v128.load64_zero(at));
+}
+
+// v0 .. v3 <- V of the 4x4 window at `at` of a quantized plane whose rows are `rowBytes` apart.
+@inline function transformTile(at: usize, rowBytes: usize): void {
+  const x0 = quantizedRow(at);
+  const x1 = quantizedRow(at + rowBytes);
+  const x2 = quantizedRow(at + 2 * rowBytes);
+  const x3 = quantizedRow(at + 3 * rowBytes);
+  v0 = transformRow(i32x4.sub(x0, x2));
+  v1 = transformRow(i32x4.add(x1, x2));
+  v2 = transformRow(i32x4.sub(x2, x1));
+  v3 = transformRow(i32x4.sub(x1, x3));
+}
+
+/** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */
+@inline function storePairRow(at: usize, stride: usize, first: v128, second: v128): void {
+  const pairs = i8x16.shuffle(i16x8.narrow_i32x4_s(first, second), first, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+  v128.store32_lane(at, pairs, 0);
+  v128.store32_lane(at + stride, pairs, 1);
+  v128.store32_lane(at + 2 * stride, pairs, 2);
+  v128.store32_lane(at + 3 * stride, pairs, 3);
+}
+
+/**
+ * Items [first, end) of the int8 input quantization for one image, item = channel: the quantized input
+ * (at the start of `scratch`) <- input [C, H, W] as i16 in [-127, 127] with the image's largest |x| (from
+ * maxima [C], planeMaxima), each plane inside a zero border of padTop rows and padLeft columns (and
+ * enough below and right that every tile's windows lie inside).
+ */
+export function winogradInt8QuantizeInput(
+  scratch: usize, input: usize, maxima: usize, C: i32, H: i32, W: i32, R: i32, S: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+  first: i32, end: i32,
+): void {
+  if (R > 6 || S > 6) unreachable();
+  const rows = paddedSize(OH, R);
+  const columns = paddedSize(OW, S);
+  checkRange(scratch, quantizedBytes(C, R, S, OH, OW));
+  checkRange(input, <usize>C * H * W << 2);
+  checkRange(maxima, <usize>C << 2);
+  if (first < 0 || end > C || padTop < 0 || padLeft < 0) unreachable();
+  const factor = quantizeFactor(largestOf(maxima, C));
+  const factors = f32x4.splat(factor);
+  // The input's columns that land inside the padded plane.
+  const inside = min(W, columns - padLeft);
+  for (let c = first; c < end; c++) {
+    const plane = scratch + (<usize>c * rows * columns << 1);
+    memory.fill(plane, 0, <usize>rows * columns << 1);
+    const source = input + (<usize>c * H * W << 2);
+    for (let h = 0; h < H && h + padTop < rows; h++) {
+      const src = source + (<usize>(h * W) << 2);
+      const dst = plane + (<usize>((h + padTop) * columns + padLeft) << 1);
+      let w = 0;
+      for (; w + 8 <= inside; w += 8) {
+        const low = quantize4(v128.load(src + (<usize>w << 2)), factors);
+        const high = quantize4(v128.load(src + (<usize>w << 2), 16), factors);
+        v128.store(dst + (<usize>w << 1), i16x8.narrow_i32x4_s(low, high));
+      }
+      for (; w < inside; w++) store<i16>(dst + (<usize>w << 1), <i16>quantize1(load<f32>(src + (<usize>w << 2)), factor));
+    }
+  }
+}
+
+/**
+ * Items [first, end) of the int8 input transform for one image, item = g * pairs + pair (depth indices
+ * 2 pair and 2 pair + 1, the second zero past the depth = C/G * blocks): the panels (after the quantized
+ * input in `scratch`) <- B^T d B of the quantized input winogradInt8QuantizeInput wrote.
+ */
+export function winogradInt8TransformInput(
+  scratch: usize, C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, first: i32, end: i32,
+): void {
+  if (R > 6 || S > 6) unreachable();
+  const Cg = C / G;
+  const blocksW = blocksOf(S);
+  const depth = depthOf(C, R, S, G);
+  const pairs = pairsOf(depth);
+  const tilesW = (OW + 1) >> 1;
+  const tiles = ((OH + 1) >> 1) * tilesW;
+  const columns = columnsOf(OH, OW);
+  const planeRows = paddedSize(OH, R);
+  const planeColumns = paddedSize(OW, S);
+  const planeBytes = <usize>planeRows * planeColumns << 1;
+  const rowBytes = <usize>planeColumns << 1;
+  const quantized = scratch;
+  const panels = scratch + quantizedBytes(C, R, S, OH, OW);
+  checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
+  if (first < 0 || end > G * pairs) unreachable();
+  const zero = i32x4.splat(0);
+  const positionBytes = <usize>pairs * columns << 2;
+  const groupBytes = <usize>POSITIONS * positionBytes;
+  for (let item = first; item < end; item++) {
+    const g = item / pairs;
+    const pair = item % pairs;
+    const q = pair * 2;
+    const hasSecond = q + 1 < depth;
+    // Each depth index's window origin: its channel's plane, shifted by its kernel block.
+    const origin0 = quantized + <usize>(g * Cg + q % Cg) * planeBytes + <usize>((q / Cg) / blocksW * 3) * rowBytes + (<usize>((q / Cg) % blocksW * 3) << 1);
+    const q1 = hasSecond ? q + 1 : q;
+    const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
+    const groupPanels = panels + <usize>g * groupBytes;
+    for (let t = 0; t < columns; t++) {
+      const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+      if (t < tiles) {
+        const offset = <usize>((t / tilesW) * 2) * rowBytes + (<usize>((t % tilesW) * 2) << 1);
+        transformTile(origin0 + offset, rowBytes);
+        a0 = v0; a1 = v1; a2 = v2; a3 = v3;
+        if (hasSecond) {
+          transformTile(origin1 + offset, rowBytes);
+          b0 = v0; b1 = v1; b2 = v2; b3 = v3;
+        }
+      }
+      storePairRow(column, positionBytes, a0, b0);
+      storePairRow(column + 4 * positionBytes, positionBytes, a1, b1);
+      storePairRow(column + 8 * positionBytes, positionBytes, a2, b2);
+      storePairRow(column + 12 * positionBytes, positionBytes, a3, b3);
+    }
+  }
+}
+
+@inline function dotAdd(acc: v128, w: v128, x: v128): v128 {
+  return i32x4.add(acc, i32x4.dot_i16x8_s(w, x));
+}
+
+// c[MR][NR] i32 (row stride ldc) (+)= a[pairs][MR][2] x b[pairs][NR][2], i16 pairs.
+@inline function multiplyTile(c: usize, ldc: i32, aPtr: usize, bPtr: usize, pairs: i32, accumulate: bool): void {
+  const rowBytes = <usize>ldc << 2;
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  if (accumulate) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + rowBytes); c11 = v128.load(c + rowBytes, 16);
+    c20 = v128.load(c + 2 * rowBytes); c21 = v128.load(c + 2 * rowBytes, 16);
+    c30 = v128.load(c + 3 * rowBytes); c31 = v128.load(c + 3 * rowBytes, 16);
+  }
+  let a = aPtr;
+  let b = bPtr;
+  for (let k = 0; k < pairs; k++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let w = v128.load32_splat(a, 0);
+    c00 = dotAdd(c00, w, b0); c01 = dotAdd(c01, w, b1);
+    w = v128.load32_splat(a, 4);
+    c10 = dotAdd(c10, w, b0); c11 = dotAdd(c11, w, b1);
+    w = v128.load32_splat(a, 8);
+    c20 = dotAdd(c20, w, b0); c21 = dotAdd(c21, w, b1);
+    w = v128.load32_splat(a, 12);
+    c30 = dotAdd(c30, w, b0); c31 = dotAdd(c31, w, b1);
+    a += 16;
+    b += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + rowBytes, c10); v128.store(c + rowBytes, c11, 16);
+  v128.store(c + 2 * rowBytes, c20); v128.store(c + 2 * rowBytes, c21, 16);
+  v128.store(c + 3 * rowBytes, c30); v128.store(c + 3 * rowBytes, c31, 16);
+}
+
+// product tiles [mt0, mt1) x [nt0, nt1) (i32, rows ldc apart) = weights [mTiles][pairs][MR][2] x panels [nTiles][pairs][NR][2].
+function multiplyBlock(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, pairs: i32): void {
+  for (let k0 = 0; k0 < pairs; k0 += KC_PAIRS) {
+    const slice = min(KC_PAIRS, pairs - k0);
+    for (let nt = nt0; nt < nt1; nt++) {
+      const b = panels + (<usize>(nt * pairs + k0) * NR << 2);
+      for (let mt = mt0; mt < mt1; mt++) {
+        const a = weights + (<usize>(mt * pairs + k0) * MR << 2);
+        multiplyTile(product + (<usize>(mt * MR * ldc + nt * NR) << 2), ldc, a, b, slice, k0 > 0);
+      }
+    }
+  }
+}
+
+/** y / 4 (exact: y is 4x an integer) * scale + bias, ReLU'd: four outputs of one kind, one per tile. */
+@inline function finishOutputs(y: v128, scale: v128, bias: v128, relu: bool): v128 {
+  const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_s(y, 2)), scale), bias);
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
+/** The 2x2 outputs of tile t (y00 y01 over y10 y11) into a plane, those inside OH x OW. */
+@inline function storeTile(plane: usize, t: i32, tilesW: i32, OH: i32, OW: i32, y00: f32, y01: f32, y10: f32, y11: f32): void {
+  const oh = (t / tilesW) * 2;
+  const ow = (t % tilesW) * 2;
+  const dst = plane + (<usize>(oh * OW + ow) << 2);
+  const right = ow + 1 < OW;
+  store<f32>(dst, y00);
+  if (right) store<f32>(dst, y01, 4);
+  if (oh + 1 >= OH) return;
+  const below = dst + (<usize>OW << 2);
+  store<f32>(below, y10);
+  if (right) store<f32>(below, y11, 4);
+}
+
+// out[k][OH][OW] <- (A^T M A) / 4 * scale[k] * step + bias (ReLU) for rows [k0, k1) and tiles [t0, t1),
+// four tiles a step in the v128 lanes (t0 is a multiple of NR; the products have columns up to a multiple of NR).
+function transformOutput(
+  out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
+  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
+): void {
+  const positionBytes = <usize>roundUp(Kg, MR) * columns << 2;
+  for (let k = k0; k < k1; k++) {
+    const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
+    const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
+    const plane = out + (<usize>k * OH * OW << 2);
+    for (let t = t0; t < t1; t += 4) {
+      const m = products + (<usize>(k * columns + t) << 2);
+      // z = A^T M, by columns c of the 4x4 tile (position 4r + c): rows 0 and 1.
+      const z00 = i32x4.add(i32x4.add(v128.load(m), v128.load(m + 4 * positionBytes)), v128.load(m + 8 * positionBytes));
+      const z01 = i32x4.add(i32x4.add(v128.load(m + positionBytes), v128.load(m + 5 * positionBytes)), v128.load(m + 9 * positionBytes));
+      const z02 = i32x4.add(i32x4.add(v128.load(m + 2 * positionBytes), v128.load(m + 6 * positionBytes)), v128.load(m + 10 * positionBytes));
+      const z03 = i32x4.add(i32x4.add(v128.load(m + 3 * positionBytes), v128.load(m + 7 * positionBytes)), v128.load(m + 11 * positionBytes));
+      const z10 = i32x4.sub(i32x4.sub(v128.load(m + 4 * positionBytes), v128.load(m + 8 * positionBytes)), v128.load(m + 12 * positionBytes));
+      const z11 = i32x4.sub(i32x4.sub(v128.load(m + 5 * positionBytes), v128.load(m + 9 * positionBytes)), v128.load(m + 13 * positionBytes));
+      const z12 = i32x4.sub(i32x4.sub(v128.load(m + 6 * positionBytes), v128.load(m + 10 * positionBytes)), v128.load(m + 14 * positionBytes));
+      const z13 = i32x4.sub(i32x4.sub(v128.load(m + 7 * positionBytes), v128.load(m + 11 * positionBytes)), v128.load(m + 15 * positionBytes));
+      // y = z A, finished: four tiles' outputs of each kind.
+      const y00 = finishOutputs(i32x4.add(i32x4.add(z00, z01), z02), scale, b, relu);
+      const y01 = finishOutputs(i32x4.sub(i32x4.sub(z01, z02), z03), scale, b, relu);
+      const y10 = finishOutputs(i32x4.add(i32x4.add(z10, z11), z12), scale, b, relu);
+      const y11 = finishOutputs(i32x4.sub(i32x4.sub(z11, z12), z13), scale, b, relu);
+      const ow = (t % tilesW) * 2;
+      const oh = (t / tilesW) * 2;
+      if (t + 4 <= t1 && ow + 8 <= OW && oh + 1 < OH) {
+        // Four tiles side by side inside the plane: each output row is eight floats, interleaved.
+        const dst = plane + (<usize>(oh * OW + ow) << 2);
+        v128.store(dst, i8x16.shuffle(y00, y01, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
+        v128.store(dst, i8x16.shuffle(y00, y01, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 16);
+        const below = dst + (<usize>OW << 2);
+        v128.store(below, i8x16.shuffle(y10, y11, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23));
+        v128.store(below, i8x16.shuffle(y10, y11, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 16);
+        continue;
+      }
+      storeTile(plane, t, tilesW, OH, OW, f32x4.extract_lane(y00, 0), f32x4.extract_lane(y01, 0), f32x4.extract_lane(y10, 0), f32x4.extract_lane(y11, 0));
+      if (t + 1 < t1) storeTile(plane, t + 1, tilesW, OH, OW, f32x4.extract_lane(y00, 1), f32x4.extract_lane(y01, 1), f32x4.extract_lane(y10, 1), f32x4.extract_lane(y11, 1));
+      if (t + 2 < t1) storeTile(plane, t + 2, tilesW, OH, OW, f32x4.extract_lane(y00, 2), f32x4.extract_lane(y01, 2), f32x4.extract_lane(y10, 2), f32x4.extract_lane(y11, 2));
+      if (t + 3 < t1) storeTile(plane, t + 3, tilesW, OH, OW, f32x4.extract_lane(y00, 3), f32x4.extract_lane(y01, 3), f32x4.extract_lane(y10, 3), f32x4.extract_lane(y11, 3));
+    }
+  }
+}
+
+/**
+ * Items [first, end) of the int8 multiply pass for one image (numbered as multiplyItems says): out
+ * [K, OH, OW] <- the packed i16 weights (winogradInt8PackedWeightBytes) with per-channel scales [K] x the
+ * panels winogradInt8TransformInput wrote to `scratch`, the input's step from maxima [C], bias [K].
+ */
+export function winogradInt8Multiply(
+  out: usize, scratch: usize, transformedWeights: usize, scales: usize, maxima: usize, bias: usize,
+  C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, relu: bool, mBlock: i32, nBlock: i32, first: i32, end: i32,
+): void {
+  if (R > 6 || S > 6) unreachable();
+  const pairs = pairsOf(depthOf(C, R, S, G));
+  const Kg = K / G;
+  const mTiles = (Kg + MR - 1) / MR;
+  const tilesW = (OW + 1) >> 1;
+  const tiles = ((OH + 1) >> 1) * tilesW;
+  const columns = columnsOf(OH, OW);
+  const nTiles = columns / NR;
+  checkRange(out, <usize>K * OH * OW << 2);
+  checkRange(transformedWeights, <usize>winogradInt8PackedWeightBytes(C, K, R, S, G));
+  checkRange(scales, <usize>K << 2);
+  checkRange(maxima, <usize>C << 2);
+  checkRange(bias, <usize>K << 2);
+  checkRange(scratch, winogradInt8ScratchBytes(C, K, R, S, G, OH, OW));
+  if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
+  const step = stepOf(largestOf(maxima, C));
+  const positionPanelBytes = <usize>pairs * columns << 2;
+  const productBytes = <usize>mTiles * MR * columns << 2;
+  const weightBytes = <usize>mTiles * pairs * MR << 2;
+  const panelsStart = scratch + quantizedBytes(C, R, S, OH, OW);
+  const products = panelsStart + panelBytes(C, R, S, G, OH, OW);
+  for (let item = first; item < end; item++) {
+    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+    const g = itemGroup;
+    const groupProducts = products + <usize>(g * POSITIONS) * productBytes;
+    const groupPanels = panelsStart + <usize>(g * POSITIONS) * positionPanelBytes;
+    const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
+    const groupOut = out + (<usize>(g * Kg) * OH * OW << 2);
+    const groupScales = scales + (<usize>(g * Kg) << 2);
+    const groupBias = bias + (<usize>(g * Kg) << 2);
+    // A few panels at a time through all 16 GEMMs and the output transform, so the products are still in cache.
+    for (let n0 = itemN0; n0 < itemN1; n0 += PANELS_PER_PASS) {
+      const n1 = min(itemN1, n0 + PANELS_PER_PASS);
+      for (let pos = 0; pos < POSITIONS; pos++) {
+        multiplyBlock(
+          groupProducts + <usize>pos * productBytes, columns, groupWeights + <usize>pos * weightBytes,
+          groupPanels + <usize>pos * positionPanelBytes, itemM0, itemM1, n0, n1, pairs,
+        );
+      }
+      transformOutput(
+        groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, min(Kg, itemM1 * MR), n0 * NR, min(tiles, n1 * NR),
+        Kg, OH, OW, tilesW, columns, relu,
+      );
+    }
+  }
+}
