@@ -86,6 +86,24 @@ describe('alexnet-web CLI', () => {
     expect(refused.stderr).toMatch(/^alexnet-web: INVALID_ARGUMENT: --threads takes a positive integer/);
   });
 
+  it('infer --arithmetic f32 writes what the library computes with f32 arithmetic, the default int8 what it computes with int8; --arithmetic int4 is refused', async () => {
+    writeFileSync(join(directory, 'small-arithmetic.safetensors'), smallWeights());
+    const input = uniform(2 * 3 * 227 * 227, 5);
+    writeFileSync(join(directory, 'xa.f32'), input);
+    for (const arithmetic of ['f32', 'int8'] as const) {
+      const result = await run('infer', '--weights', 'small-arithmetic.safetensors', '--input', 'xa.f32', '--batch', '2', '--output', `ya-${arithmetic}.f32`, '--arithmetic', arithmetic);
+      expect(result.code).toBe(0);
+      const output = new Float32Array(new Uint8Array(readFileSync(join(directory, `ya-${arithmetic}.f32`))).buffer);
+      const classifier = await createClassifier({ weights: smallWeights(), arithmetic });
+      expect(classifier.arithmetic).toBe(arithmetic);
+      expectClose(output, await classifier.infer(input, { batch: 2 }), 1e-5, 1e-4);
+      await classifier.dispose();
+    }
+    const refused = await run('infer', '--weights', 'small-arithmetic.safetensors', '--input', 'xa.f32', '--output', 'yb.f32', '--arithmetic', 'int4');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/^alexnet-web: INVALID_ARGUMENT: --arithmetic takes int8 or f32/);
+  });
+
   it('classify --json prints one JSON line per image; a bad image fails alone with exit code 1', async () => {
     writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
     const { code, stdout } = await run('classify', '--weights', 'small-lib.safetensors', '--top-k', '3', '--json', 'a.png', 'broken.png', 'b.png');

@@ -60,6 +60,8 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     expect(result.detail.ms).toBeGreaterThan(0);
     const ready = events.find((e) => e.type === 'ready')!;
     expect(ready.detail.backend).toBe('wasm');
+    // The demo model's weights are int8: they multiply as 8-bit integers unless arithmetic="f32".
+    expect(ready.detail.arithmetic).toBe('int8');
     const progress = events.filter((e) => e.type === 'progress').map((e) => e.detail.loadedBytes!);
     expect(progress.length).toBeGreaterThan(0);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
@@ -85,7 +87,7 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     }
     expect(layout.rows[0].barWidth).toBeGreaterThan(layout.rows[0].trackWidth * expected[0].score - 2);
     // The page is cross-origin isolated on 2 cores: the engine's worker and one helper thread.
-    expect(layout.status).toMatch(/^wasm · 2 threads · \d+ ms$/);
+    expect(layout.status).toMatch(/^wasm · int8 · 2 threads · \d+ ms$/);
     expect(layout.imageShown).toBe(true);
 
     const element = (await page.$('alexnet-classifier'))!;

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { bvlcAlexNet, torchvisionAlexNet } from '../src/model/builtin.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 import { createClassifier } from '../src/node/index.js';
-import { cosineSimilarity, maxAbs, maxAbsDifference } from './close.js';
+import type { Arithmetic } from '../src/backends/backend.js';
+import { cosineSimilarity, expectInt8Agreement, maxAbs, maxAbsDifference } from './close.js';
 import { convertToBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized, MODEL_ZOO_STYLE, TORCHVISION_STYLE, type OnnxStyle } from './onnx-builder.js';
 import { runOnnxOnce } from './peers/onnxruntime.js';
@@ -32,11 +33,14 @@ const CASES: Case[] = [
 ];
 
 /** Our output for `bytes` at each thread count; the classifiers really run that many threads. */
-async function inferWithThreads(bytes: Uint8Array, input: Float32Array, batch: number, counts: number[]): Promise<Float32Array[]> {
+async function inferWithThreads(
+  bytes: Uint8Array, input: Float32Array, batch: number, counts: number[], arithmetic: Arithmetic,
+): Promise<Float32Array[]> {
   const outputs: Float32Array[] = [];
   for (const threads of counts) {
-    const classifier = await createClassifier({ weights: bytes, threads });
+    const classifier = await createClassifier({ weights: bytes, threads, arithmetic });
     expect(classifier.threads, classifier.backendReason.join(" | ")).toBe(threads);
+    expect(classifier.arithmetic).toBe(arithmetic);
     outputs.push(await classifier.infer(input, { batch }));
     classifier.dispose();
   }
@@ -46,7 +50,7 @@ async function inferWithThreads(bytes: Uint8Array, input: Float32Array, batch: n
 const THREADS = [1, 2, 4];
 
 describe('alexnet-web vs onnxruntime-web (WASM) on the same ONNX file, at 1, 2 and 4 threads', () => {
-  it.each(CASES)('$name', async ({ spec, style, batch }) => {
+  it.each(CASES)('$name', async ({ name, spec, style, batch }) => {
     const onnx = buildOnnx(spec, heInitialized(spec, 7), style);
     const { channels, height, width } = spec.input;
     const input = uniform(batch * channels * height * width, 99, -2, 2);
@@ -54,14 +58,19 @@ describe('alexnet-web vs onnxruntime-web (WASM) on the same ONNX file, at 1, 2 a
     expect(maxAbs(reference)).toBeGreaterThan(1e-3);
     const tolerance = 1e-3 * Math.max(1, maxAbs(reference));
 
-    const f32 = await inferWithThreads(convertToBytes(onnx, { quantize: 'f32' }), input, batch, THREADS);
-    const int8 = await inferWithThreads(convertToBytes(onnx, { quantize: 'int8' }), input, batch, THREADS);
+    const f32 = await inferWithThreads(convertToBytes(onnx, { quantize: 'f32' }), input, batch, THREADS, 'f32');
+    const int8File = convertToBytes(onnx, { quantize: 'int8' });
+    // int8 weights with f32 arithmetic (the weights widened), then with int8 arithmetic (W8A8).
+    const int8 = await inferWithThreads(int8File, input, batch, THREADS, 'f32');
+    const w8a8 = await inferWithThreads(int8File, input, batch, THREADS, 'int8');
+    expectInt8Agreement(name, w8a8[0], reference, batch);
     THREADS.forEach((threads, i) => {
       expect(f32[i].length).toBe(reference.length);
       expect(maxAbsDifference(f32[i], reference)).toBeLessThanOrEqual(tolerance);
       expect(cosineSimilarity(int8[i], reference)).toBeGreaterThanOrEqual(0.998);
       // Each output is computed by one thread in one order, whichever thread: the same bits.
-      expect({ threads, f32: Array.from(f32[i]), int8: Array.from(int8[i]) }).toEqual({ threads, f32: Array.from(f32[0]), int8: Array.from(int8[0]) });
+      const bits = (j: number) => ({ threads, f32: Array.from(f32[j]), int8: Array.from(int8[j]), w8a8: Array.from(w8a8[j]) });
+      expect(bits(i)).toEqual({ ...bits(0), threads });
     });
   });
 });

@@ -8,14 +8,16 @@ import { classifyCommand, inferCommand } from './run-commands.js';
 const HELP = `alexnet-web: AlexNet image classification on WebAssembly SIMD
 
 Usage:
-  alexnet-web classify [--weights w.safetensors] [--top-k 5] [--json] [--threads N] <image...>
+  alexnet-web classify [--weights w.safetensors] [--top-k 5] [--json] [--threads N]
+      [--arithmetic int8|f32] <image...>
       Top-k labels of PNG/JPEG images (default weights: the bundled demo model; default
-      threads: every core).
+      threads: every core; default arithmetic: int8 for int8 weights, f32 for float ones).
   alexnet-web convert <model.onnx> -o <out.safetensors> [--quantize int8|f16|f32]
       [--labels imagenet|<labels.txt>] [--preprocess caffe|torchvision|<preprocess.json>]
       [--name NAME] [--description TEXT]
       ONNX AlexNet (torchvision export, BVLC/Caffe2, model zoo) to an alexnet-web weights file.
   alexnet-web infer --weights w --input x.f32 --batch N --output y.f32 [--threads N]
+      [--arithmetic int8|f32]
       Raw little-endian float32 NCHW in, the network's last layer out.
   alexnet-web inspect [--json] <weights.safetensors>
       Layers, shapes, dtypes, sizes and metadata of a weights file.
@@ -36,6 +38,7 @@ const OPTIONS = {
   input: { type: 'string', short: 'i' },
   batch: { type: 'string', short: 'b' },
   threads: { type: 'string', short: 't' },
+  arithmetic: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -61,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'classify':
-        return await classifyCommand(rest, { weights: values.weights, topK: values['top-k'], json: values.json, threads: values.threads });
+        return await classifyCommand(rest, values);
       case 'convert':
         if (rest.length !== 1) throw new AlexNetError('INVALID_ARGUMENT', 'convert takes exactly one ONNX file.');
         await convertCommand(rest[0], values);

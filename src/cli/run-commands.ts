@@ -1,5 +1,6 @@
 // alexnet-web classify / infer: the engine from the command line.
 import { readFile } from 'node:fs/promises';
+import type { Arithmetic } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
 import { createClassifier } from '../node/index.js';
 import { writeFileAtomic } from './files.js';
@@ -16,10 +17,27 @@ function threadsOption(value: string | undefined): number | undefined {
   return value === undefined ? undefined : positiveInteger(value, '--threads', 1);
 }
 
-export async function classifyCommand(images: string[], options: { weights?: string; topK?: string; json?: boolean; threads?: string }): Promise<number> {
+/** --arithmetic int8|f32: how int8 weights multiply (default int8). */
+function arithmeticOption(value: string | undefined): Arithmetic | undefined {
+  if (value === undefined || value === 'int8' || value === 'f32') return value;
+  throw new AlexNetError('INVALID_ARGUMENT', `--arithmetic takes int8 or f32, not ${JSON.stringify(value)}.`);
+}
+
+/** The engine options every running command shares. */
+function engineOptions(options: RunOptions): { weights?: string; threads?: number; arithmetic?: Arithmetic } {
+  return { weights: options.weights, threads: threadsOption(options.threads), arithmetic: arithmeticOption(options.arithmetic) };
+}
+
+interface RunOptions {
+  weights?: string;
+  threads?: string;
+  arithmetic?: string;
+}
+
+export async function classifyCommand(images: string[], options: RunOptions & { 'top-k'?: string; json?: boolean }): Promise<number> {
   if (images.length === 0) throw new AlexNetError('INVALID_ARGUMENT', 'classify needs at least one image path.');
-  const topK = positiveInteger(options.topK, '--top-k', 5);
-  const classifier = await createClassifier({ weights: options.weights, threads: threadsOption(options.threads) });
+  const topK = positiveInteger(options['top-k'], '--top-k', 5);
+  const classifier = await createClassifier(engineOptions(options));
   let failures = 0;
   try {
     for (const image of images) {
@@ -44,7 +62,7 @@ export async function classifyCommand(images: string[], options: { weights?: str
   return failures > 0 ? 1 : 0;
 }
 
-export async function inferCommand(options: { weights?: string; input?: string; output?: string; batch?: string; threads?: string }): Promise<void> {
+export async function inferCommand(options: RunOptions & { input?: string; output?: string; batch?: string }): Promise<void> {
   if (!options.input || !options.output) throw new AlexNetError('INVALID_ARGUMENT', 'infer needs --input x.f32 and --output y.f32.');
   const batch = positiveInteger(options.batch, '--batch', 1);
   const bytes = await readFile(options.input).catch((error) => {
@@ -52,7 +70,7 @@ export async function inferCommand(options: { weights?: string; input?: string; 
   });
   if (bytes.byteLength % 4 !== 0) throw new AlexNetError('INPUT_SHAPE_MISMATCH', `${options.input} is ${bytes.byteLength} bytes, not a whole number of float32 values.`);
   const input = new Float32Array(new Uint8Array(bytes).buffer);
-  const classifier = await createClassifier({ weights: options.weights, threads: threadsOption(options.threads) });
+  const classifier = await createClassifier(engineOptions(options));
   try {
     const output = await classifier.infer(input, { batch });
     await writeFileAtomic(options.output, [new Uint8Array(output.buffer, output.byteOffset, output.byteLength)]);

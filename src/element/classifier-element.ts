@@ -13,6 +13,8 @@ export interface ReadyDetail {
   reason: readonly string[];
   /** CPU threads computing (wasm); 1 on WebGPU. */
   threads: number;
+  /** 'int8' where int8 weights multiply as 8-bit integers (wasm), else 'f32'. */
+  arithmetic: 'int8' | 'f32';
 }
 
 export interface ResultDetail {
@@ -30,7 +32,7 @@ export interface ErrorDetail {
 }
 
 /** Attributes that choose the classifier: changing one loads another. */
-const MODEL_ATTRIBUTES = ['weights', 'backend', 'integrity', 'no-worker', 'no-cache'];
+const MODEL_ATTRIBUTES = ['weights', 'backend', 'arithmetic', 'integrity', 'no-worker', 'no-cache'];
 
 /** Errors after which this classifier cannot serve again. */
 const BROKEN_CODES = new Set(['BACKEND_FAILED', 'DISPOSED']);
@@ -43,10 +45,10 @@ function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
-/** Where a classifier computes, for the status line: "wasm · 2 threads", "wasm · 1 thread", "webgpu". */
+/** Where a classifier computes, for the status line: "wasm · int8 · 2 threads", "wasm · f32 · 1 thread", "webgpu". */
 function where(classifier: BrowserClassifier): string {
   if (classifier.backend !== 'wasm') return classifier.backend;
-  return `wasm · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
+  return `wasm · ${classifier.arithmetic} · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
 }
 
 export class AlexNetClassifierElement extends HTMLElement {
@@ -123,6 +125,14 @@ export class AlexNetClassifierElement extends HTMLElement {
   }
   set backend(value: BackendAttribute) {
     this.setAttribute('backend', value);
+  }
+
+  /** How int8 weights multiply on wasm: 'int8' (8-bit integers, the default) or 'f32' (widened to floats). */
+  get arithmetic(): 'int8' | 'f32' {
+    return this.getAttribute('arithmetic') === 'f32' ? 'f32' : 'int8';
+  }
+  set arithmetic(value: 'int8' | 'f32') {
+    this.setAttribute('arithmetic', value);
   }
 
   /** How many labels to show (default 5). */
@@ -243,7 +253,10 @@ export class AlexNetClassifierElement extends HTMLElement {
     progress.hidden = false;
     text.textContent = 'Loading the model…';
     const shared = acquireClassifier(
-      { weights: this.weights || undefined, backend: this.backend, integrity: this.integrity || undefined, worker: !this.noWorker, cache: !this.noCache },
+      {
+        weights: this.weights || undefined, backend: this.backend, arithmetic: this.arithmetic, integrity: this.integrity || undefined,
+        worker: !this.noWorker, cache: !this.noCache,
+      },
       (p: LoadProgress) => {
         if (this.shared !== shared) return;
         const share = p.totalBytes ? Math.min(100, (100 * p.loadedBytes) / p.totalBytes) : undefined;
@@ -260,7 +273,8 @@ export class AlexNetClassifierElement extends HTMLElement {
       this.loaded = classifier;
       progress.hidden = true;
       this.shadowPart('status').textContent ||= `Ready on ${where(classifier)}.`;
-      this.emit<ReadyDetail>('ready', { backend: classifier.backend, reason: classifier.backendReason, threads: classifier.threads });
+      const { backend, backendReason: reason, threads, arithmetic } = classifier;
+      this.emit<ReadyDetail>('ready', { backend, reason, threads, arithmetic });
     }, (error) => {
       if (this.shared !== shared) return;
       progress.hidden = true;

@@ -7,6 +7,8 @@ export interface SharedClassifierOptions {
   /** URL of the weights; the bundled demo model when undefined. */
   weights?: string;
   backend: 'auto' | 'wasm' | 'webgpu';
+  /** How int8 weights multiply on wasm; undefined: the default (int8). */
+  arithmetic?: 'int8' | 'f32';
   integrity?: string;
   worker: boolean;
   /** Keep the weights in alexnet-web's Cache API store (off when the app caches them itself). */
@@ -35,14 +37,15 @@ export interface SharedClassifier {
 
 export function acquireClassifier(options: SharedClassifierOptions, onProgress: (progress: LoadProgress) => void): SharedClassifier {
   const weights = absoluteUrl(options.weights ?? DEMO_MODEL_URL)!;
-  const key = JSON.stringify([weights, options.backend, options.integrity ?? '', options.worker, options.cache]);
+  const key = JSON.stringify([weights, options.backend, options.arithmetic ?? '', options.integrity ?? '', options.worker, options.cache]);
   let entry = entries.get(key);
   if (!entry) {
     const listeners = new Set<(progress: LoadProgress) => void>();
     const loading = new AbortController();
     const created: Entry = { users: 0, listeners, loading, ready: false, classifier: undefined as unknown as Promise<BrowserClassifier> };
     created.classifier = createClassifier({
-      weights, backend: options.backend, integrity: options.integrity, worker: options.worker, cache: options.cache, signal: loading.signal,
+      weights, backend: options.backend, arithmetic: options.arithmetic, integrity: options.integrity, worker: options.worker, cache: options.cache,
+      signal: loading.signal,
       onProgress: (progress) => {
         created.latest = progress;
         for (const listener of listeners) listener(progress);

@@ -55,8 +55,9 @@ and nothing else. It ships inside the package so every entry point works offline
 | parameters | ${total.toLocaleString('en-US')} |
 | input | 3 x 227 x 227: grayscale repeated in 3 channels, bilinear resize to 227x227, (x / 255 - ${training.mean}) / ${training.std} |
 | float test accuracy (PyTorch ${training.torch}) | **${percent(training.float_test_accuracy)}** on the 10,000 test images |
-| int8 test accuracy (alexnet-web, WASM) | **${percent(evaluation.int8TestAccuracy)}** on the 10,000 test images |
-| first 1000 test images (CI regression set) | ${percent(evaluation.firstThousandAccuracy)} |
+| int8 weights, f32 arithmetic (alexnet-web, WASM, \`arithmetic: 'f32'\`) | **${percent(evaluation.int8TestAccuracy)}** on the 10,000 test images |
+| int8 weights, int8 arithmetic (alexnet-web, WASM, the default) | **${percent(evaluation.int8ArithmeticTestAccuracy)}** on the 10,000 test images |
+| first 1000 test images (CI regression set) | ${percent(evaluation.firstThousandAccuracy)} (f32 arithmetic), ${percent(evaluation.int8ArithmeticFirstThousandAccuracy)} (int8 arithmetic) |
 
 ## Architecture
 
