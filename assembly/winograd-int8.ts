@@ -16,9 +16,12 @@
 // AVX2 machines (no VNNI), the i8 and i16 dot products both run about 37 GMAC/s a core, f32 FMA 23, so
 // integer Winograd is the fastest of the three. The fully connected layers use the i8 dot product.
 //
-// Layouts: panels [G][16][T / NR][pairs][NR][2] i16 (pairs = ceil(depth / 2), depth index q as in
-// winograd.ts); weights [G][16][ceil(K/G / MR)][pairs][MR][2] i16; products [G][16][K/G rounded up to
-// MR][T rounded up to NR] i32, the f32 path's shape.
+// Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
+// i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
+// the GEMMs and the output transform (multiplyItems). Scratch: the quantized input [C][rows][columns]
+// i16; the panels [G][16][T / NR][pairs][NR][2] i16 (pairs = ceil(depth / 2), depth index q as in
+// winograd.ts); the products [G][16][K/G rounded up to MR][T rounded up to NR] i32. Weights:
+// [G][16][ceil(K/G / MR)][pairs][MR][2] i16.
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyItems, NR, roundUp } from './conv2d';
 import { blocksOf, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';

@@ -3,15 +3,21 @@
 // ONNX file and its output cross-checked against onnxruntime-web's. onnxruntime-web reads its thread
 // count once per page, so there are two pages:
 //   1 thread:  alexnet-web WebGPU against onnxruntime-web's WebGPU on the same adapter; alexnet-web
-//              wasm against onnxruntime-web wasm, one thread each.
+//              wasm (the int8 file with int8 arithmetic, with f32 arithmetic, the f32 file) against
+//              onnxruntime-web wasm, one thread each.
 //   2 threads: alexnet-web at 1 and 2 threads alternated among themselves (scaling); then alexnet-web
 //              at 2 threads (in its worker, the default, and on the page's thread with worker: false)
 //              against onnxruntime-web wasm at 2 threads (its default: the page's thread and a pthread).
+// Then, on a third page: per-layer times of int8 and f32 arithmetic at 1 thread, as GMAC/s per
+// convolution next to the instructions' limit measured in this page (bench/dot-peak.ts); and alexnet-web
+// int8 at 2 threads in Chromium alternated, inference by inference, with native onnxruntime
+// (onnxruntime-node, 2 threads) in this Node process: a browser tab against native code.
 // Each group's engines alternate, the order rotating every round; medians after warm-up, as ratios. Without a GPU, Chromium's WebGPU
 // adapter is SwiftShader (software): its figures are only ratios. Writes bench/results/browser-engines.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bvlcAlexNet } from '../dist/index.js';
+import type { Page } from 'puppeteer-core';
+import { bvlcAlexNet, planNetwork } from '../dist/index.js';
 import { convertOnnx } from '../dist/convert.js';
 import { cosineSimilarity } from '../test/close.js';
 import { concatBytes } from '../test/helpers.js';
@@ -19,7 +25,9 @@ import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
 import { uniform } from '../test/random.js';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
+import { dotPeakBuilds, measureDotPeaks, type DotPeaks } from './dot-peak.js';
 import { median } from './median.js';
+import { loadNativeOnnxruntime } from './native-onnxruntime.js';
 
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 5);
 const WASM_ROUNDS = Number(process.env.BENCH_ENGINE_WASM_ROUNDS ?? 15);
@@ -119,6 +127,7 @@ const PAGES: PageSpec[] = [
         name: 'wasm, 1 thread', rounds: WASM_ROUNDS, engines: [
           ours('alexnet-web wasm f32, 1 thread', 'f32', { backend: 'wasm', threads: 1 }),
           ours('alexnet-web wasm int8, 1 thread', 'int8', { backend: 'wasm', threads: 1 }),
+          ours('alexnet-web wasm int8 file, f32 arithmetic, 1 thread', 'int8', { backend: 'wasm', threads: 1, arithmetic: 'f32' }),
           { name: 'onnxruntime-web wasm, 1 thread', provider: 'wasm' },
         ],
       },
@@ -133,12 +142,15 @@ const PAGES: PageSpec[] = [
           ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
           ours('alexnet-web wasm f32, 1 thread', 'f32', { backend: 'wasm', threads: 1 }),
           ours('alexnet-web wasm f32, 2 threads', 'f32', { backend: 'wasm', threads: 2 }),
+          ours('alexnet-web wasm int8 file, f32 arithmetic, 1 thread', 'int8', { backend: 'wasm', threads: 1, arithmetic: 'f32' }),
+          ours('alexnet-web wasm int8 file, f32 arithmetic, 2 threads', 'int8', { backend: 'wasm', threads: 2, arithmetic: 'f32' }),
         ],
       },
       {
         name: 'wasm, 2 threads', rounds: WASM_ROUNDS, engines: [
           ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
           ours('alexnet-web wasm f32, 2 threads', 'f32', { backend: 'wasm', threads: 2 }),
+          ours('alexnet-web wasm int8 file, f32 arithmetic, 2 threads', 'int8', { backend: 'wasm', threads: 2, arithmetic: 'f32' }),
           ours('alexnet-web wasm int8, 2 threads, page thread (worker: false)', 'int8', { backend: 'wasm', threads: 2, worker: false }),
           { name: 'onnxruntime-web wasm, 2 threads', provider: 'wasm' },
         ],
@@ -146,6 +158,77 @@ const PAGES: PageSpec[] = [
     ],
   },
 ];
+
+/** Per-layer times (ms, every round) of the int8 file with int8 and with f32 arithmetic at 1 thread, their profiles alternated in the page. */
+const LAYER_BENCH = `async ({ rounds }) => {
+  const { createClassifier } = window.alexnet;
+  const data = new Float32Array(3 * 227 * 227).map((_, i) => Math.sin(i));
+  const kinds = [['int8', {}], ['f32', { arithmetic: 'f32' }]];
+  const runs = [];
+  for (const [name, options] of kinds) {
+    const classifier = await createClassifier({ weights: '/bench/engines/bvlc-int8.safetensors', cache: false, backend: 'wasm', threads: 1, ...options });
+    await classifier.profile(data);
+    runs.push({ name, classifier, layers: {} });
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const run of runs) for (const { name, ms } of (await run.classifier.profile(data)).layerTimes) (run.layers[name] ??= []).push(ms);
+  }
+  const reasons = [...runs[0].classifier.backendReason];
+  for (const run of runs) await run.classifier.dispose();
+  return { reasons, layers: Object.fromEntries(runs.map((run) => [run.name, run.layers])) };
+}`;
+
+/** Multiply-adds of each convolution at batch 1 (the direct algorithm's count, whatever runs). */
+function convolutionMacs(spec: ReturnType<typeof bvlcAlexNet>): Record<string, number> {
+  return Object.fromEntries(planNetwork(spec).flatMap(({ layer, inputShape, outputShape }) => {
+    if (layer.type !== 'conv2d') return [];
+    const [K, OH, OW] = outputShape as [number, number, number];
+    return [[layer.name, K * OH * OW * (inputShape[0] / layer.groups) * layer.kernel[0] * layer.kernel[1]]];
+  }));
+}
+
+/**
+ * alexnet-web int8 at 2 threads in the page (its worker) against native onnxruntime at 2 threads in
+ * this process, one inference each in turn (the order swapping every round, idle 50 ms before each);
+ * each side times itself. Medians, the ratio, and their outputs' cosine.
+ */
+async function browserVersusNative(page: Page, onnx: Uint8Array, input: number[], rounds: number): Promise<Record<string, unknown>> {
+  const native = loadNativeOnnxruntime();
+  if (!native.ort) return { skipped: native.why };
+  const session = await native.ort.InferenceSession.create(onnx, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' } as never);
+  const feeds = { [session.inputNames[0]]: new native.ort.Tensor('float32', Float32Array.from(input), [1, 3, 227, 227]) };
+  await page.evaluate(`(async (input) => {
+    const classifier = await window.alexnet.createClassifier({ weights: '/bench/engines/bvlc-int8.safetensors', cache: false, backend: 'wasm', threads: 2 });
+    window.versusNative = { classifier, data: Float32Array.from(input) };
+  })(${JSON.stringify(input)})`);
+  const inBrowser = async (): Promise<{ ms: number; output: number[] }> => page.evaluate(`(async () => {
+    const { classifier, data } = window.versusNative;
+    const started = performance.now();
+    const output = await classifier.infer(data);
+    return { ms: performance.now() - started, output: Array.from(output) };
+  })()`) as Promise<{ ms: number; output: number[] }>;
+  const natively = async (): Promise<{ ms: number; output: number[] }> => {
+    const started = performance.now();
+    const outputs = await session.run(feeds);
+    const ms = performance.now() - started;
+    return { ms, output: Array.from(outputs[session.outputNames[0]].data as Float32Array) };
+  };
+  const sides = [inBrowser, natively];
+  const times: number[][] = [[], []];
+  const outputs: number[][] = [[], []];
+  for (let i = 0; i < 3; i++) for (const [k, side] of sides.entries()) outputs[k] = (await side()).output;
+  for (let round = 0; round < rounds; round++) {
+    for (const k of round % 2 === 0 ? [0, 1] : [1, 0]) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      times[k].push((await sides[k]()).ms);
+    }
+  }
+  const reasons = await page.evaluate('[...window.versusNative.classifier.backendReason]') as string[];
+  await page.evaluate('window.versusNative.classifier.dispose()');
+  await session.release();
+  const [browserMs, nativeMs] = times.map(median);
+  return { browserMs, nativeMs, ratio: browserMs / nativeMs, cosine: cosineSimilarity(outputs[0], outputs[1]), reasons };
+}
 
 async function main(): Promise<void> {
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -171,6 +254,24 @@ async function main(): Promise<void> {
     pages.push({ ...result, ortThreads: pageSpec.ortThreads });
     await page.close();
   }
+  const page = await browser.newPage();
+  // tsx names inner functions with a __name helper the page does not have (measureDotPeaks's source runs there).
+  await page.evaluateOnNewDocument('globalThis.__name = (f) => f');
+  await page.goto(`${server.origin}/test/browser/pages/harness.html`);
+  await page.waitForFunction(() => window.harnessReady === true);
+  page.setDefaultTimeout(0);
+  const peakBuilds = await dotPeakBuilds();
+  const peakIn = (bytes: Uint8Array) => page.evaluate(`(${measureDotPeaks.toString()})(new Uint8Array(${JSON.stringify(Array.from(bytes))}))`) as Promise<DotPeaks>;
+  const peaks = { baseline: await peakIn(peakBuilds.baseline), relaxed: await peakIn(peakBuilds.relaxed) };
+  const layerRun = await page.evaluate(`(${LAYER_BENCH})(${JSON.stringify({ rounds: WASM_ROUNDS })})`) as { reasons: string[]; layers: Record<'int8' | 'f32', Record<string, number[]>> };
+  const layerMedians = (kind: 'int8' | 'f32') => Object.fromEntries(Object.entries(layerRun.layers[kind]).filter(([name]) => name !== 'flatten').map(([name, ms]) => [name, median(ms)]));
+  const layers = { int8: layerMedians('int8'), f32: layerMedians('f32'), reasons: layerRun.reasons };
+  const convolutions = Object.entries(convolutionMacs(spec)).map(([name, macs]) => ({
+    layer: name, macs, int8ArithmeticMs: layers.int8[name], f32ArithmeticMs: layers.f32[name],
+    int8GmacPerSecond: macs / layers.int8[name] / 1e6, f32GmacPerSecond: macs / layers.f32[name] / 1e6,
+  }));
+  const versusNative = await browserVersusNative(page, onnx, input, WASM_ROUNDS);
+  await page.close();
   await browser.close();
   await server.close();
 
@@ -189,14 +290,23 @@ async function main(): Promise<void> {
   }));
   const scalingGroup = groups.find((g) => g.group === 'alexnet-web scaling')!;
   const msOf = (name: string) => scalingGroup.engines.find((e) => e.engine === name)?.medianMs ?? Number.NaN;
-  const scaling = ['int8', 'f32'].map((kind) => {
+  const scaling = ['int8', 'int8 file, f32 arithmetic', 'f32'].map((kind) => {
     const one = msOf(`alexnet-web wasm ${kind}, 1 thread`);
     const two = msOf(`alexnet-web wasm ${kind}, 2 threads`);
     return { engine: `alexnet-web wasm ${kind}`, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
   });
   const adapter = pages[0].adapter;
   const skipped = pages.flatMap((page) => page.skipped);
-  const report = { date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, skipped };
+  // int8 arithmetic's time as a share of the same file's f32-arithmetic time, in the groups that ran both.
+  const arithmetic = groups.flatMap((group) => ['1 thread', '2 threads'].flatMap((threads) => {
+    const int8 = group.engines.find((e) => e.engine === `alexnet-web wasm int8, ${threads}`);
+    const f32 = group.engines.find((e) => e.engine === `alexnet-web wasm int8 file, f32 arithmetic, ${threads}`);
+    return int8 && f32 ? [{ group: group.group, threads, int8ArithmeticMs: int8.medianMs, f32ArithmeticMs: f32.medianMs, ratio: int8.medianMs / f32.medianMs }] : [];
+  }));
+  const report = {
+    date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling,
+    arithmetic, layers, convolutions, peaks, versusNative, skipped,
+  };
 
   console.log(`\nChromium (${version}), WebGPU adapter: ${adapter}; ${report.model}; medians of alternated runs after ${WARMUP} warm-up run`);
   for (const group of groups) {
@@ -208,6 +318,14 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\nscaling: ${scaling.map((s) => `${s.engine} ${s.oneThreadMs.toFixed(1)} -> ${s.twoThreadsMs.toFixed(1)} ms, ${s.speedup.toFixed(2)}x`).join('; ')}`);
+  console.log(`\nint8 arithmetic vs f32 arithmetic (the int8 file): ${arithmetic.map((a) => `${a.group}, ${a.threads}: ${a.int8ArithmeticMs.toFixed(1)} / ${a.f32ArithmeticMs.toFixed(1)} ms = ${a.ratio.toFixed(2)}x`).join('; ')}`);
+  console.log(`(${layers.reasons.filter((r) => r.includes('arithmetic') || r.includes('relaxed')).join('; ')})`);
+  const peak = (value: number | null) => (value === null ? '-' : value.toFixed(1));
+  console.log(`convolutions, 1 thread, GMAC/s (direct multiply-adds / time; Winograd does fewer), int8 / f32 arithmetic; limits in this page (4x8 register tile in L1): i16 dot ${peak(peaks.relaxed.i16Dot)}, relaxed i8 dot ${peak(peaks.relaxed.i8Dot)}, f32 FMA ${peak(peaks.relaxed.f32Madd)}`);
+  console.log(convolutions.map((c) => `${c.layer} ${c.int8GmacPerSecond.toFixed(1)} / ${c.f32GmacPerSecond.toFixed(1)}`).join(', '));
+  console.log(`per layer ms, int8 / f32 arithmetic: ${Object.keys(layers.int8).map((name) => `${name} ${layers.int8[name].toFixed(2)} / ${layers.f32[name].toFixed(2)}`).join(', ')}`);
+  const v = versusNative as { browserMs?: number; nativeMs?: number; ratio?: number; cosine?: number; skipped?: string };
+  console.log(v.skipped ? `versus native: skipped (${v.skipped})` : `\nalexnet-web int8, 2 threads, in Chromium ${v.browserMs!.toFixed(1)} ms vs native onnxruntime-node 2 threads ${v.nativeMs!.toFixed(1)} ms: ${v.ratio!.toFixed(2)}x (output cosine ${v.cosine!.toFixed(5)})`);
   for (const s of skipped) console.log(`skipped ${s.name}: ${s.reason}`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/browser-engines.json', import.meta.url), JSON.stringify(report, null, 2) + '\n');

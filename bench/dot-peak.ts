@@ -17,7 +17,11 @@ export async function dotPeakBuilds(): Promise<{ baseline: Uint8Array; relaxed: 
     let binary: Uint8Array | undefined;
     const { error, stderr } = await asc.main(
       ['bench/kernels/dot-peak.ts', '-o', 'dot-peak.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--enable', features, '--initialMemory', '1'],
-      { writeFile: (name: string, contents: Uint8Array) => { if (name.endsWith('.wasm')) binary = contents; } },
+      {
+        writeFile: (name: string, contents: string | Uint8Array) => {
+          if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
+        },
+      },
     );
     if (error || !binary) throw new Error(`dot-peak build failed: ${stderr.toString()}`);
     return binary;
@@ -31,7 +35,7 @@ export async function dotPeakBuilds(): Promise<{ baseline: Uint8Array; relaxed: 
  * module), so a page can run it from its source text too.
  */
 export async function measureDotPeaks(bytes: Uint8Array, repeats = 7): Promise<DotPeaks> {
-  const { instance } = await WebAssembly.instantiate(bytes, {});
+  const { instance } = await WebAssembly.instantiate(bytes as Uint8Array<ArrayBuffer>, {});
   const exports = instance.exports as unknown as Record<'i16DotSteps' | 'i8DotSteps' | 'f32MaddSteps', (data: number, steps: number) => number>;
   const { memory } = instance.exports as unknown as { memory: WebAssembly.Memory };
   // Small integers, which are also normal floats (about 1): valid operands for every kind.

@@ -13,7 +13,7 @@ const OUTPUT = new URL('./output/', import.meta.url);
 
 interface Seen {
   type: string;
-  detail: { results?: { label: string; score: number }[]; backend?: string; ms?: number; code?: string; message?: string; loadedBytes?: number };
+  detail: { results?: { label: string; score: number }[]; backend?: string; arithmetic?: string; ms?: number; code?: string; message?: string; loadedBytes?: number };
   from: string;
 }
 

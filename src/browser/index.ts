@@ -25,6 +25,7 @@ export type { BrowserImageInput } from './decode-image.js';
 export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from '../errors.js';
 export type { BackendChange, Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
 export type { LayerTime, Profile, ProfileClock } from '../engine/network.js';
+export type { Arithmetic } from '../backends/backend.js';
 export type { RgbaImage } from '../image/preprocess.js';
 export type { ModelMetadata, Preprocess, ResizePolicy, ModelSource } from '../model/metadata.js';
 export { CAFFE_PREPROCESS, TORCHVISION_PREPROCESS, FORMAT_VERSION } from '../model/metadata.js';
