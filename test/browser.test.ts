@@ -11,6 +11,7 @@ import { convertOnnx } from '../src/convert/convert.js';
 import { SMALL_SPEC } from './fixtures.js';
 import { concatBytes } from './helpers.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
+import { uniform } from './random.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
 import { chromiumAvailable, chromiumFixture, dedicatedWorkerThreads, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
 
@@ -95,6 +96,26 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     for (let i = 0; i < IMAGES.length; i++) {
       for (let k = 0; k < 3; k++) expect(got.results[i][k].score).toBeCloseTo(expected[i][k].score, 5);
     }
+  });
+
+  it("multiplies int8 layers with the relaxed i8 dot product in Chromium and gives the logits Node's i16 dot product gives, bit for bit", async () => {
+    const bytes = randomModel(SMALL_SPEC, 'int8');
+    server.files.set('/int8/small-int8.safetensors', bytes);
+    const input = Array.from(uniform(3 * 227 * 227, 77, -2, 2));
+    // Node 20 computes the relaxed dot product wrong (its self-test sends the int8 layers to the i16 one); the integers are the same.
+    const node = await createNodeClassifier({ weights: bytes, threads: 1 });
+    const expected = Array.from(await node.infer(Float32Array.from(input)));
+    await node.dispose();
+    const got = await page.evaluate(async (input) => {
+      const classifier = await window.alexnet.createClassifier({ weights: '/int8/small-int8.safetensors', cache: false, threads: 1 });
+      const logits = Array.from(await classifier.infer(Float32Array.from(input)));
+      const { arithmetic, backendReason } = classifier;
+      await classifier.dispose();
+      return { logits, arithmetic, reason: backendReason.join('; ') };
+    }, input);
+    expect(got.arithmetic).toBe('int8');
+    expect(got.reason).toMatch(/fully connected layers by the relaxed SIMD dot product i32x4.relaxed_dot_i8x16_i7x16_add_s/);
+    expect(got.logits).toEqual(expected);
   });
 
   it('gives bit-identical tensors and logits to Node for the same PNG, from every image type', async () => {
@@ -480,7 +501,8 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     const result = await page.evaluate(async (path, images) => {
       const { createClassifier } = window.alexnet;
       const gpu = await createClassifier({ weights: path, backend: 'webgpu', cache: false });
-      const cpu = await createClassifier({ weights: path, backend: 'wasm', cache: false });
+      // WebGPU computes in f32: against WebAssembly's f32 arithmetic (int8 arithmetic has its own gates).
+      const cpu = await createClassifier({ weights: path, backend: 'wasm', cache: false, arithmetic: 'f32' });
       const pairs = [];
       for (const image of images) {
         const input = await cpu.preprocess(image);
