@@ -3,8 +3,10 @@
 // thread computes are checked by the op tables (test/ops/) and whole networks (onnxruntime.test.ts).
 import asc from 'assemblyscript/asc';
 import { threadScriptUrl } from 'alexnet-web:wasm-urls';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { instantiateKernels } from '../src/backends/wasm/kernels.js';
 import { planThreads } from '../src/backends/wasm/thread-count.js';
@@ -119,6 +121,18 @@ describe('wasm threads in Node', () => {
     await classifier.classify(IMAGE.pathname);
     classifier.dispose();
     await expect.poll(osThreads, { timeout: 10_000 }).toBe(before);
+  });
+
+  it('never keep a process alive: a script that classifies on 2 threads and forgets dispose() exits', async () => {
+    // The built package, as a user's script runs it.
+    const script = `import { createClassifier } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const classifier = await createClassifier({ threads: 2 });
+      await classifier.classify(${JSON.stringify(fileURLToPath(IMAGE))});
+      console.log(classifier.threads);`;
+    const started = performance.now();
+    const { status, stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status, stdout: stdout.trim() }).toEqual({ status: 0, stdout: '2' });
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('stop a classify call between layers when its signal aborts', async () => {

@@ -49,12 +49,18 @@ export const startThreadHere: ThreadStarter = async (url, name) => {
   // Node. A computed specifier keeps browser bundlers from following it.
   const workerThreads = 'node:worker_threads';
   const { Worker: NodeWorker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ workerThreads)) as typeof import('node:worker_threads');
-  const worker = new NodeWorker(url, { name });
-  // Helpers never keep a process alive: a script that forgets dispose() still exits.
+  // No Node options: the helper's script is self-contained, and inherited ones can stop it starting
+  // (`--input-type` of `node -e`); V8's flags (relaxed SIMD in Node 20) are the process's anyway.
+  const worker = new NodeWorker(url, { name, execArgv: [] });
+  // Helpers never keep a process alive: a script that forgets dispose() still exits. (A 'message'
+  // listener refs the worker's port again, so unref after adding it.)
   worker.unref();
   return {
     post: (message) => worker.postMessage(message),
-    onReport: (listener) => worker.on('message', listener),
+    onReport: (listener) => {
+      worker.on('message', listener);
+      worker.unref();
+    },
     onError: (listener) => {
       worker.on('error', (error) => listener(error.message));
       worker.on('exit', (code) => listener(`it exited with code ${code}`));
