@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier, type NodeClassifier } from '../src/node/index.js';
 import { cosineSimilarity, expectClose } from './close.js';
-import { SMALL_LABELS, smallWeights } from './fixtures.js';
+import { SMALL_LABELS, smallWeights, withFormatVersion } from './fixtures.js';
 import { encodeJpeg, encodePng, pattern } from './images.js';
 import { uniform } from './random.js';
 
@@ -69,8 +69,27 @@ describe('createClassifier', () => {
     ['a server that is not there', () => 'http://127.0.0.1:9/x.safetensors', 'WEIGHTS_DOWNLOAD_FAILED'],
     ['a truncated file', () => smallWeights().subarray(0, 5000), 'WEIGHTS_TRUNCATED'],
     ['a file that is not safetensors', () => new TextEncoder().encode('hello world, not weights'), 'WEIGHTS_CORRUPT'],
+    ['a directory', () => directory, 'WEIGHTS_NOT_FOUND'],
+    ['a device, not a regular file', () => '/dev/null', 'WEIGHTS_NOT_FOUND'],
   ])('rejects %s with %s', async (_, source, code) => {
     await expect(createClassifier({ weights: source() as never })).rejects.toMatchObject({ code });
+  });
+
+  it('rejects a file over 64 KiB whose header is refused, read from a path, and the process carries on (no late stream error)', async () => {
+    const path = join(directory, 'version-9.safetensors');
+    const bytes = withFormatVersion(smallWeights(), 9);
+    expect(bytes.byteLength).toBeGreaterThan(64 * 1024);
+    writeFileSync(path, bytes);
+    const lateErrors: unknown[] = [];
+    const record = (error: unknown) => lateErrors.push(error);
+    process.on('uncaughtException', record);
+    try {
+      await expect(createClassifier({ weights: path })).rejects.toMatchObject({ code: 'WEIGHTS_UNSUPPORTED_VERSION' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      process.off('uncaughtException', record);
+    }
+    expect(lateErrors).toEqual([]);
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { decodeModel, encodeModel } from '../src/convert/onnx-proto.js';
 import { createClassifier } from '../src/node/index.js';
 import { expectClose } from './close.js';
 import { concatBytes } from './helpers.js';
-import { smallOnnx, smallWeights } from './fixtures.js';
+import { smallOnnx, smallWeights, withFormatVersion } from './fixtures.js';
 import { encodePng, pattern } from './images.js';
 import { uniform } from './random.js';
 
@@ -124,7 +124,11 @@ describe('alexnet-web CLI', () => {
     [['classify', '--top-k', 'many', 'a.png'], /--top-k takes a positive integer/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['classify', '--no-such-flag'], /INVALID_ARGUMENT/],
+    // Over 64 KiB, read from a path, rejected by its header: the process used to die after the message.
+    [['classify', '--weights', 'version-9.safetensors', 'a.png'], /WEIGHTS_UNSUPPORTED_VERSION/],
+    [['classify', '--weights', '/dev/null', 'a.png'], /WEIGHTS_NOT_FOUND: .* not a regular file/],
   ])('%j fails with one line on stderr and a non-zero exit', async (args, message) => {
+    writeFileSync(join(directory, 'version-9.safetensors'), withFormatVersion(smallWeights(), 9));
     writeFileSync(join(directory, 'truncated.safetensors'), smallWeights().subarray(0, 3000));
     writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
     writeFileSync(join(directory, 'odd.f32'), new Uint8Array(7));

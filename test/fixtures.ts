@@ -24,3 +24,14 @@ export function smallWeights(quantize: 'int8' | 'f16' | 'f32' = 'int8'): Uint8Ar
   }
   return bytes;
 }
+
+/** `bytes` (a weights file) with its metadata's format version replaced by one digit `version`: same length. */
+export function withFormatVersion(bytes: Uint8Array, version: number): Uint8Array {
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
+  const patched = header.replace('\\"version\\":1', `\\"version\\":${version}`);
+  if (patched === header || patched.length !== header.length) throw new Error('no one-digit format version 1 in the header');
+  const out = bytes.slice();
+  out.set(new TextEncoder().encode(patched), 8);
+  return out;
+}
