@@ -18,16 +18,13 @@ export function planeMaxima(maxima: usize, input: usize, planes: i32, size: i32,
   }
 }
 
-/** max |x| of `count` floats; NaN counts as 0 (it quantizes to 0). */
+/** max |x| of `count` floats: NaN if any is NaN (the step then makes the layer's outputs NaN, which the engine reports). */
 @inline function largestMagnitude(values: usize, count: i32): f32 {
   let best = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= count; i += 4) best = f32x4.pmax(best, f32x4.abs(v128.load(values + (<usize>i << 2))));
+  for (; i + 4 <= count; i += 4) best = f32x4.max(best, f32x4.abs(v128.load(values + (<usize>i << 2))));
   let result = max<f32>(max<f32>(f32x4.extract_lane(best, 0), f32x4.extract_lane(best, 1)), max<f32>(f32x4.extract_lane(best, 2), f32x4.extract_lane(best, 3)));
-  for (; i < count; i++) {
-    const v = abs<f32>(load<f32>(values + (<usize>i << 2)));
-    if (v > result) result = v;
-  }
+  for (; i < count; i++) result = max<f32>(result, abs<f32>(load<f32>(values + (<usize>i << 2))));
   return result;
 }
 
@@ -41,9 +38,13 @@ export function largestOf(maxima: usize, count: i32): f32 {
   return largest > 0 && largest < Infinity ? LEVELS / largest : 0;
 }
 
-/** The value of one quantization step: max / LEVELS (0 with quantizeFactor 0). */
+/**
+ * The value of one quantization step: max / LEVELS; 0 for an all-zero tensor; NaN for one with a NaN or
+ * an infinity, so that what overflowed stays visible in the outputs instead of becoming zeros.
+ */
 @inline export function stepOf(largest: f32): f32 {
-  return largest > 0 && largest < Infinity ? largest / LEVELS : 0;
+  if (largest > 0 && largest < Infinity) return largest / LEVELS;
+  return largest == 0 ? 0 : NaN;
 }
 
 /** round(x * factor) clamped to [-LEVELS, LEVELS], four lanes as i32 (NaN becomes 0). */

@@ -16,6 +16,7 @@ export type AlexNetErrorCode =
   | 'WEBGPU_UNAVAILABLE'
   | 'BACKEND_FAILED'
   | 'OUT_OF_MEMORY'
+  | 'NUMERIC_ERROR'
   | 'ABORTED'
   | 'DISPOSED';
 

@@ -7,7 +7,9 @@ import { planNetwork } from '../src/model/shapes.js';
 import { createClassifier } from '../src/node/index.js';
 import { quantizePerChannel } from '../src/weights/quantize.js';
 import { expectClose } from './close.js';
-import { smallWeights } from './fixtures.js';
+import { SMALL_SPEC, smallWeights } from './fixtures.js';
+import { convertToBytes } from './helpers.js';
+import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
 import { uniform } from './random.js';
 
 const INPUT = 3 * 227 * 227;
@@ -48,6 +50,17 @@ describe('arithmetic', () => {
     const profile = await classifier.profile(input.subarray(0, INPUT));
     expectClose(profile.output, batched.subarray(0, 10), 0, 0);
     expect(profile.layerTimes.map((t) => t.name)).toContain('conv2');
+    await classifier.dispose();
+  });
+
+  it.each(['int8', 'f32'] as const)('a network whose numbers overflow f32 (%s arithmetic) fails with NUMERIC_ERROR, never a NaN score; a NaN input is INVALID_ARGUMENT', async (arithmetic) => {
+    const weights = heInitialized(SMALL_SPEC, 3);
+    for (const layer of weights.values()) layer.weight.forEach((w, i, values) => (values[i] = w * 1e15));
+    const classifier = await createClassifier({ weights: convertToBytes(buildOnnx(SMALL_SPEC, weights, BVLC_STYLE), { quantize: 'int8' }), arithmetic });
+    await expect(classifier.infer(uniform(INPUT, 4))).rejects.toMatchObject({ code: 'NUMERIC_ERROR' });
+    const input = uniform(INPUT, 4);
+    input[1234] = Number.NaN;
+    await expect(classifier.infer(input)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/NaN at index 1234/) });
     await classifier.dispose();
   });
 

@@ -122,6 +122,12 @@ describe('alexnet-web CLI', () => {
     [['classify', '--weights', 'truncated.safetensors', 'a.png'], /WEIGHTS_TRUNCATED/],
     [['infer', '--weights', 'small-lib.safetensors', '--input', 'odd.f32', '--output', 'z.f32'], /INPUT_SHAPE_MISMATCH/],
     [['classify', '--top-k', 'many', 'a.png'], /--top-k takes a positive integer/],
+    // Numbers in decimal digits only; parseArgs's own several-line refusal (of -1) comes as one line.
+    [['classify', '--top-k', '1e3', 'a.png'], /--top-k takes a positive integer/],
+    [['classify', '--top-k', '0x10', 'a.png'], /--top-k takes a positive integer/],
+    [['classify', '--top-k', '99999999999999999999', 'a.png'], /--top-k takes a positive integer/],
+    [['classify', '--top-k', '-1', 'a.png'], /^alexnet-web: INVALID_ARGUMENT: /],
+    [['classify', '--weights', 'small-lib.safetensors', 'broken.png'], /^alexnet-web: IMAGE_INVALID: broken.png: /],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['classify', '--no-such-flag'], /INVALID_ARGUMENT/],
     // Over 64 KiB, read from a path, rejected by its header: the process used to die after the message.

@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    console.error(`alexnet-web: INVALID_ARGUMENT: ${(error as Error).message} (see alexnet-web --help)`);
+    // parseArgs explains some refusals over several lines: the first says what was wrong.
+    console.error(`alexnet-web: INVALID_ARGUMENT: ${(error as Error).message.split('\n')[0].trim()} (see alexnet-web --help)`);
     return 2;
   }
   const { values, positionals } = parsed;

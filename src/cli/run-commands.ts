@@ -5,11 +5,13 @@ import { AlexNetError } from '../errors.js';
 import { createClassifier } from '../node/index.js';
 import { writeFileAtomic } from './files.js';
 
+/** Plain decimal digits only (no 1e3, 0x10, -1 or 20 digits), up to 1,000,000,000. */
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new AlexNetError('INVALID_ARGUMENT', `${name} takes a positive integer, not ${JSON.stringify(value)}.`);
-  return parsed;
+  if (!/^[1-9][0-9]{0,8}$/.test(value) && value !== '1000000000') {
+    throw new AlexNetError('INVALID_ARGUMENT', `${name} takes a positive integer in decimal digits (at most 1000000000), not ${JSON.stringify(value.slice(0, 40))}.`);
+  }
+  return Number(value);
 }
 
 /** --threads N: how many threads the engine runs on (default: every core). */
@@ -53,7 +55,7 @@ export async function classifyCommand(images: string[], options: RunOptions & { 
         failures++;
         const code = error instanceof AlexNetError ? error.code : 'ERROR';
         if (options.json) console.log(JSON.stringify({ image, error: { code, message: (error as Error).message } }));
-        else console.error(`alexnet-web: ${image}: ${code}: ${(error as Error).message}`);
+        else console.error(`alexnet-web: ${code}: ${image}: ${(error as Error).message}`.replace(/\s*\n\s*/g, ' '));
       }
     }
   } finally {

@@ -23,6 +23,12 @@ export interface Profile {
   clock: ProfileClock;
 }
 
+/** Index of the first NaN or infinity in `values`, or -1. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
 /** With a signal, the run yields to the event loop between layers at most this often, so an abort is seen mid-inference. */
 const ABORT_CHECK_MS = 4;
 
@@ -108,6 +114,8 @@ export class Network<T, W> {
         `Expected ${batch} x [${this.plans[0].inputShape.join(', ')}] = ${batch * perImage} floats (NCHW), got ${input.length}.`,
       );
     }
+    const badInput = firstNonFinite(input);
+    if (badInput >= 0) throw new AlexNetError('INVALID_ARGUMENT', `The input has ${input[badInput]} at index ${badInput}; every value must be a finite number.`);
     let [current, next] = this.activationsFor(batch);
     this.backend.write(current, input);
     const deviceTimed = profile && (this.backend.beginOpTimes?.() ?? false);
@@ -145,6 +153,14 @@ export class Network<T, W> {
     if (deviceTimed) {
       const opTimes = await this.backend.endOpTimes!();
       timedLayers.forEach((time, i) => (time.ms = opTimes[i] ?? Number.NaN));
+    }
+    // A NaN never reaches a score: weights or parameters that overflow f32 are an error.
+    const badOutput = firstNonFinite(output);
+    if (badOutput >= 0) {
+      throw new AlexNetError(
+        'NUMERIC_ERROR',
+        `The network's output has ${output[badOutput]} at index ${badOutput} of ${output.length}: the model's weights or parameters overflow 32-bit floats.`,
+      );
     }
     return { output, layerTimes, clock: deviceTimed ? 'device' : 'wall' };
   }

@@ -24,7 +24,8 @@ export function quantizeImage(values: ArrayLike<number>): { q: Int32Array; step:
   const usable = largest > 0 && Number.isFinite(largest);
   const factor = usable ? f32(LEVELS / largest) : 0;
   const q = Int32Array.from(values, (x) => Math.min(LEVELS, Math.max(-LEVELS, roundHalfEven(f32(x * factor)))));
-  return { q, step: usable ? f32(largest / LEVELS) : 0 };
+  // A tensor with a NaN or an infinity has a NaN step: the kernels keep overflow visible.
+  return { q, step: usable ? f32(largest / LEVELS) : largest === 0 ? 0 : Number.NaN };
 }
 
 function finish(sum: number, scale: number, step: number, bias: number, relu: boolean): number {
