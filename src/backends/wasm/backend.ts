@@ -10,6 +10,10 @@ import type {
 } from '../backend.js';
 import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
+import {
+  directPackedWeightBytes, directScratchBytes, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
+  winogradScratchBytes, type Tile,
+} from './kernel-sizes.js';
 import type { ThreadStarter } from './helper-worker.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
 import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
@@ -45,6 +49,9 @@ interface Staging {
 
 /** Staged tensors start on a cache line, so kept int8 rows load aligned. */
 const STAGE_ALIGN = 64;
+
+/** The largest buffer the kernels address: their offsets are 32-bit integers. */
+const MAX_BUFFER_BYTES = 2 ** 31;
 
 interface Started {
   instance: KernelInstance;
@@ -92,8 +99,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   /** Each uploaded layer's arithmetic, by name, for backendReason. */
   private readonly layerArithmetic = new Map<string, LayerArithmetic>();
   /** Register tile of the kernels' GEMM: MR output channels by NR pixels. */
-  private readonly MR: number;
-  private readonly NR: number;
+  private readonly tile: Tile;
   private scratch: WasmBuffer | undefined;
   private staging: Staging | undefined;
   private disposed = false;
@@ -115,8 +121,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     this.plan = plan;
     this.startProblems = problems;
     const tile = instance.exports as unknown as Record<'MR' | 'NR', WebAssembly.Global>;
-    this.MR = tile.MR.value as number;
-    this.NR = tile.NR.value as number;
+    this.tile = { MR: tile.MR.value as number, NR: tile.NR.value as number };
     this.heap = new WasmHeap(this.kernels.memory, this.kernels.heapBase());
   }
 
@@ -181,9 +186,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const k = this.kernels;
     const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(shape) : shape;
     const packedBytes =
-      arithmetic === 'int8' ? k.winogradInt8PackedWeightBytes(folded.C, K, folded.R, folded.S, G)
-      : algorithm === 'direct' ? k.conv2dPackedWeightFloats(C, K, R, S, G) * 4
-      : k.winogradPackedWeightFloats(folded.C, K, folded.R, folded.S, G) * 4;
+      arithmetic === 'int8' ? winogradInt8PackedWeightBytes(folded, this.tile)
+      : algorithm === 'direct' ? directPackedWeightBytes(shape, this.tile)
+      : winogradPackedWeightBytes(folded, this.tile);
     const packed = this.allocateBytes(packedBytes);
     // The file's values are read where they lie in linear memory (copied in first if they are not
     // there); the kernels pack (and dequantize, for f32 arithmetic) them.
@@ -311,8 +316,8 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
     const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
-    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.NR);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;
@@ -329,9 +334,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   /** One image of a convolution as im2col panels and a GEMM (assembly/conv2d.ts). */
   private directImage(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
     const { C, H, W, K, R, S, G, OH, OW } = s;
-    const nTiles = Math.ceil((OH * OW) / this.NR);
+    const nTiles = Math.ceil((OH * OW) / this.tile.NR);
     this.runItems('conv2dPack', [scratch, input, C, H, W, R, S, G, s.strideH, s.strideW, s.padTop, s.padLeft, OH, OW], G * nTiles);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
     this.runItems(
       'conv2dMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
       blocks.items, 1,
@@ -342,9 +347,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private winogradImage(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
     const { C, H, W, K, R, S, G, OH, OW } = s;
     const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
-    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.NR);
+    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
     this.runItems('winogradTransformInput', [scratch, input, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], G * depth);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.MR), nTiles, G, this.executor.threads);
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
     this.runItems(
       'winogradMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
       blocks.items, 1,
@@ -365,14 +370,11 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
    * image (int8 arithmetic: after the maxima of every input plane).
    */
   private conv2dScratchBytes(algorithm: Conv2dAlgorithm, arithmetic: Arithmetic, s: Conv2dShape): number {
-    const k = this.kernels;
-    const folded = algorithm === 'space-to-depth' ? spaceToDepthShape(s) : s;
+    const folded = algorithm === 'space-to-depth' ? { ...spaceToDepthShape(s), OH: s.OH, OW: s.OW } : s;
     const foldedInput = algorithm === 'space-to-depth' ? alignUp(this.foldedInputBytes(s)) : 0;
-    if (arithmetic === 'int8') {
-      return foldedInput + alignUp(s.N * folded.C * 4) + k.winogradInt8ScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
-    }
-    if (algorithm === 'direct') return k.conv2dScratchBytes(s.C, s.K, s.R, s.S, s.G, s.OH, s.OW);
-    return foldedInput + k.winogradScratchBytes(folded.C, s.K, folded.R, folded.S, s.G, s.OH, s.OW);
+    if (arithmetic === 'int8') return foldedInput + alignUp(s.N * folded.C * 4) + winogradInt8ScratchBytes(folded, this.tile);
+    if (algorithm === 'direct') return directScratchBytes(s, this.tile);
+    return foldedInput + winogradScratchBytes(folded, this.tile);
   }
 
   private foldedInputBytes(s: Conv2dShape): number {
@@ -464,6 +466,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   private allocateBytes(bytes: number): WasmBuffer {
     this.checkAlive();
+    if (!(bytes <= MAX_BUFFER_BYTES)) {
+      throw new AlexNetError('OUT_OF_MEMORY', `A buffer of ${bytes} bytes was needed; the WebAssembly engine addresses at most ${MAX_BUFFER_BYTES} (2 GiB) in one. Use a smaller input, batch or network.`);
+    }
     return { offset: this.heap.allocate(bytes), bytes };
   }
 
@@ -524,7 +529,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private scratchOf(bytes: number): WasmBuffer {
     if (!this.scratch || this.scratch.bytes < bytes) {
       if (this.scratch) this.release(this.scratch);
-      this.scratch = { offset: this.heap.allocate(bytes), bytes };
+      this.scratch = this.allocateBytes(bytes);
     }
     return this.scratch;
   }

@@ -1,0 +1,75 @@
+// Bytes of the kernels' scratch and packed weights, computed here in doubles: the kernels' own size
+// exports compute in 32-bit integers and wrap for absurd shapes, and a wrapped size let a kernel write
+// past its buffer (a trap). These mirror assembly/conv2d.ts, winograd.ts and winograd-int8.ts exactly
+// (test/kernel-sizes.test.ts holds them equal for real shapes).
+
+/** Output channels and pixels of the kernels' register tile. */
+export interface Tile {
+  MR: number;
+  NR: number;
+}
+
+/** Sizes of one convolution's parts; C, K, R, S, G as the kernels take them (folded where space-to-depth runs). */
+export interface ConvolutionSize {
+  C: number;
+  K: number;
+  R: number;
+  S: number;
+  G: number;
+  OH: number;
+  OW: number;
+}
+
+const POSITIONS = 16;
+
+const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+const blocksOf = (size: number): number => Math.ceil(size / 3);
+const half = (size: number): number => Math.ceil(size / 2);
+
+function winogradColumns({ OH, OW }: ConvolutionSize, { NR }: Tile): number {
+  return roundUp(half(OH) * half(OW), NR);
+}
+
+function winogradDepth({ C, R, S, G }: ConvolutionSize): number {
+  return Math.floor(C / G) * blocksOf(R) * blocksOf(S);
+}
+
+function productBytes(s: ConvolutionSize, tile: Tile, positions: number, columns: number): number {
+  return s.G * positions * roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4;
+}
+
+/** conv2dScratchBytes: im2col panels, then the product matrices. */
+export function directScratchBytes(s: ConvolutionSize, tile: Tile): number {
+  const columns = roundUp(s.OH * s.OW, tile.NR);
+  return s.G * Math.floor(s.C / s.G) * s.R * s.S * columns * 4 + productBytes(s, tile, 1, columns);
+}
+
+/** conv2dPackedWeightFloats x 4. */
+export function directPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, tile: Tile): number {
+  return s.G * roundUp(Math.floor(s.K / s.G), tile.MR) * Math.floor(s.C / s.G) * s.R * s.S * 4;
+}
+
+/** winogradScratchBytes: the 16 positions' panels, then their products. */
+export function winogradScratchBytes(s: ConvolutionSize, tile: Tile): number {
+  const columns = winogradColumns(s, tile);
+  return s.G * POSITIONS * winogradDepth(s) * columns * 4 + productBytes(s, tile, POSITIONS, columns);
+}
+
+/** winogradPackedWeightFloats x 4. */
+export function winogradPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, tile: Tile): number {
+  return s.G * POSITIONS * roundUp(Math.floor(s.K / s.G), tile.MR) * winogradDepth({ ...s, OH: 0, OW: 0 }) * 4;
+}
+
+/** winogradInt8ScratchBytes: the quantized, zero-bordered input (i16), the i16 panels, the i32 products. */
+export function winogradInt8ScratchBytes(s: ConvolutionSize, tile: Tile): number {
+  const columns = winogradColumns(s, tile);
+  const padded = (outputs: number, kernel: number): number => 2 * half(outputs) + 3 * blocksOf(kernel) - 1;
+  const quantized = roundUp(s.C * padded(s.OH, s.R) * padded(s.OW, s.S) * 2, 16);
+  const panels = s.G * POSITIONS * Math.ceil(winogradDepth(s) / 2) * columns * 4;
+  return quantized + panels + productBytes(s, tile, POSITIONS, columns);
+}
+
+/** winogradInt8PackedWeightBytes. */
+export function winogradInt8PackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, tile: Tile): number {
+  return s.G * POSITIONS * roundUp(Math.floor(s.K / s.G), tile.MR) * Math.ceil(winogradDepth({ ...s, OH: 0, OW: 0 }) / 2) * 4;
+}
