@@ -34,3 +34,19 @@ export class AlexNetError extends Error {
 export function isAlexNetError(value: unknown): value is AlexNetError {
   return value instanceof AlexNetError;
 }
+
+/** Longest piece of an untrusted value an error message quotes. */
+const QUOTE_CHARS = 60;
+
+/**
+ * An untrusted value for an error message, bounded whatever it is: a short JSON form of a primitive,
+ * or what kind of array or object it is (never walked: a file may nest 100,000 deep).
+ */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length <= 8 && value.every((v) => typeof v === 'number') ? `[${value.join(', ')}]` : `an array of ${value.length} items`;
+  if (value === null || typeof value !== 'object') {
+    const text = typeof value === 'string' ? JSON.stringify(value.slice(0, QUOTE_CHARS)) + (value.length > QUOTE_CHARS ? '…' : '') : String(value);
+    return text;
+  }
+  return 'an object';
+}

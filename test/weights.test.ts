@@ -85,6 +85,8 @@ describe('safetensors container', () => {
     ['an infinite bias', () => edited((h) => { new Float32Array(h['conv2.bias'].data.buffer)[0] = Infinity; }), /conv2.bias/],
     ['no alexnet-web metadata', () => concatBytes(encodeSafetensors([], {})), /alexnet-web convert/],
     ['metadata that is not JSON', () => concatBytes(encodeSafetensors([], { [METADATA_KEY]: '{oops' })), /not JSON/],
+    // A tensor entry that is null (issue 15: it was a TypeError), keeping the header's length.
+    ['a null tensor entry', () => withHeaderText((json) => json.replace(/"conv1\.bias":\{[^}]*\}/, (entry) => '"conv1.bias":null'.padEnd(entry.length, ' '))), /"conv1.bias" is null, not an object/],
   ])('a corrupt file (%s) is WEIGHTS_CORRUPT', (_, bytes, message) => {
     const error = errorOf(() => readModel(bytes()));
     expect(error.code).toBe('WEIGHTS_CORRUPT');

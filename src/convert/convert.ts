@@ -1,5 +1,5 @@
 // ONNX bytes -> an alexnet-web weights file (safetensors chunks) and a per-layer report.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 import { CAFFE_PREPROCESS, FORMAT_VERSION, METADATA_KEY, TORCHVISION_PREPROCESS, validatePreprocess, type ModelMetadata, type Preprocess } from '../model/metadata.js';
 import { planNetwork } from '../model/shapes.js';
 import { floatsToHalves, halvesToFloats } from '../weights/float16.js';
@@ -95,7 +95,7 @@ function resolvePreprocess(option: ConvertOptions['preprocess'], hasLrn: boolean
 
 export function convertOnnx(onnxBytes: Uint8Array, options: ConvertOptions = {}): Conversion {
   const precision = options.quantize ?? 'int8';
-  if (!['int8', 'f16', 'f32'].includes(precision)) throw new AlexNetError('INVALID_ARGUMENT', `quantize must be int8, f16 or f32, found ${JSON.stringify(precision)}.`);
+  if (!['int8', 'f16', 'f32'].includes(precision)) throw new AlexNetError('INVALID_ARGUMENT', `quantize must be int8, f16 or f32, found ${describeValue(precision)}.`);
   let model;
   try {
     model = decodeModel(onnxBytes);

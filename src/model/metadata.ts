@@ -1,5 +1,5 @@
 // What a weights file says about itself: the network, how to prepare pixels, labels and provenance.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 import { planNetwork } from './shapes.js';
 import type { NetworkSpec } from './spec.js';
 
@@ -83,17 +83,17 @@ function isTriple(value: unknown): value is [number, number, number] {
 export function validatePreprocess(value: unknown, makeError: (message: string) => never = corrupt): Preprocess {
   const p = value as Preprocess;
   if (typeof p !== 'object' || p === null) makeError('preprocess must be an object.');
-  if (p.channelOrder !== 'RGB' && p.channelOrder !== 'BGR') makeError(`preprocess.channelOrder must be "RGB" or "BGR", found ${JSON.stringify(p.channelOrder)}.`);
+  if (p.channelOrder !== 'RGB' && p.channelOrder !== 'BGR') makeError(`preprocess.channelOrder must be "RGB" or "BGR", found ${describeValue(p.channelOrder)}.`);
   if (typeof p.grayscale !== 'boolean') makeError('preprocess.grayscale must be true or false.');
-  if (!(p.valueScale > 0)) makeError(`preprocess.valueScale must be a positive number, found ${JSON.stringify(p.valueScale)}.`);
+  if (!(p.valueScale > 0)) makeError(`preprocess.valueScale must be a positive number, found ${describeValue(p.valueScale)}.`);
   if (!isTriple(p.mean)) makeError('preprocess.mean must be three numbers.');
   if (!isTriple(p.std) || p.std.some((s) => s <= 0)) makeError('preprocess.std must be three positive numbers.');
   const r = p.resize;
   const validResize =
     (r?.mode === 'shorter-side' && Number.isInteger(r.size) && r.size > 0) ||
     (r?.mode === 'stretch' && Number.isInteger(r.width) && r.width > 0 && Number.isInteger(r.height) && r.height > 0);
-  if (!validResize) makeError(`preprocess.resize must be {mode: "shorter-side", size} or {mode: "stretch", width, height}, found ${JSON.stringify(r)}.`);
-  if (p.crop !== 'center') makeError(`preprocess.crop must be "center", found ${JSON.stringify(p.crop)}.`);
+  if (!validResize) makeError(`preprocess.resize must be {mode: "shorter-side", size} or {mode: "stretch", width, height}, found ${describeValue(r)}.`);
+  if (p.crop !== 'center') makeError(`preprocess.crop must be "center", found ${describeValue(p.crop)}.`);
   return p;
 }
 
@@ -115,7 +115,7 @@ export function parseMetadata(json: string | undefined): ModelMetadata {
   if (raw.version !== FORMAT_VERSION) {
     throw new AlexNetError(
       'WEIGHTS_UNSUPPORTED_VERSION',
-      `The weights file has format version ${JSON.stringify(raw.version)}; this alexnet-web reads version ${FORMAT_VERSION}. ` +
+      `The weights file has format version ${describeValue(raw.version)}; this alexnet-web reads version ${FORMAT_VERSION}. ` +
         (typeof raw.version === 'number' && raw.version > FORMAT_VERSION ? 'Upgrade alexnet-web.' : 'Convert the model again with this version.'),
     );
   }
@@ -125,7 +125,7 @@ export function parseMetadata(json: string | undefined): ModelMetadata {
   const { height, width } = raw.network.input;
   const resize = raw.preprocess.resize;
   const smallest = resize.mode === 'stretch' ? Math.min(resize.width - width, resize.height - height) : resize.size - Math.max(width, height);
-  if (smallest < 0) corrupt(`preprocess.resize ${JSON.stringify(resize)} is smaller than the ${width}x${height} input, so the centre crop would not fit.`);
+  if (smallest < 0) corrupt(`preprocess.resize ${describeValue(resize)} is smaller than the ${width}x${height} input, so the centre crop would not fit.`);
   const last = plans[plans.length - 1].outputShape;
   if (last.length !== 1) corrupt('the network must end in a flat output (fullyConnected or softmax).');
   if (!Array.isArray(raw.labels) || raw.labels.length !== last[0] || raw.labels.some((l) => typeof l !== 'string')) {

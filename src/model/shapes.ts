@@ -1,5 +1,5 @@
 // Shape inference: walks the layer list once, checks every attribute, and says which layer is wrong.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 import type { Conv2dLayer, FullyConnectedLayer, Layer, MaxPoolLayer, NetworkSpec } from './spec.js';
 
 /** Shape of one image's activation: [C, H, W] before flatten, [F] after. */
@@ -34,16 +34,32 @@ export function elementsOf(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
+/** The most layers a network may have (AlexNet has 23): more is a hostile or broken file. */
+export const MAX_LAYERS = 1000;
+
+/** The largest size, channel count, kernel, stride or pad a layer may declare. */
+export const MAX_DIMENSION = 1 << 20;
+
 function fail(layer: Layer, message: string): never {
   throw new AlexNetError('MODEL_INVALID', `Layer "${layer.name}" (${layer.type}): ${message}`);
 }
 
 function requirePositiveIntegers(layer: Layer, what: string, values: readonly number[], allowZero = false): void {
   for (const value of values) {
-    if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-      fail(layer, `${what} must be ${allowZero ? 'non-negative' : 'positive'} integers, found [${values.join(', ')}].`);
+    if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > MAX_DIMENSION) {
+      fail(layer, `${what} must be ${allowZero ? 'non-negative' : 'positive'} integers up to ${MAX_DIMENSION}, found [${values.map(describeValue).join(', ')}].`);
     }
   }
+}
+
+/** A field that must be a list of `length` numbers (checked as integers by requirePositiveIntegers). */
+function requireList(layer: Layer, field: string, value: unknown, length: number): number[] {
+  if (!Array.isArray(value) || value.length !== length) fail(layer, `${field} must be a list of ${length} integers, found ${describeValue(value)}.`);
+  return value as number[];
+}
+
+function requireBoolean(layer: Layer, field: string, value: unknown): void {
+  if (typeof value !== 'boolean') fail(layer, `${field} must be true or false, found ${describeValue(value)}.`);
 }
 
 function requireSpatial(layer: Layer, shape: ActivationShape): [number, number, number] {
@@ -61,7 +77,11 @@ export function slidingOutputSize(input: number, kernel: number, stride: number,
 
 function planConv2d(layer: Conv2dLayer, shape: ActivationShape): [ActivationShape, Map<string, number[]>] {
   const [C, H, W] = requireSpatial(layer, shape);
-  const { outChannels: K, kernel: [R, S], stride, pads, groups: G } = layer;
+  const [R, S] = requireList(layer, 'kernel', layer.kernel, 2);
+  const stride = requireList(layer, 'stride', layer.stride, 2);
+  const pads = requireList(layer, 'pads', layer.pads, 4);
+  requireBoolean(layer, 'relu', layer.relu);
+  const { outChannels: K, groups: G } = layer;
   requirePositiveIntegers(layer, 'outChannels, kernel, stride and groups', [K, R, S, ...stride, G]);
   requirePositiveIntegers(layer, 'pads', pads, true);
   if (C % G !== 0 || K % G !== 0) fail(layer, `input channels (${C}) and outChannels (${K}) must both divide by groups (${G}).`);
@@ -74,7 +94,11 @@ function planConv2d(layer: Conv2dLayer, shape: ActivationShape): [ActivationShap
 
 function planMaxPool(layer: MaxPoolLayer, shape: ActivationShape): ActivationShape {
   const [C, H, W] = requireSpatial(layer, shape);
-  const { kernel, stride, pads, ceilMode } = layer;
+  const kernel = requireList(layer, 'kernel', layer.kernel, 2);
+  const stride = requireList(layer, 'stride', layer.stride, 2);
+  const pads = requireList(layer, 'pads', layer.pads, 4);
+  requireBoolean(layer, 'ceilMode', layer.ceilMode);
+  const { ceilMode } = layer;
   requirePositiveIntegers(layer, 'kernel and stride', [...kernel, ...stride]);
   requirePositiveIntegers(layer, 'pads', pads, true);
   if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1]) {
@@ -88,6 +112,7 @@ function planMaxPool(layer: MaxPoolLayer, shape: ActivationShape): ActivationSha
 
 function planFullyConnected(layer: FullyConnectedLayer, shape: ActivationShape): [ActivationShape, Map<string, number[]>] {
   requirePositiveIntegers(layer, 'outFeatures', [layer.outFeatures]);
+  requireBoolean(layer, 'relu', layer.relu);
   const inFeatures = elementsOf(shape);
   const weights = new Map([[`${layer.name}.weight`, [layer.outFeatures, inFeatures]], [`${layer.name}.bias`, [layer.outFeatures]]]);
   return [[layer.outFeatures], weights];
@@ -95,20 +120,22 @@ function planFullyConnected(layer: FullyConnectedLayer, shape: ActivationShape):
 
 /** Plans every layer of `spec` for one image; throws MODEL_INVALID naming the first bad layer. */
 export function planNetwork(spec: NetworkSpec): LayerPlan[] {
-  const { channels, height, width } = spec.input ?? {};
-  if (![channels, height, width].every((v) => Number.isInteger(v) && v > 0)) {
-    throw new AlexNetError('MODEL_INVALID', `input must be positive integer {channels, height, width}, found ${JSON.stringify(spec.input)}.`);
+  if (typeof spec !== 'object' || spec === null) throw new AlexNetError('MODEL_INVALID', `the network must be an object, found ${describeValue(spec)}.`);
+  const { channels, height, width } = typeof spec.input === 'object' && spec.input !== null ? spec.input : ({} as Partial<NetworkSpec['input']>);
+  if (![channels, height, width].every((v) => Number.isInteger(v) && v! > 0 && v! <= MAX_DIMENSION)) {
+    throw new AlexNetError('MODEL_INVALID', `input must be positive integer {channels, height, width}, found ${describeValue(spec.input)}.`);
   }
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
     throw new AlexNetError('MODEL_INVALID', 'the network has no layers.');
   }
+  if (spec.layers.length > MAX_LAYERS) throw new AlexNetError('MODEL_INVALID', `the network has ${spec.layers.length} layers; at most ${MAX_LAYERS} are read.`);
   const names = new Set<string>();
-  let shape: ActivationShape = [channels, height, width];
+  let shape: ActivationShape = [channels!, height!, width!];
   // A normalized image can be negative.
   let nonNegative = false;
   return spec.layers.map((layer) => {
     if (typeof layer?.name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(layer.name)) {
-      throw new AlexNetError('MODEL_INVALID', `every layer needs a name of letters, digits, '_', '.' or '-', found ${JSON.stringify(layer?.name)}.`);
+      throw new AlexNetError('MODEL_INVALID', `every layer needs a name of letters, digits, '_', '.' or '-', found ${describeValue(layer?.name)}.`);
     }
     if (names.has(layer.name)) fail(layer, 'the name is used twice.');
     names.add(layer.name);
@@ -129,7 +156,7 @@ export function planNetwork(spec: NetworkSpec): LayerPlan[] {
         requirePositiveIntegers(layer, 'size', [layer.size]);
         if (![layer.alpha, layer.beta, layer.k].every(Number.isFinite)) fail(layer, 'alpha, beta and k must be finite numbers.');
         if (layer.alphaConvention !== 'caffe' && layer.alphaConvention !== 'tf') {
-          fail(layer, `alphaConvention must be 'caffe' or 'tf', found ${JSON.stringify(layer.alphaConvention)}.`);
+          fail(layer, `alphaConvention must be 'caffe' or 'tf', found ${describeValue(layer.alphaConvention)}.`);
         }
         break;
       case 'flatten':
@@ -139,7 +166,7 @@ export function planNetwork(spec: NetworkSpec): LayerPlan[] {
         if (shape.length !== 1) fail(layer, 'expects a flat input; add a flatten layer before it.');
         break;
       default:
-        throw new AlexNetError('MODEL_INVALID', `Layer "${(layer as Layer).name}" has unknown type ${JSON.stringify((layer as Layer).type)}.`);
+        throw new AlexNetError('MODEL_INVALID', `Layer "${(layer as Layer).name}" has unknown type ${describeValue((layer as Layer).type)}.`);
     }
     const parameters = [...weightShapes.values()].reduce((sum, s) => sum + elementsOf(s), 0);
     const inputNonNegative = nonNegative;

@@ -2,7 +2,7 @@
 // pin a file, and xxh64 checksums (hex) that catch a damaged cached copy at a fraction of the cost.
 // hash-wasm runs them in WebAssembly: SHA-256 about twice as fast as pure JS, xxh64 twenty times faster.
 import { createSHA256, createSHA384, createSHA512, createXXHash64, type IHasher } from 'hash-wasm';
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 
 const ALGORITHMS = {
   sha256: { create: createSHA256, encoding: 'base64' },
@@ -25,7 +25,7 @@ const PATTERN = /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$|^(xxh64)-([0-9a
 /** Checks an "sha256-<base64>" (SRI) or "xxh64-<hex>" string; INVALID_ARGUMENT otherwise. */
 export function parseDigest(value: string): { algorithm: Algorithm; expected: string } {
   const match = PATTERN.exec(value.trim());
-  if (!match) throw new AlexNetError('INVALID_ARGUMENT', `integrity must look like "sha256-<base64>" (SRI; sha384 and sha512 work too), found ${JSON.stringify(value)}.`);
+  if (!match) throw new AlexNetError('INVALID_ARGUMENT', `integrity must look like "sha256-<base64>" (SRI; sha384 and sha512 work too), found ${describeValue(value)}.`);
   return match[1] ? { algorithm: match[1] as Algorithm, expected: value.trim() } : { algorithm: 'xxh64', expected: value.trim() };
 }
 

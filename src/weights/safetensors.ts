@@ -1,6 +1,6 @@
 // The safetensors container: u64 little-endian header length, a JSON header, then raw little-endian data.
 // Only the container lives here; what alexnet-web expects inside is checked in model-file.ts.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 
 export type DType = 'I8' | 'F16' | 'F32';
 export const DTYPE_BYTES: Record<DType, number> = { I8: 1, F16: 2, F32: 4 };
@@ -74,15 +74,16 @@ export function parseHeader(bytes: Uint8Array, fileBytes?: number): SafetensorsH
       }
       continue;
     }
+    if (typeof value !== 'object' || value === null) corrupt(`tensor "${name.slice(0, 60)}" is ${describeValue(value)}, not an object.`);
     const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof entry.dtype !== 'string' || !(entry.dtype in DTYPE_BYTES)) {
-      corrupt(`tensor "${name}" has dtype ${JSON.stringify(entry.dtype)}; alexnet-web reads I8, F16 and F32.`);
+      corrupt(`tensor "${name}" has dtype ${describeValue(entry.dtype)}; alexnet-web reads I8, F16 and F32.`);
     }
     const shape = entry.shape;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) corrupt(`tensor "${name}" has shape ${JSON.stringify(shape)}.`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) corrupt(`tensor "${name}" has shape ${describeValue(shape)}.`);
     const offsets = entry.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[1] < offsets[0]) {
-      corrupt(`tensor "${name}" has data_offsets ${JSON.stringify(offsets)}.`);
+      corrupt(`tensor "${name}" has data_offsets ${describeValue(offsets)}.`);
     }
     const dtype = entry.dtype as DType;
     const expectedBytes = elementsOf(shape) * DTYPE_BYTES[dtype];

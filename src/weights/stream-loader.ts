@@ -4,7 +4,7 @@
 // where the kernels read them), else in one reused buffer, so the extra memory is at most the
 // largest layer (fc6: 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash
 // (sha256/384/512) and a cached copy's checksum are checked as bytes pass.
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 import { createDigest, parseDigest, type Digest } from './digest.js';
 import { isWeighted } from '../model/spec.js';
 import { readLayerWeights, readModelHeader, type LayerWeights, type ModelHeader } from './model-file.js';
@@ -113,7 +113,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
     const value = options[what];
     if (value === undefined) continue;
     const { algorithm, expected } = parseDigest(value);
-    if (what === 'integrity' && algorithm === 'xxh64') throw new AlexNetError('INVALID_ARGUMENT', `integrity takes SRI hashes (sha256, sha384, sha512), found ${JSON.stringify(value)}.`);
+    if (what === 'integrity' && algorithm === 'xxh64') throw new AlexNetError('INVALID_ARGUMENT', `integrity takes SRI hashes (sha256, sha384, sha512), found ${describeValue(value)}.`);
     checks.push({ expected, digest: await createDigest(algorithm), what });
   }
   let totalBytes = options.totalBytes ?? null;
