@@ -4,9 +4,9 @@ import type { Arithmetic, Backend, BackendName } from './backends/backend.js';
 import { selectBackend, type SelectedBackend } from './backends/select-backend.js';
 import type { ThreadStarter } from './backends/wasm/helper-worker.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
-import { Network, type Profile } from './engine/network.js';
-import { AlexNetError } from './errors.js';
-import { preprocessImage, type RgbaImage } from './image/preprocess.js';
+import { DEFAULT_MAX_ACTIVATION_BYTES, Network, type Profile } from './engine/network.js';
+import { AlexNetError, describeValue } from './errors.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, preprocessImage, type RgbaImage } from './image/preprocess.js';
 import type { ModelMetadata } from './model/metadata.js';
 import { inputShapeOf } from './model/shapes.js';
 import type { ModelHeader } from './weights/model-file.js';
@@ -34,6 +34,14 @@ export interface ClassifierOptions<WeightsSource> {
    * the weights to floats. Float weight files and WebGPU always compute in f32; backendReason says which runs.
    */
   arithmetic?: Arithmetic;
+  /**
+   * The most bytes the network's activations may take (the two ping-pong buffers of the largest layer
+   * output, x the batch): a network or batch that needs more is refused with OUT_OF_MEMORY before
+   * anything is allocated (default 2 GiB).
+   */
+  maxActivationBytes?: number;
+  /** Images with more pixels are refused with IMAGE_INVALID, before decoding where the format declares its size (default 50,000,000). */
+  maxImagePixels?: number;
   /** Subresource Integrity of the weights file, "sha256-<base64>": checked while it streams in. */
   integrity?: string;
   /** Progress of the weights download: bytes and tensors, monotonic, ends with phase 'done'. */
@@ -124,7 +132,8 @@ export interface Platform<WeightsSource, ImageInput> {
   startThread?: ThreadStarter;
   defaultWeights(): WeightsSource;
   openWeights(source: WeightsSource, signal?: AbortSignal): Promise<OpenedWeights>;
-  decodeImage(image: ImageInput, signal?: AbortSignal): Promise<RgbaImage>;
+  /** RGBA pixels of `image`; IMAGE_INVALID for one over `maxPixels` (before decoding where the format says its size). */
+  decodeImage(image: ImageInput, signal: AbortSignal | undefined, maxPixels: number): Promise<RgbaImage>;
 }
 
 /** Drops progress events that would go backwards (a second attempt after a bad cached copy starts at 0 again). */
@@ -158,7 +167,7 @@ interface LoadedNetwork {
  */
 async function loadNetwork<WeightsSource>(
   platform: Platform<WeightsSource, unknown>, backend: Backend, source: WeightsSource, firstOpen: OpenedWeights | undefined,
-  options: Pick<ClassifierOptions<WeightsSource>, 'integrity' | 'signal' | 'onProgress'> & { firstAnswer?: Promise<void> },
+  options: Pick<ClassifierOptions<WeightsSource>, 'integrity' | 'signal' | 'onProgress' | 'maxActivationBytes'> & { firstAnswer?: Promise<void> },
 ): Promise<LoadedNetwork> {
   const { signal } = options;
   let network: Network<unknown, unknown> | undefined;
@@ -173,7 +182,7 @@ async function loadNetwork<WeightsSource>(
         // Straight into the backend's memory where it has some to offer.
         stage: backend.stage && ((bytes, alignAt) => backend.stage!(bytes, alignAt)),
         onHeader: (header) => {
-          network = new Network(backend, header.plans);
+          network = new Network(backend, header.plans, options.maxActivationBytes ?? DEFAULT_MAX_ACTIVATION_BYTES);
           // While the first layers download: the first inference then finds its memory ready.
           network.prepare();
         },
@@ -233,7 +242,14 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     throw new AlexNetError('INVALID_ARGUMENT', `threads must be a positive integer, found ${options.threads}.`);
   }
   if (options.arithmetic !== undefined && options.arithmetic !== 'int8' && options.arithmetic !== 'f32') {
-    throw new AlexNetError('INVALID_ARGUMENT', `arithmetic must be 'int8' or 'f32', found ${JSON.stringify(options.arithmetic)}.`);
+    throw new AlexNetError('INVALID_ARGUMENT', `arithmetic must be 'int8' or 'f32', found ${describeValue(options.arithmetic)}.`);
+  }
+  if (options.maxActivationBytes !== undefined && !(options.maxActivationBytes > 0)) {
+    throw new AlexNetError('INVALID_ARGUMENT', `maxActivationBytes must be a positive number, found ${describeValue(options.maxActivationBytes)}.`);
+  }
+  const maxImagePixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+  if (!(Number.isInteger(maxImagePixels) && maxImagePixels > 0)) {
+    throw new AlexNetError('INVALID_ARGUMENT', `maxImagePixels must be a positive integer, found ${describeValue(options.maxImagePixels)}.`);
   }
   signal?.throwIfAborted();
   // The download starts while the kernels compile; its first bytes wait in the stream.
@@ -369,7 +385,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
     infer: (input, { batch } = {}) => run((n) => n.run(input, batchOf(input, batch))),
     profile: (input, { batch } = {}) => run((n) => n.runProfiled(input, batchOf(input, batch), true)),
     async preprocess(image) {
-      return preprocessImage(await platform.decodeImage(image), metadata.preprocess, metadata.network.input);
+      return preprocessImage(await platform.decodeImage(image, undefined, maxImagePixels), metadata.preprocess, metadata.network.input);
     },
     classify: (async (images: ImageInput | ImageInput[], options: ClassifyOptions = {}) => {
       const list = Array.isArray(images) ? images : [images];
@@ -377,7 +393,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       const k = checkTopK(options.topK, metadata.labels.length);
       const input = new Float32Array(list.length * perImage);
       for (let i = 0; i < list.length; i++) {
-        const decoded = await platform.decodeImage(list[i], options.signal);
+        const decoded = await platform.decodeImage(list[i], options.signal, maxImagePixels);
         preprocessImage(decoded, metadata.preprocess, metadata.network.input, input, i * perImage);
       }
       options.signal?.throwIfAborted();

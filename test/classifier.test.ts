@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClassifier, type NodeClassifier } from '../src/node/index.js';
+import { CAFFE_PREPROCESS, createClassifier, type NetworkSpec, type NodeClassifier } from '../src/node/index.js';
 import { cosineSimilarity, expectClose } from './close.js';
 import { SMALL_LABELS, smallWeights, withFormatVersion } from './fixtures.js';
+import { convertToBytes } from './helpers.js';
 import { encodeJpeg, encodePng, pattern } from './images.js';
+import { BVLC_STYLE, buildOnnx, heInitialized } from './onnx-builder.js';
 import { uniform } from './random.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'alexnet-web-'));
@@ -98,6 +100,38 @@ describe('createClassifier', () => {
     [{ threads: 0 }, 'INVALID_ARGUMENT'],
   ])('rejects options %j with %s', async (options, code) => {
     await expect(createClassifier({ weights: smallWeights(), ...(options as object) })).rejects.toMatchObject({ code });
+  });
+
+  it('refuses a small file whose network needs more activation memory than the limit, at its header, with OUT_OF_MEMORY', async () => {
+    // 3 x 12000 x 12000 floats in and a 1000x1000 pool down to 12 x 12: a few KB of weights, 3.5 GB of activations.
+    const spec: NetworkSpec = {
+      input: { channels: 3, height: 12000, width: 12000 },
+      layers: [
+        { type: 'conv2d', name: 'conv', outChannels: 1, kernel: [1, 1], stride: [1, 1], pads: [0, 0, 0, 0], groups: 1, relu: true },
+        { type: 'maxPool', name: 'pool', kernel: [1000, 1000], stride: [1000, 1000], pads: [0, 0, 0, 0], ceilMode: false },
+        { type: 'flatten', name: 'flatten' },
+        { type: 'fullyConnected', name: 'fc', outFeatures: 2, relu: false },
+      ],
+    };
+    const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: 12000, height: 12000 } };
+    const bytes = convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess });
+    const started = performance.now();
+    await expect(createClassifier({ weights: bytes })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringMatching(/activations need 3456000000 bytes/) });
+    expect(performance.now() - started).toBeLessThan(5000);
+    // The limit is the caller's to raise or lower.
+    await expect(createClassifier({ weights: smallWeights(), maxActivationBytes: 1000 })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
+  });
+
+  it('refuses a PNG that declares 20000 x 20000 pixels before decoding it, and any image over maxImagePixels', async () => {
+    const png = new Uint8Array(encodePng(pattern(8, 8, 1)));
+    new DataView(png.buffer).setUint32(16, 20000);
+    new DataView(png.buffer).setUint32(20, 20000);
+    const started = performance.now();
+    await expect(classifier.classify(png)).rejects.toMatchObject({ code: 'IMAGE_INVALID', message: expect.stringMatching(/declares 20000x20000 pixels/) });
+    expect(performance.now() - started).toBeLessThan(1000);
+    const strict = await createClassifier({ weights: smallWeights(), maxImagePixels: 1000 });
+    await expect(strict.classify(encodePng(pattern(64, 48, 1)))).rejects.toMatchObject({ code: 'IMAGE_INVALID', message: expect.stringMatching(/limit is 1000 pixels/) });
+    await strict.dispose();
   });
 
   it('an aborted signal stops the load with the abort reason', async () => {

@@ -1,7 +1,7 @@
 // Browser image decoding: the browser decodes (createImageBitmap), a canvas hands us the RGBA pixels,
 // and our own preprocessing (shared with Node) does the rest, so both give the same tensor.
 import { AlexNetError } from '../errors.js';
-import { checkRgbaImage, isRgbaImage, type RgbaImage } from '../image/preprocess.js';
+import { checkRgbaImage, DEFAULT_MAX_IMAGE_PIXELS, isRgbaImage, type RgbaImage } from '../image/preprocess.js';
 
 /** What classify() takes in browsers. Strings and URLs are fetched (relative to the page). */
 export type BrowserImageInput =
@@ -58,9 +58,10 @@ function drawableSize(image: unknown): { width: number; height: number } | undef
 }
 
 /** The RGBA pixels of a bitmap, read back through a 2D canvas (OffscreenCanvas in workers). */
-export function bitmapPixels(bitmap: ImageBitmap): RgbaImage {
+export function bitmapPixels(bitmap: ImageBitmap, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): RgbaImage {
   const { width, height } = bitmap;
   if (width === 0 || height === 0) throw invalid(`The ImageBitmap is ${width}x${height}; it needs at least one pixel.`);
+  if (width * height > maxPixels) throw invalid(`The image is ${width}x${height} pixels; the limit is ${maxPixels} pixels (the maxImagePixels option).`);
   const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : Object.assign(document.createElement('canvas'), { width, height });
   const context = canvas.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null;
   if (!context) throw invalid('This browser gives no 2D canvas to read image pixels from.');
@@ -82,17 +83,17 @@ async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
 }
 
 /** Any supported image -> RGBA pixels; IMAGE_INVALID for empty, undecodable or unsupported input. */
-export async function decodeBrowserImage(image: BrowserImageInput, signal?: AbortSignal): Promise<RgbaImage> {
+export async function decodeBrowserImage(image: BrowserImageInput, signal?: AbortSignal, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): Promise<RgbaImage> {
   if (isInstance<ImageData>(image, 'ImageData') || isRgbaImage(image)) {
     checkRgbaImage(image);
     return image;
   }
   if (typeof image === 'string' || image instanceof URL) image = await fetchImage(String(image), signal);
-  if (isInstance<ImageBitmap>(image, 'ImageBitmap')) return bitmapPixels(image);
+  if (isInstance<ImageBitmap>(image, 'ImageBitmap')) return bitmapPixels(image, maxPixels);
   if (image instanceof Blob || isDrawable(image)) {
     const bitmap = await toImageBitmap(image);
     try {
-      return bitmapPixels(bitmap);
+      return bitmapPixels(bitmap, maxPixels);
     } finally {
       bitmap.close();
     }

@@ -12,7 +12,7 @@ export type WireImage = ImageBitmap | ImageData | RgbaImage | Blob | string;
 /** Weights a worker can receive; a Response travels as its body stream and length. */
 export type WireWeights = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | { body: ReadableStream<Uint8Array>; totalBytes: number | null };
 
-export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'threads' | 'relaxedSimd' | 'integrity' | 'arithmetic'> & {
+export type WireLoadOptions = Pick<ClassifierOptions<never>, 'backend' | 'threads' | 'relaxedSimd' | 'integrity' | 'arithmetic' | 'maxImagePixels' | 'maxActivationBytes'> & {
   weights?: WireWeights;
   cache: boolean;
 };

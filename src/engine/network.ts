@@ -29,6 +29,9 @@ function firstNonFinite(values: Float32Array): number {
   return -1;
 }
 
+/** The most bytes of activations a network may take unless the maxActivationBytes option says otherwise. */
+export const DEFAULT_MAX_ACTIVATION_BYTES = 2 ** 31;
+
 /** With a signal, the run yields to the event loop between layers at most this often, so an abort is seen mid-inference. */
 const ABORT_CHECK_MS = 4;
 
@@ -55,8 +58,20 @@ export class Network<T, W> {
   private activations: Activations<T> | undefined;
   private readonly largestActivation: number;
 
-  constructor(private readonly backend: Backend<T, W>, private readonly plans: LayerPlan[]) {
+  constructor(private readonly backend: Backend<T, W>, private readonly plans: LayerPlan[], private readonly maxActivationBytes = DEFAULT_MAX_ACTIVATION_BYTES) {
     this.largestActivation = Math.max(...plans.flatMap((p) => [elementsOf(p.inputShape), elementsOf(p.outputShape)]));
+    this.checkActivationBytes(1);
+  }
+
+  /** OUT_OF_MEMORY, before anything is allocated, when `batch` images' activations would pass the limit. */
+  private checkActivationBytes(batch: number): void {
+    const bytes = 2 * batch * this.largestActivation * 4;
+    if (bytes > this.maxActivationBytes) {
+      throw new AlexNetError(
+        'OUT_OF_MEMORY',
+        `The network's activations need ${bytes} bytes for ${batch} image${batch > 1 ? 's' : ''} (twice its largest layer output of ${this.largestActivation} floats); the limit is ${this.maxActivationBytes} (the maxActivationBytes option).`,
+      );
+    }
   }
 
   /** Allocates what a batch of one needs now (called while the weights are still on their way). */
@@ -220,6 +235,7 @@ export class Network<T, W> {
 
   private activationsFor(batch: number): [T, T] {
     if (this.activations?.batch !== batch) {
+      this.checkActivationBytes(batch);
       this.releaseActivations();
       const elements = batch * this.largestActivation;
       this.activations = { batch, buffers: [this.backend.allocate(elements), this.backend.allocate(elements)] };

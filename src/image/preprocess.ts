@@ -5,6 +5,9 @@ import type { Preprocess } from '../model/metadata.js';
 import { resampleRgba, type OutputPlane } from './resample.js';
 
 /** Decoded pixels: 4 bytes per pixel, row-major, RGBA. */
+/** The most pixels an image may have (declare, for a file) unless the maxImagePixels option says otherwise. */
+export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
+
 export interface RgbaImage {
   data: Uint8Array | Uint8ClampedArray;
   width: number;

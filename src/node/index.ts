@@ -17,14 +17,14 @@ export const DEMO_MODEL_URL: URL = demoModelUrl;
 const nodePlatform: Platform<WeightsSource, ImageInput> = {
   defaultWeights: () => DEMO_MODEL_URL,
   openWeights: (source, signal) => openSource(source, { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' }, 'the weights', signal),
-  async decodeImage(image, signal) {
+  async decodeImage(image, signal, maxPixels) {
     if (isRgbaImage(image)) return image;
     if (!(typeof image === 'string' || image instanceof URL || image instanceof Uint8Array || image instanceof ArrayBuffer)) {
       throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image)}; pass a path, a file: URL, PNG/JPEG bytes or {data, width, height} RGBA.`);
     }
     const name = typeof image === 'string' || image instanceof URL ? String(image) : 'the image';
     const bytes = await readBytes(image, { notFound: 'IMAGE_INVALID', downloadFailed: 'IMAGE_INVALID' }, 'the image', signal);
-    return decodeImage(bytes, name);
+    return decodeImage(bytes, name, maxPixels);
   },
 };
 
