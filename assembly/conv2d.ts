@@ -18,7 +18,7 @@ import { checkRange, madd } from './simd';
 // (twelve accumulators) measured 30% slower in V8, which then spills.
 export const MR: i32 = 4; // output channels per register tile
 export const NR: i32 = 8; // output pixels per register tile (two v128)
-const KC: i32 = 256; // depth of one slice of the reduction
+const KC: i32 = 256; // steps of one slice of the reduction (depth indices, or i16 pairs)
 
 @inline export function roundUp(value: i32, multiple: i32): i32 {
   return (value + multiple - 1) / multiple * multiple;
@@ -130,11 +130,17 @@ export function conv2dPack(
   }
 }
 
-// c[MR][NR] (row stride ldc floats) (+)= a[depth][MR] x b[depth][NR].
-@inline function multiplyTile(c: usize, ldc: i32, aPtr: usize, bPtr: usize, depth: i32, accumulate: bool): void {
+// One step of a tile's sum: f32 multiply-add of one depth index, or (integer) i32x4.dot_i16x8_s of a pair of i16 depth indices.
+@inline function step(acc: v128, w: v128, x: v128, integer: bool): v128 {
+  return integer ? i32x4.add(acc, i32x4.dot_i16x8_s(w, x)) : madd(acc, w, x);
+}
+
+// c[MR][NR] (row stride ldc elements) (+)= a[steps][MR] x b[steps][NR]: f32, or (integer) i32 sums of
+// i16 pairs (a step is then two depth indices, still 16 bytes of a and 32 of b). Zero lanes are zero in both.
+@inline function multiplyTile(c: usize, ldc: i32, aPtr: usize, bPtr: usize, steps: i32, accumulate: bool, integer: bool): void {
   const rowBytes = <usize>ldc << 2;
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
   if (accumulate) {
     c00 = v128.load(c); c01 = v128.load(c, 16);
     c10 = v128.load(c + rowBytes); c11 = v128.load(c + rowBytes, 16);
@@ -143,17 +149,17 @@ export function conv2dPack(
   }
   let a = aPtr;
   let b = bPtr;
-  for (let k = 0; k < depth; k++) {
+  for (let k = 0; k < steps; k++) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     let w = v128.load32_splat(a, 0);
-    c00 = madd(c00, w, b0); c01 = madd(c01, w, b1);
+    c00 = step(c00, w, b0, integer); c01 = step(c01, w, b1, integer);
     w = v128.load32_splat(a, 4);
-    c10 = madd(c10, w, b0); c11 = madd(c11, w, b1);
+    c10 = step(c10, w, b0, integer); c11 = step(c11, w, b1, integer);
     w = v128.load32_splat(a, 8);
-    c20 = madd(c20, w, b0); c21 = madd(c21, w, b1);
+    c20 = step(c20, w, b0, integer); c21 = step(c21, w, b1, integer);
     w = v128.load32_splat(a, 12);
-    c30 = madd(c30, w, b0); c31 = madd(c31, w, b1);
+    c30 = step(c30, w, b0, integer); c31 = step(c31, w, b1, integer);
     a += 16;
     b += 32;
   }
@@ -163,22 +169,35 @@ export function conv2dPack(
   v128.store(c + 3 * rowBytes, c30); v128.store(c + 3 * rowBytes, c31, 16);
 }
 
+// Tiles [mt0, mt1) x [nt0, nt1) of a blocked GEMM, `steps` deep in KC-step slices (see multiplyBlock).
+@inline function multiplyTiles(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, steps: i32, integer: bool): void {
+  for (let k0 = 0; k0 < steps; k0 += KC) {
+    const slice = min(KC, steps - k0);
+    for (let nt = nt0; nt < nt1; nt++) {
+      const b = panels + (<usize>(nt * steps + k0) * NR << 2);
+      for (let mt = mt0; mt < mt1; mt++) {
+        const a = weights + (<usize>(mt * steps + k0) * MR << 2);
+        multiplyTile(product + (<usize>(mt * MR * ldc + nt * NR) << 2), ldc, a, b, slice, k0 > 0, integer);
+      }
+    }
+  }
+}
+
 /**
  * product tiles [mt0, mt1) x [nt0, nt1) = weights x panels: MR rows and NR columns a tile, rows ldc floats
  * apart; weights [mTiles][depth][MR], panels [nTiles][depth][NR]. Depth in KC slices, each summed onto
  * the last, so an element's sum runs in the same order whatever tiles an item spans.
  */
 export function multiplyBlock(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, depth: i32): void {
-  for (let k0 = 0; k0 < depth; k0 += KC) {
-    const slice = min(KC, depth - k0);
-    for (let nt = nt0; nt < nt1; nt++) {
-      const b = panels + (<usize>(nt * depth + k0) * NR << 2);
-      for (let mt = mt0; mt < mt1; mt++) {
-        const a = weights + (<usize>(mt * depth + k0) * MR << 2);
-        multiplyTile(product + (<usize>(mt * MR * ldc + nt * NR) << 2), ldc, a, b, slice, k0 > 0);
-      }
-    }
-  }
+  multiplyTiles(product, ldc, weights, panels, mt0, mt1, nt0, nt1, depth, false);
+}
+
+/**
+ * multiplyBlock in integers: i32 products of weights [mTiles][pairs][MR][2] and panels [nTiles][pairs][NR][2]
+ * of i16 pairs (i32x4.dot_i16x8_s); integer sums, so any order gives the same result.
+ */
+export function multiplyBlockInt16(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, pairs: i32): void {
+  multiplyTiles(product, ldc, weights, panels, mt0, mt1, nt0, nt1, pairs, true);
 }
 
 /**

@@ -22,7 +22,7 @@
 // i16; the panels [G][16][T / NR][pairs][NR][2] i16 (pairs = ceil(depth / 2), depth index q as in
 // winograd.ts); the products [G][16][K/G rounded up to MR][T rounded up to NR] i32. Weights:
 // [G][16][ceil(K/G / MR)][pairs][MR][2] i16.
-import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyItems, NR, roundUp } from './conv2d';
+import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlockInt16, multiplyItems, NR, roundUp } from './conv2d';
 import { blocksOf, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
 import { checkRange } from './simd';
@@ -30,9 +30,6 @@ import { checkRange } from './simd';
 // Panels of NR columns that go through the 16 GEMMs before their output transform: 4 keep conv2's 16
 // product blocks (16 x 128 x 32 i32 = 256 KiB) in L2; a whole group's (1.6 MiB) falls out of it.
 const PANELS_PER_PASS: i32 = 4;
-
-// Depth pairs of one slice of the reduction (512 depth values: the 16 KiB panel slice stays in L1).
-const KC_PAIRS: i32 = 256;
 
 @inline function pairsOf(depth: i32): i32 {
   return (depth + 1) >> 1;
@@ -281,57 +278,6 @@ export function winogradInt8TransformInput(
   }
 }
 
-@inline function dotAdd(acc: v128, w: v128, x: v128): v128 {
-  return i32x4.add(acc, i32x4.dot_i16x8_s(w, x));
-}
-
-// c[MR][NR] i32 (row stride ldc) (+)= a[pairs][MR][2] x b[pairs][NR][2], i16 pairs.
-@inline function multiplyTile(c: usize, ldc: i32, aPtr: usize, bPtr: usize, pairs: i32, accumulate: bool): void {
-  const rowBytes = <usize>ldc << 2;
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  if (accumulate) {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c + rowBytes); c11 = v128.load(c + rowBytes, 16);
-    c20 = v128.load(c + 2 * rowBytes); c21 = v128.load(c + 2 * rowBytes, 16);
-    c30 = v128.load(c + 3 * rowBytes); c31 = v128.load(c + 3 * rowBytes, 16);
-  }
-  let a = aPtr;
-  let b = bPtr;
-  for (let k = 0; k < pairs; k++) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    let w = v128.load32_splat(a, 0);
-    c00 = dotAdd(c00, w, b0); c01 = dotAdd(c01, w, b1);
-    w = v128.load32_splat(a, 4);
-    c10 = dotAdd(c10, w, b0); c11 = dotAdd(c11, w, b1);
-    w = v128.load32_splat(a, 8);
-    c20 = dotAdd(c20, w, b0); c21 = dotAdd(c21, w, b1);
-    w = v128.load32_splat(a, 12);
-    c30 = dotAdd(c30, w, b0); c31 = dotAdd(c31, w, b1);
-    a += 16;
-    b += 32;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + rowBytes, c10); v128.store(c + rowBytes, c11, 16);
-  v128.store(c + 2 * rowBytes, c20); v128.store(c + 2 * rowBytes, c21, 16);
-  v128.store(c + 3 * rowBytes, c30); v128.store(c + 3 * rowBytes, c31, 16);
-}
-
-// product tiles [mt0, mt1) x [nt0, nt1) (i32, rows ldc apart) = weights [mTiles][pairs][MR][2] x panels [nTiles][pairs][NR][2].
-function multiplyBlock(product: usize, ldc: i32, weights: usize, panels: usize, mt0: i32, mt1: i32, nt0: i32, nt1: i32, pairs: i32): void {
-  for (let k0 = 0; k0 < pairs; k0 += KC_PAIRS) {
-    const slice = min(KC_PAIRS, pairs - k0);
-    for (let nt = nt0; nt < nt1; nt++) {
-      const b = panels + (<usize>(nt * pairs + k0) * NR << 2);
-      for (let mt = mt0; mt < mt1; mt++) {
-        const a = weights + (<usize>(mt * pairs + k0) * MR << 2);
-        multiplyTile(product + (<usize>(mt * MR * ldc + nt * NR) << 2), ldc, a, b, slice, k0 > 0);
-      }
-    }
-  }
-}
-
 /** y / 4 (exact: y is 4x an integer) * scale + bias, ReLU'd: four outputs of one kind, one per tile. */
 @inline function finishOutputs(y: v128, scale: v128, bias: v128, relu: bool): v128 {
   const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_s(y, 2)), scale), bias);
@@ -442,7 +388,7 @@ export function winogradInt8Multiply(
     for (let n0 = itemN0; n0 < itemN1; n0 += PANELS_PER_PASS) {
       const n1 = min(itemN1, n0 + PANELS_PER_PASS);
       for (let pos = 0; pos < POSITIONS; pos++) {
-        multiplyBlock(
+        multiplyBlockInt16(
           groupProducts + <usize>pos * productBytes, columns, groupWeights + <usize>pos * weightBytes,
           groupPanels + <usize>pos * positionPanelBytes, itemM0, itemM1, n0, n1, pairs,
         );

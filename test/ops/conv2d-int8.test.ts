@@ -8,7 +8,7 @@ import { runOp } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { conv2dReference } from '../reference/conv2d.js';
-import { conv2dInt8Reference, quantizationBound, quantizeImage } from '../reference/quantized.js';
+import { conv2dInt8Reference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = Omit<Conv2dShape, 'OH' | 'OW' | 'padTop' | 'padLeft'> & {
@@ -83,8 +83,7 @@ describeOnBackends('conv2d, int8 arithmetic', {
   // The same integers and the same f32 epilogue: equal.
   tolerance: { atol: 0, rtol: 0 },
   check(actual, _c, { f32Expected, bound }) {
-    // |int8 - f32| <= step / 2 * sum |w| per output, elementwise (expectClose with atol = the bound).
-    const excess = Float32Array.from(actual, (y, i) => Math.max(0, Math.abs(y - f32Expected[i]) - bound[i]));
-    expectClose(excess, new Float32Array(excess.length), 0, 0);
+    // |int8 - f32| <= step / 2 * sum |w| per output, elementwise.
+    expectClose(excessOverBound(actual, f32Expected, bound), new Float32Array(actual.length), 0, 0);
   },
 });

@@ -7,7 +7,7 @@ import { runOp } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { fullyConnectedReference } from '../reference/fully-connected.js';
-import { fullyConnectedInt8Reference, quantizationBound, quantizeImage } from '../reference/quantized.js';
+import { fullyConnectedInt8Reference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = FullyConnectedShape & { name: string; zeroImages?: number[] };
@@ -50,7 +50,6 @@ describeOnBackends('fullyConnected, int8 arithmetic', {
   },
   tolerance: { atol: 0, rtol: 0 },
   check(actual, _c, { f32Expected, bound }) {
-    const excess = Float32Array.from(actual, (y, i) => Math.max(0, Math.abs(y - f32Expected[i]) - bound[i]));
-    expectClose(excess, new Float32Array(excess.length), 0, 0);
+    expectClose(excessOverBound(actual, f32Expected, bound), new Float32Array(actual.length), 0, 0);
   },
 });

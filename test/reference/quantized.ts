@@ -91,3 +91,8 @@ export function fullyConnectedInt8Reference(
 export function quantizationBound(expected: Float32Array, weightMagnitudes: Float32Array, steps: number[], perImage: number): Float32Array {
   return Float32Array.from(expected, (y, i) => (steps[Math.floor(i / perImage)] / 2) * weightMagnitudes[i] + 1e-5 * Math.abs(y) + 1e-6);
 }
+
+/** Elementwise |actual - f32Expected| <= bound (expectClose against zero excess, naming the first element over). */
+export function excessOverBound(actual: Float32Array, f32Expected: Float32Array, bound: Float32Array): Float32Array {
+  return Float32Array.from(actual, (y, i) => Math.max(0, Math.abs(y - f32Expected[i]) - bound[i]));
+}
