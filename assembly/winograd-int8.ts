@@ -108,18 +108,14 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
           for (let di = 0; di < strideH; di++) {
             for (let dj = 0; dj < strideW; dj++, q++) {
               const at = base + (<usize>(q >> 1) * MR * 4) + (<usize>(q & 1) << 1);
-              for (let i = 0; i < 4; i++) {
-                // Row i of t = G' g: from the kernel rows r0 .. r0 + 2 of each column.
-                const t0 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0, i);
-                const t1 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 1, i);
-                const t2 = transformedColumn(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0 + 2, i);
-                // Row i of U' = t G'^T.
-                const row = at + <usize>(i * 4) * positionBytes;
-                store<i16>(row, <i16>(2 * t0));
-                store<i16>(row + positionBytes, <i16>(t0 + t1 + t2));
-                store<i16>(row + 2 * positionBytes, <i16>(t0 - t1 + t2));
-                store<i16>(row + 3 * positionBytes, <i16>(2 * t2));
-              }
+              // The block's three kernel rows, then t = G' g row by row, each row of t one row of U' = t G'^T.
+              const g0 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, s0);
+              const g1 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, s0);
+              const g2 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, s0);
+              storeWeightRow(at, positionBytes, i32x4.shl(g0, 1));
+              storeWeightRow(at + 4 * positionBytes, positionBytes, i32x4.add(i32x4.add(g0, g1), g2));
+              storeWeightRow(at + 8 * positionBytes, positionBytes, i32x4.add(i32x4.sub(g0, g1), g2));
+              storeWeightRow(at + 12 * positionBytes, positionBytes, i32x4.shl(g2, 1));
             }
           }
         }
@@ -128,17 +124,24 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
   }
 }
 
-/** Element i of G' times column `column` of the 3x3 block at folded row r0. */
-@inline function transformedColumn(
+/** Columns s0 .. s0 + 2 of folded kernel row `row` in i32 lanes 0-2 (lane 3 zero). */
+@inline function kernelRow(
   weights: usize, k: i32, c: i32, Cg: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
-  strideH: i32, strideW: i32, di: i32, dj: i32, r0: i32, column: i32, i: i32,
-): i32 {
-  const g0 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0, column);
-  const g2 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 2, column);
-  if (i == 0) return 2 * g0;
-  if (i == 3) return 2 * g2;
-  const g1 = foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, r0 + 1, column);
-  return i == 1 ? g0 + g1 + g2 : g0 - g1 + g2;
+  strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, s0: i32,
+): v128 {
+  let v = i32x4.splat(foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, row, s0));
+  v = i32x4.replace_lane(v, 1, foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, row, s0 + 1));
+  v = i32x4.replace_lane(v, 2, foldedTap(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, row, s0 + 2));
+  return i32x4.replace_lane(v, 3, 0);
+}
+
+/** A row of U' = t G'^T from a row of t (lanes 0-2): four positions, `stride` bytes apart, as i16. */
+@inline function storeWeightRow(at: usize, stride: usize, t: v128): void {
+  const t0 = i32x4.extract_lane(t, 0), t1 = i32x4.extract_lane(t, 1), t2 = i32x4.extract_lane(t, 2);
+  store<i16>(at, <i16>(2 * t0));
+  store<i16>(at + stride, <i16>(t0 + t1 + t2));
+  store<i16>(at + 2 * stride, <i16>(t0 - t1 + t2));
+  store<i16>(at + 3 * stride, <i16>(2 * t2));
 }
 
 /** Row r of V = t B from row r of t = B^T d, four i32 lanes: [t0 - t2, t1 + t2, t2 - t1, t1 - t3]. */
