@@ -171,6 +171,30 @@ describe('alexnet-web CLI', () => {
     b.dispose();
   });
 
+  it.each([
+    ['an absolute location', '/etc/passwd', /ONNX_INVALID: External data location "\/etc\/passwd" must be a path inside the model's folder/],
+    ['a location climbing out with ..', '../outside.weights', /ONNX_INVALID: External data location "..\/outside.weights" must be a path inside/],
+    ['a missing external data file', 'nowhere.weights', /ONNX_INVALID: Cannot read the external data file "nowhere.weights" beside the model \(ENOENT\)/],
+  ])('convert refuses external data at %s with one line', async (_, location, message) => {
+    const model = decodeModel(smallOnnx());
+    const tensor = model.graph!.initializer.find((t) => t.raw_data!.byteLength >= 1024)!;
+    tensor.external_data = [{ key: 'location', value: location }, { key: 'offset', value: '0' }, { key: 'length', value: String(tensor.raw_data!.byteLength) }];
+    tensor.data_location = 1;
+    tensor.raw_data = new Uint8Array(0);
+    writeFileSync(join(directory, 'hostile-external.onnx'), encodeModel(model));
+    const { code, stderr } = await run('convert', 'hostile-external.onnx', '-o', 'hostile.safetensors');
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(directory, 'hostile.safetensors'))).toBe(false);
+  });
+
+  it('convert of a directory says so in one line', async () => {
+    const { code, stderr } = await run('convert', '.', '-o', 'dir.safetensors');
+    expect(code).not.toBe(0);
+    expect(stderr.trim()).toMatch(/^alexnet-web: INVALID_ARGUMENT: Cannot read \.: it is a directory\.$/);
+  });
+
   it('a refused conversion writes nothing, not even a temporary file', async () => {
     const model = decodeModel(smallOnnx());
     model.graph!.node[1].op_type = 'Relx';

@@ -1,9 +1,9 @@
 // alexnet-web convert <model.onnx> -o <out.safetensors> [--quantize] [--labels] [--preprocess] [--name]
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { convertOnnx, type ConvertOptions, type WeightPrecision } from '../convert/convert.js';
-import { AlexNetError } from '../errors.js';
+import { AlexNetError, describeValue } from '../errors.js';
 import type { Preprocess } from '../model/metadata.js';
 import { readFileWithProgress, writeFileAtomic } from './files.js';
 import { formatBytes, formatTable } from './table.js';
@@ -25,6 +25,25 @@ async function preprocessOption(value: string | undefined): Promise<ConvertOptio
   }
 }
 
+/**
+ * Bytes of an initializer stored outside the model: the ONNX spec puts its `location` relative to the
+ * model's folder, so an absolute path or one climbing out with `..` is refused (a model must not read
+ * arbitrary files of the machine that converts it).
+ */
+function readExternalData(modelDirectory: string, location: string, offset: number, length: number | undefined): Uint8Array {
+  if (isAbsolute(location) || location.split(/[\\/]/).includes('..')) {
+    throw new AlexNetError('ONNX_INVALID', `External data location ${describeValue(location)} must be a path inside the model's folder (ONNX: relative to the model).`);
+  }
+  let data: Uint8Array;
+  try {
+    data = readFileSync(resolve(modelDirectory, location));
+  } catch (error) {
+    throw new AlexNetError('ONNX_INVALID', `Cannot read the external data file ${describeValue(location)} beside the model (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
+  }
+  if (offset + (length ?? 0) > data.byteLength) throw new AlexNetError('ONNX_INVALID', `The external data file ${describeValue(location)} is shorter than the model says.`);
+  return data.subarray(offset, length === undefined ? undefined : offset + length);
+}
+
 export async function convertCommand(
   input: string, options: { output?: string; quantize?: string; labels?: string; preprocess?: string; name?: string; description?: string },
 ): Promise<void> {
@@ -40,10 +59,7 @@ export async function convertCommand(
     name: options.name ?? basename(input).replace(/\.onnx$/i, ''),
     sourceFile: basename(input),
     description: options.description,
-    readExternal: (location, offset, length) => {
-      const data = readFileSync(resolve(modelDirectory, location));
-      return data.subarray(offset, length === undefined ? undefined : offset + length);
-    },
+    readExternal: (location, offset, length) => readExternalData(modelDirectory, location, offset, length),
   });
   const rows: (string | number)[][] = [['layer', 'type', 'output', 'parameters', 'dtype', 'bytes', 'rel. error']];
   for (const layer of conversion.layers) {

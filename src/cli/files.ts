@@ -12,14 +12,18 @@ function megabytes(bytes: number): string {
 export async function readFileWithProgress(path: string, label: string): Promise<Uint8Array> {
   let size: number;
   try {
-    size = (await stat(path)).size;
+    const info = await stat(path);
+    if (!info.isFile()) throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${path}: it is ${info.isDirectory() ? 'a directory' : 'not a regular file'}.`);
+    size = info.size;
   } catch (error) {
+    if (error instanceof AlexNetError) throw error;
     throw new AlexNetError('INVALID_ARGUMENT', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, { cause: error });
   }
   const showProgress = process.stderr.isTTY && size > 8e6;
   const bytes = new Uint8Array(size);
   let offset = 0;
   for await (const chunk of createReadStream(path)) {
+    if (offset + (chunk as Buffer).byteLength > size) throw new AlexNetError('INVALID_ARGUMENT', `${path} grew while it was read; convert it once it is complete.`);
     bytes.set(chunk as Buffer, offset);
     offset += (chunk as Buffer).byteLength;
     if (showProgress) {
