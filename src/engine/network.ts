@@ -87,14 +87,14 @@ export class Network<T, W> {
     if (!plan) throw new AlexNetError('INVALID_ARGUMENT', `The network has no layer "${name}".`);
     const previous = this.uploaded.get(name);
     if (previous !== undefined) this.backend.release(previous);
+    // What the backend may use to choose its arithmetic, and to name the layer in backendReason.
+    const facts = { name, inputNonNegative: plan.inputNonNegative };
     if (plan.layer.type === 'conv2d') {
       const [C] = plan.inputShape;
       const [K, , R, S] = plan.weightShapes.get(`${name}.weight`)!;
       const [strideH, strideW] = plan.layer.stride;
-      const facts = { name, inputNonNegative: plan.inputNonNegative };
       this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups, strideH, strideW, ...facts }));
     } else if (plan.layer.type === 'fullyConnected') {
-      const facts = { name, inputNonNegative: plan.inputNonNegative };
       this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures, ...facts }));
     } else {
       throw new AlexNetError('INVALID_ARGUMENT', `Layer "${name}" (${plan.layer.type}) has no weights.`);
