@@ -84,7 +84,9 @@ describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
     expect(online.labels[0]).toBe('T-shirt/top');
     // The app's pages are cross-origin isolated (COOP/COEP), and stay so offline: the service worker
     // keeps those headers with the responses.
-    expect(online.threads).toBe(2);
+    // On failure, say why (the classifier's reasons).
+    const reasons = await page.evaluate(() => (document.querySelector('alexnet-classifier') as (Element & { classifier?: { backendReason: readonly string[] } }) | null)?.classifier?.backendReason.join('; ') ?? '');
+    expect(online.threads, reasons).toBe(2);
 
     // Offline: nothing answers on that port any more.
     await pwaServer.close();

@@ -86,14 +86,17 @@ export class ThreadPool implements Executor {
   /** Starts the helpers; those that cannot start are left out, with why in startProblems. */
   static async start({ module, memory, kernels, helpers: count, scriptUrl, wait, startThread }: ThreadPoolStart): Promise<ThreadPool> {
     const control = new ControlBlock(new SharedArrayBuffer(CONTROL_BYTES));
-    const attempts = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index: i + 1 }, startThread)),
+    const startOne = (index: number) => startHelperWorker(scriptUrl, { module, memory, control: control.buffer, index }, startThread);
+    // A helper that fails to start gets one more try: its script request can fail once, for example
+    // while a service worker takes the page over. What fails twice is reported.
+    const attempts = await Promise.all(
+      Array.from({ length: count }, (_, i) => startOne(i + 1).catch(() => startOne(i + 1)).catch((error: Error) => error)),
     );
     const helpers: Helper[] = [];
     const problems: string[] = [];
     attempts.forEach((attempt, i) => {
-      if (attempt.status === 'fulfilled') helpers.push({ index: i + 1, worker: attempt.value });
-      else problems.push(`helper thread ${i + 1} could not start: ${(attempt.reason as Error).message}`);
+      if (attempt instanceof Error) problems.push(`helper thread ${i + 1} could not start: ${attempt.message}`);
+      else helpers.push({ index: i + 1, worker: attempt });
     });
     return new ThreadPool(control, kernels, helpers, problems, wait === 'blocking');
   }
