@@ -20,7 +20,7 @@ import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from '
 import { recycleSharedMemory, takeSharedMemory } from './shared-memory.js';
 import { planThreads, type ThreadPlan } from './thread-count.js';
 import { SerialExecutor, ThreadPool, type Executor } from './thread-pool.js';
-import { claimSize, multiplyBlocks } from './work-split.js';
+import { claimSize, multiplyBlocks, type MultiplyBlocks } from './work-split.js';
 import type { KernelCall, ParallelKernel } from './work-items.js';
 
 /** A region of linear memory. */
@@ -315,9 +315,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const maxima = scratch;
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
-    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
-    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
+    const { depth, blocks } = this.winogradWork(s);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;
@@ -346,14 +344,19 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   /** One image of a stride-1 convolution with Winograd's F(2x2, 3x3) (assembly/winograd.ts); pads as given. */
   private winogradImage(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
     const { C, H, W, K, R, S, G, OH, OW } = s;
-    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
-    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
+    const { depth, blocks } = this.winogradWork(s);
     this.runItems('winogradTransformInput', [scratch, input, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], G * depth);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
     this.runItems(
       'winogradMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
       blocks.items, 1,
     );
+  }
+
+  /** A Winograd convolution's depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads, f32 and int8 alike. */
+  private winogradWork({ C, K, R, S, G, OH, OW }: Conv2dShape): { depth: number; blocks: MultiplyBlocks } {
+    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
+    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
+    return { depth, blocks: multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads) };
   }
 
   /** Runs `kernel(...args, first, end)` over `items`, shared among the threads (`claim` items at a time). */
