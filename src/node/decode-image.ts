@@ -3,6 +3,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { AlexNetError } from '../errors.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, type RgbaImage } from '../image/preprocess.js';
+import { checkPngData } from './png-data.js';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
@@ -25,6 +26,7 @@ export function decodeImage(bytes: Uint8Array, name = 'the image', maxPixels = D
   if (startsWith(bytes, PNG_MAGIC) && bytes.byteLength >= 24) checkDeclaredSize(buffer.readUInt32BE(16), buffer.readUInt32BE(20), maxPixels, name);
   try {
     if (startsWith(bytes, PNG_MAGIC)) {
+      checkPngData(bytes, name);
       const png = PNG.sync.read(buffer);
       return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), width: png.width, height: png.height };
     }
@@ -34,6 +36,7 @@ export function decodeImage(bytes: Uint8Array, name = 'the image', maxPixels = D
       return { data: image.data, width: image.width, height: image.height };
     }
   } catch (error) {
+    if (error instanceof AlexNetError) throw error;
     throw new AlexNetError('IMAGE_INVALID', `Could not decode ${name}: ${(error as Error).message}. Is the file complete?`, { cause: error });
   }
   throw new AlexNetError('IMAGE_INVALID', `${name} is neither PNG nor JPEG (first bytes ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}); in Node, alexnet-web decodes PNG and JPEG.`);
