@@ -46,7 +46,7 @@ function greyPng(width: number, height: number, interlaced: boolean, scanlines: 
 function outcome(bytes: Uint8Array): string {
   try {
     const image = decodeImage(bytes);
-    return `ok ${image.width}x${image.height} sum ${image.data.reduce((a, v) => a + v, 0)}`;
+    return `ok ${image.width}x${image.height} sum ${Array.from(image.data).reduce((a, v) => a + v, 0)}`;
   } catch (error) {
     return `${(error as { code?: string }).code}: ${(error as Error).message}`;
   }
