@@ -50,6 +50,28 @@ describe('convertOnnx', () => {
     expect(() => convertOnnx(edit(change))).toThrow(expect.objectContaining({ code, message: expect.stringMatching(message) }));
   });
 
+  /** Rewrites one float initializer's values in place. */
+  const initializer = (m: OnnxModel, name: string, change: (values: Float32Array) => Float32Array | void) => {
+    const tensor = m.graph!.initializer.find((t) => t.name === name)!;
+    const values = new Float32Array(Uint8Array.from(tensor.raw_data!).buffer);
+    const changed = change(values) ?? values;
+    tensor.raw_data = new Uint8Array(changed.buffer);
+    if (changed.length !== values.length) tensor.dims = [changed.length];
+  };
+  // Issue 15, defect 7: each of these was written as a file the loader then refused.
+  it.each([
+    ['int8', 'a Conv bias shorter than K', (m: OnnxModel) => initializer(m, 'conv2_b', (v) => v.slice(0, -1)), /bias of 63 values does not match the 64 output channels/],
+    ['int8', 'an Inf weight', (m: OnnxModel) => initializer(m, 'conv3_w', (v) => { v[5] = Infinity; }), /ONNX weights of layer "conv3" would not load.*conv3.weight" holds Infinity at index 5/],
+    ['f32', 'a NaN bias', (m: OnnxModel) => initializer(m, 'fc7_b', (v) => { v[0] = NaN; }), /layer "fc7" would not load.*fc7.bias" holds NaN/],
+    ['f16', 'a weight past f16 range (becomes Inf)', (m: OnnxModel) => initializer(m, 'conv1_w', (v) => { v[0] = 1e5; }), /converted weights of layer "conv1" would not load.*Infinity at index 0/],
+    ['int8', 'an LRN bias attribute with no value (read as 0)', (m: OnnxModel) => {
+      const lrn = m.graph!.node.find((n) => n.op_type === 'LRN')!;
+      lrn.attribute = [...lrn.attribute.filter((a) => a.name !== 'bias'), { name: 'bias', type: ONNX_ATTRIBUTE.FLOAT }];
+    }, /node "LRN_\d+" \(LRN\): it makes a layer alexnet-web cannot load: .*k must be a number from 0.0001 to 10000, found 0/],
+  ] as const)('refuses (%s) %s with ONNX_INVALID instead of writing a file its loader rejects', (quantize, _, change, message) => {
+    expect(() => convertOnnx(edit(change), { quantize })).toThrow(expect.objectContaining({ code: 'ONNX_INVALID', message: expect.stringMatching(message) }));
+  });
+
   it('refuses bytes that are not ONNX', () => {
     expect(() => convertOnnx(new TextEncoder().encode('definitely not protobuf \u0000\u00ff'))).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ONNX_/) }));
   });

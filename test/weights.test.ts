@@ -17,8 +17,8 @@ function errorOf(run: () => unknown): AlexNetError {
   throw new Error('expected an AlexNetError, nothing was thrown');
 }
 
-/** Re-encodes the small model with its header and tensors edited. */
-function edited(edit: (header: Record<string, any>, meta: Record<string, any>) => void): Uint8Array {
+/** Re-encodes the small model with its header and tensors edited, and its metadata text rewritten last. */
+function edited(edit: (header: Record<string, any>, meta: Record<string, any>) => void, rewriteMetadata = (json: string) => json): Uint8Array {
   const bytes = smallWeights();
   const parsed = parseHeader(bytes);
   const header: Record<string, any> = {};
@@ -26,7 +26,7 @@ function edited(edit: (header: Record<string, any>, meta: Record<string, any>) =
   const meta = JSON.parse(parsed.metadata[METADATA_KEY]);
   edit(header, meta);
   const tensors = Object.entries(header).map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, data: t.data }));
-  return concatBytes(encodeSafetensors(tensors, { [METADATA_KEY]: JSON.stringify(meta) }));
+  return concatBytes(encodeSafetensors(tensors, { [METADATA_KEY]: rewriteMetadata(JSON.stringify(meta)) }));
 }
 
 /** The small model with its header text rewritten (same length, so offsets stay valid). */
@@ -123,6 +123,23 @@ describe('safetensors container', () => {
     const error = errorOf(() => readModelHeader(edited((_, meta) => { meta.network.layers[3].groups = 5; })));
     expect(error.code).toBe('MODEL_INVALID');
     expect(error.message).toMatch(/"conv2".*groups \(5\)/);
+  });
+
+  // Issue 15, defect 6: each of these loaded and then classify() answered score null.
+  const lrn = (meta: Record<string, any>) => meta.network.layers.find((l: { type: string }) => l.type === 'lrn');
+  it.each([
+    ['valueScale 1e400 (Infinity once parsed)', edited(() => {}, (json) => json.replace('"valueScale":255', '"valueScale":1e400')), 'WEIGHTS_CORRUPT', /valueScale must be a number from 0.000001 to 1000000, found Infinity/],
+    ['a mean of 1e7', edited((_, meta) => { meta.preprocess.mean[1] = 1e7; }), 'WEIGHTS_CORRUPT', /mean must be three numbers from -1000000 to 1000000/],
+    ['a std of 0', edited((_, meta) => { meta.preprocess.std[2] = 0; }), 'WEIGHTS_CORRUPT', /std must be three numbers from 0.000001/],
+    ['a weight scale of 3e38', edited((h) => { new Float32Array(h['fc6.weight_scale'].data.buffer)[0] = 3e38; }), 'WEIGHTS_CORRUPT', /fc6.weight_scale.*3\.0000000[0-9]*e\+38.*at most 10000/],
+    ['a bias of 1e30', edited((h) => { new Float32Array(h['fc8.bias'].data.buffer)[2] = 1e30; }), 'WEIGHTS_CORRUPT', /fc8.bias.*index 2.*at most 1000000 in magnitude/],
+    ['LRN k = 0 and alpha = 0', edited((_, meta) => { Object.assign(lrn(meta), { k: 0, alpha: 0 }); }), 'MODEL_INVALID', /k must be a number from 0.0001 to 10000, found 0/],
+    ['LRN beta = -3', edited((_, meta) => { lrn(meta).beta = -3; }), 'MODEL_INVALID', /beta must be a number from 0 to 4, found -3/],
+    ['LRN alpha as a string', edited((_, meta) => { lrn(meta).alpha = '1e-4'; }), 'MODEL_INVALID', /alpha must be a number/],
+  ])('a number out of its range (%s) is refused at load', (_, bytes, code, message) => {
+    const error = errorOf(() => readModel(bytes));
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
   });
 
   it('labels must match the outputs', () => {

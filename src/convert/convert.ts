@@ -3,6 +3,7 @@ import { AlexNetError, describeValue } from '../errors.js';
 import { CAFFE_PREPROCESS, FORMAT_VERSION, METADATA_KEY, TORCHVISION_PREPROCESS, validatePreprocess, type ModelMetadata, type Preprocess } from '../model/metadata.js';
 import { planNetwork } from '../model/shapes.js';
 import { floatsToHalves, halvesToFloats } from '../weights/float16.js';
+import { checkLayerWeights, readModelHeader, type LayerWeights } from '../weights/model-file.js';
 import { dequantize, quantizePerChannel, relativeError } from '../weights/quantize.js';
 import { encodeSafetensors, type DType, type TensorToWrite } from '../weights/safetensors.js';
 import { IMAGENET_LABELS } from './imagenet-labels.js';
@@ -54,8 +55,17 @@ function asBytes(values: Float32Array | Int8Array | Uint16Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
 
-/** The tensors of one layer in file order (weight, scale, bias) and the weight's error. */
-function layerTensors(name: string, shape: number[], w: FloatLayerWeights, precision: WeightPrecision): { tensors: TensorToWrite[]; error: number; dtype: DType } {
+interface StoredLayer {
+  /** In file order: weight, scale, bias. */
+  tensors: TensorToWrite[];
+  /** What the loader will read back from `tensors`. */
+  readBack: LayerWeights;
+  /** ||w - restored|| / ||w|| of the weight. */
+  error: number;
+  dtype: DType;
+}
+
+function layerTensors(name: string, shape: number[], w: FloatLayerWeights, precision: WeightPrecision): StoredLayer {
   const bias: TensorToWrite = { name: `${name}.bias`, dtype: 'F32', shape: [w.bias.length], data: asBytes(w.bias) };
   if (precision === 'int8') {
     const q = quantizePerChannel(w.weight, shape[0]);
@@ -65,16 +75,32 @@ function layerTensors(name: string, shape: number[], w: FloatLayerWeights, preci
         { name: `${name}.weight_scale`, dtype: 'F32', shape: [shape[0]], data: asBytes(q.scales) },
         bias,
       ],
+      readBack: { weight: { dtype: 'I8', values: q.values, scales: q.scales }, bias: w.bias },
       error: relativeError(w.weight, dequantize(q)),
       dtype: 'I8',
     };
   }
   if (precision === 'f16') {
     const halves = floatsToHalves(w.weight);
-    const error = relativeError(w.weight, halvesToFloats(halves));
-    return { tensors: [{ name: `${name}.weight`, dtype: 'F16', shape, data: asBytes(halves) }, bias], error, dtype: 'F16' };
+    const restored = halvesToFloats(halves);
+    return {
+      tensors: [{ name: `${name}.weight`, dtype: 'F16', shape, data: asBytes(halves) }, bias],
+      readBack: { weight: { dtype: 'F32', values: restored }, bias: w.bias },
+      error: relativeError(w.weight, restored),
+      dtype: 'F16',
+    };
   }
-  return { tensors: [{ name: `${name}.weight`, dtype: 'F32', shape, data: asBytes(w.weight) }, bias], error: 0, dtype: 'F32' };
+  return { tensors: [{ name: `${name}.weight`, dtype: 'F32', shape, data: asBytes(w.weight) }, bias], readBack: { weight: { dtype: 'F32', values: w.weight }, bias: w.bias }, error: 0, dtype: 'F32' };
+}
+
+/** Runs `check`, the loader's own validation; whatever it refuses becomes ONNX_INVALID, so every file convert writes loads. */
+function asLoaderWould<T>(what: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof AlexNetError)) throw error;
+    throw new AlexNetError('ONNX_INVALID', `${what} would not load (${error.code}: ${error.message})`, { cause: error });
+  }
 }
 
 function resolveLabels(option: ConvertOptions['labels'], classes: number): string[] {
@@ -103,7 +129,7 @@ export function convertOnnx(onnxBytes: Uint8Array, options: ConvertOptions = {})
     throw new AlexNetError('ONNX_INVALID', `The file is not a valid ONNX model (${(error as Error).message}).`, { cause: error });
   }
   const imported = importOnnx(model, options.readExternal);
-  const plans = planNetwork(imported.network);
+  const plans = asLoaderWould('The converted network', () => planNetwork(imported.network));
   const classes = plans[plans.length - 1].outputShape[0];
   const hasLrn = imported.network.layers.some((l) => l.type === 'lrn');
   const metadata: ModelMetadata = {
@@ -124,17 +150,24 @@ export function convertOnnx(onnxBytes: Uint8Array, options: ConvertOptions = {})
     const floatWeights = imported.weights.get(plan.layer.name);
     const report: LayerReport = { name: plan.layer.name, type: plan.layer.type, outputShape: [...plan.outputShape], parameters: plan.parameters, bytes: 0, dtype: '', relativeError: 0 };
     if (!floatWeights) return report;
-    const layer = layerTensors(plan.layer.name, plan.weightShapes.get(`${plan.layer.name}.weight`)!, floatWeights, precision);
+    const name = plan.layer.name;
+    // The source values first, so the message names an Inf in the ONNX file rather than the scale it made.
+    asLoaderWould(`The ONNX weights of layer "${name}"`, () => checkLayerWeights({ weight: { dtype: 'F32', values: floatWeights.weight }, bias: floatWeights.bias }, name));
+    const layer = layerTensors(name, plan.weightShapes.get(`${name}.weight`)!, floatWeights, precision);
+    asLoaderWould(`The converted weights of layer "${name}"`, () => checkLayerWeights(layer.readBack, name));
     tensors.push(...layer.tensors);
     return { ...report, bytes: layer.tensors.reduce((sum, t) => sum + t.data.byteLength, 0), dtype: layer.dtype, relativeError: layer.error };
   });
   const chunks = encodeSafetensors(tensors, { [METADATA_KEY]: JSON.stringify(metadata) });
+  const [prefix, header] = chunks;
+  const totalBytes = chunks.reduce((sum, c) => sum + c.byteLength, 0);
+  asLoaderWould('The converted file', () => readModelHeader(Uint8Array.from([...prefix, ...header]), totalBytes));
   return {
     chunks,
     metadata,
     layers,
     totalParameters: layers.reduce((sum, l) => sum + l.parameters, 0),
-    totalBytes: chunks.reduce((sum, c) => sum + c.byteLength, 0),
+    totalBytes,
     folded: imported.folded,
   };
 }

@@ -34,6 +34,10 @@ function unsupported(node: OnnxNode, message: string): never {
   throw new AlexNetError('ONNX_UNSUPPORTED', `ONNX ${describe(node)}: ${message}`);
 }
 
+function invalid(node: OnnxNode, message: string): never {
+  throw new AlexNetError('ONNX_INVALID', `ONNX ${describe(node)}: ${message}`);
+}
+
 /** The shortest decimal that reads back as the same f32 (0.0001, not 0.00009999999747378752). */
 function shortestFloat32(value: number): number {
   for (let digits = 1; digits < 9; digits++) {
@@ -131,10 +135,17 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
     for (let i = 2; layers.some((l) => l.name === name); i++) name = `${base}_${i}`;
     return name;
   };
-  const push = (layer: Layer, layerWeights?: FloatLayerWeights): void => {
+  const push = (node: OnnxNode, layer: Layer, layerWeights?: FloatLayerWeights): void => {
     layers.push(layer);
     if (layerWeights) weights.set(layer.name, layerWeights);
-    const plans = planNetwork({ input, layers });
+    let plans;
+    try {
+      plans = planNetwork({ input, layers });
+    } catch (error) {
+      // The loader would refuse this layer (an attribute of 0, say): name the node that made it.
+      if (error instanceof AlexNetError && error.code === 'MODEL_INVALID') invalid(node, `it makes a layer alexnet-web cannot load: ${error.message}`);
+      throw error;
+    }
     shape = plans[plans.length - 1].outputShape;
   };
   const lastWeighted = (): Conv2dLayer | FullyConnectedLayer | undefined => {
@@ -175,9 +186,10 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
         const strides = attrs.ints('strides', [1, 1]);
         const pads = padsOf(node, attrs, H, W, [R, S], strides);
         const bias = node.input[2] ? tensorToFloat32(constantOf(node, node.input[2], 'bias'), readExternal) : new Float32Array(K);
+        if (bias.length !== K) invalid(node, `bias of ${bias.length} values does not match the ${K} output channels of its weight.`);
         convs++;
         const layer: Conv2dLayer = { type: 'conv2d', name: uniqueName(`conv${convs}`), outChannels: K, kernel: [R, S], stride: [strides[0], strides[1]], pads, groups, relu: false };
-        push(layer, { weight: tensorToFloat32(weightTensor, readExternal), bias });
+        push(node, layer, { weight: tensorToFloat32(weightTensor, readExternal), bias });
         break;
       }
       case 'Relu': {
@@ -188,7 +200,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
       }
       case 'LRN':
         spatial(node, shape);
-        push({
+        push(node, {
           type: 'lrn', name: uniqueName(`norm${convs}`), size: attrs.int('size', 0),
           alpha: attrs.float('alpha', 1e-4), beta: attrs.float('beta', 0.75), k: attrs.float('bias', 1), alphaConvention: 'caffe',
         });
@@ -199,7 +211,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
         attrs.requireOnes('dilations');
         const kernel = attrs.ints('kernel_shape', []);
         const strides = attrs.ints('strides', [1, 1]);
-        push({
+        push(node, {
           type: 'maxPool', name: uniqueName(`pool${convs}`), kernel: [kernel[0], kernel[1]], stride: [strides[0], strides[1]],
           pads: padsOf(node, attrs, H, W, kernel, strides), ceilMode: attrs.int('ceil_mode', 0) === 1,
         });
@@ -221,7 +233,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
         break;
       case 'Flatten':
         if (attrs.int('axis', 1) !== 1) unsupported(node, `axis ${attrs.int('axis', 1)} is not supported; only 1 (keep the batch axis).`);
-        push({ type: 'flatten', name: uniqueName('flatten') });
+        push(node, { type: 'flatten', name: uniqueName('flatten') });
         break;
       case 'Reshape': {
         const target = node.input[1] ? constants.get(node.input[1]) : undefined;
@@ -231,7 +243,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
           const flat = values.length === 2 && (values[1] === -1 || values[1] === features);
           if (!flat) unsupported(node, `reshape to [${values.join(', ')}] is not supported; only flattening to [N, ${features}].`);
         }
-        push({ type: 'flatten', name: uniqueName('flatten') });
+        push(node, { type: 'flatten', name: uniqueName('flatten') });
         break;
       }
       case 'Gemm':
@@ -256,7 +268,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
           bias = Float32Array.from({ length: O }, (_, o) => beta * c[c.length === 1 ? 0 : o]);
         }
         fcs++;
-        push({ type: 'fullyConnected', name: uniqueName(`fc${convs + fcs}`), outFeatures: O, relu: false }, { weight, bias });
+        push(node, { type: 'fullyConnected', name: uniqueName(`fc${convs + fcs}`), outFeatures: O, relu: false }, { weight, bias });
         break;
       }
       case 'Add': {
@@ -276,7 +288,7 @@ export function importOnnx(model: OnnxModel, readExternal?: ExternalDataReader):
       case 'Softmax': {
         const axis = attrs.int('axis', opset >= 13 ? -1 : 1);
         if (shape.length !== 1 || (axis !== 1 && axis !== -1)) unsupported(node, `softmax over axis ${axis} of [N, ${shape.join(', ')}] is not supported; only over the classes of a flat output.`);
-        push({ type: 'softmax', name: uniqueName('prob') });
+        push(node, { type: 'softmax', name: uniqueName('prob') });
         break;
       }
       default:

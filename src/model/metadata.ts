@@ -75,8 +75,15 @@ function corrupt(message: string): never {
   throw new AlexNetError('WEIGHTS_CORRUPT', `The alexnet-web metadata is invalid: ${message}`);
 }
 
-function isTriple(value: unknown): value is [number, number, number] {
-  return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+/** Preprocessing numbers read: wide enough for any real model, narrow enough that no pixel becomes Inf. */
+export const PREPROCESS_RANGES = { valueScale: [1e-6, 1e6], mean: [-1e6, 1e6], std: [1e-6, 1e6] } as const;
+
+function inRange(value: unknown, [min, max]: readonly [number, number]): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
+}
+
+function isTriple(value: unknown, range: readonly [number, number]): value is [number, number, number] {
+  return Array.isArray(value) && value.length === 3 && value.every((v) => inRange(v, range));
 }
 
 /** Checks a preprocessing description; throws `makeError(message)` on the first problem. */
@@ -85,9 +92,10 @@ export function validatePreprocess(value: unknown, makeError: (message: string) 
   if (typeof p !== 'object' || p === null) makeError('preprocess must be an object.');
   if (p.channelOrder !== 'RGB' && p.channelOrder !== 'BGR') makeError(`preprocess.channelOrder must be "RGB" or "BGR", found ${describeValue(p.channelOrder)}.`);
   if (typeof p.grayscale !== 'boolean') makeError('preprocess.grayscale must be true or false.');
-  if (!(p.valueScale > 0)) makeError(`preprocess.valueScale must be a positive number, found ${describeValue(p.valueScale)}.`);
-  if (!isTriple(p.mean)) makeError('preprocess.mean must be three numbers.');
-  if (!isTriple(p.std) || p.std.some((s) => s <= 0)) makeError('preprocess.std must be three positive numbers.');
+  const { valueScale, mean, std } = PREPROCESS_RANGES;
+  if (!inRange(p.valueScale, valueScale)) makeError(`preprocess.valueScale must be a number from ${valueScale[0]} to ${valueScale[1]}, found ${describeValue(p.valueScale)}.`);
+  if (!isTriple(p.mean, mean)) makeError(`preprocess.mean must be three numbers from ${mean[0]} to ${mean[1]}, found ${describeValue(p.mean)}.`);
+  if (!isTriple(p.std, std)) makeError(`preprocess.std must be three numbers from ${std[0]} to ${std[1]}, found ${describeValue(p.std)}.`);
   const r = p.resize;
   const validResize =
     (r?.mode === 'shorter-side' && Number.isInteger(r.size) && r.size > 0) ||

@@ -44,6 +44,13 @@ function fail(layer: Layer, message: string): never {
   throw new AlexNetError('MODEL_INVALID', `Layer "${layer.name}" (${layer.type}): ${message}`);
 }
 
+/** LRN constants read: k^-beta stays finite in f32 and zero input stays zero (k = 0 would give 0 x Inf). */
+export const LRN_RANGES = { k: [1e-4, 1e4], alpha: [0, 1e4], beta: [0, 4] } as const;
+
+function requireInRange(layer: Layer, name: string, value: unknown, [min, max]: readonly [number, number]): void {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) fail(layer, `${name} must be a number from ${min} to ${max}, found ${describeValue(value)}.`);
+}
+
 function requirePositiveIntegers(layer: Layer, what: string, values: readonly number[], allowZero = false): void {
   for (const value of values) {
     if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > MAX_DIMENSION) {
@@ -154,7 +161,9 @@ export function planNetwork(spec: NetworkSpec): LayerPlan[] {
       case 'lrn':
         requireSpatial(layer, shape);
         requirePositiveIntegers(layer, 'size', [layer.size]);
-        if (![layer.alpha, layer.beta, layer.k].every(Number.isFinite)) fail(layer, 'alpha, beta and k must be finite numbers.');
+        requireInRange(layer, 'k', layer.k, LRN_RANGES.k);
+        requireInRange(layer, 'alpha', layer.alpha, LRN_RANGES.alpha);
+        requireInRange(layer, 'beta', layer.beta, LRN_RANGES.beta);
         if (layer.alphaConvention !== 'caffe' && layer.alphaConvention !== 'tf') {
           fail(layer, `alphaConvention must be 'caffe' or 'tf', found ${describeValue(layer.alphaConvention)}.`);
         }

@@ -80,31 +80,42 @@ function tensorValues(bytes: Uint8Array, entry: TensorEntry): Int8Array | Float3
   return halvesToFloats(new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2));
 }
 
-function requireFinite(values: Float32Array, name: string, positive: boolean): void {
+/** Weight, bias and scale magnitudes read: real models stay far below, and no product overflows f32. */
+export const PARAMETER_LIMITS = { value: 1e6, scale: 1e4 } as const;
+
+function requireInRange(values: Float32Array, name: string, isScale: boolean): void {
+  const limit = isScale ? PARAMETER_LIMITS.scale : PARAMETER_LIMITS.value;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v) || (positive && !(v > 0))) {
-      throw new AlexNetError('WEIGHTS_CORRUPT', `Tensor "${name}" holds ${v} at index ${i}; ${positive ? 'scales must be finite and positive' : 'values must be finite'}. The file is damaged; convert or download it again.`);
+    // Written so that NaN fails too.
+    if (!(isScale ? v > 0 && v <= limit : Math.abs(v) <= limit)) {
+      const rule = isScale ? `scales must be positive and at most ${limit}` : `values must be finite and at most ${limit} in magnitude`;
+      throw new AlexNetError('WEIGHTS_CORRUPT', `Tensor "${name}" holds ${v} at index ${i}; ${rule}. The file is damaged; convert or download it again.`);
     }
   }
 }
 
+/** Throws WEIGHTS_CORRUPT for a NaN, an Inf or a value out of PARAMETER_LIMITS in one layer's weights. */
+export function checkLayerWeights(weights: LayerWeights, layerName: string): void {
+  requireInRange(weights.bias, `${layerName}.bias`, false);
+  if (weights.weight.dtype === 'I8') requireInRange(weights.weight.scales, `${layerName}.weight_scale`, true);
+  else requireInRange(weights.weight.values, `${layerName}.weight`, false);
+}
+
 /**
  * Weights of one layer out of `bytes` (the whole file, or any buffer where entries' offsets point).
- * Every value but int8 weights is checked for NaN/Inf (int8 cannot hold them).
+ * Every value but int8 weights is checked against PARAMETER_LIMITS (int8 cannot hold NaN or Inf).
  */
 export function readLayerWeights(bytes: Uint8Array, entries: TensorEntry[]): LayerWeights {
   const [weightEntry, biasEntry, scaleEntry] = entries;
   const bias = tensorValues(bytes, biasEntry) as Float32Array;
-  requireFinite(bias, biasEntry.name, false);
   const values = tensorValues(bytes, weightEntry);
-  if (weightEntry.dtype === 'I8') {
-    const scales = tensorValues(bytes, scaleEntry) as Float32Array;
-    requireFinite(scales, scaleEntry.name, true);
-    return { weight: { dtype: 'I8', values: values as Int8Array, scales }, bias };
-  }
-  requireFinite(values as Float32Array, weightEntry.name, false);
-  return { weight: { dtype: 'F32', values: values as Float32Array }, bias };
+  const weights: LayerWeights =
+    weightEntry.dtype === 'I8'
+      ? { weight: { dtype: 'I8', values: values as Int8Array, scales: tensorValues(bytes, scaleEntry) as Float32Array }, bias }
+      : { weight: { dtype: 'F32', values: values as Float32Array }, bias };
+  checkLayerWeights(weights, weightEntry.name.slice(0, -'.weight'.length));
+  return weights;
 }
 
 /** Everything in a complete file in memory: header, metadata, plans and every layer's weights. */
