@@ -1,6 +1,6 @@
 // The alexnet-web command from dist/, as a user runs it (npm test builds dist/ first).
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -204,5 +204,25 @@ describe('alexnet-web CLI', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/ONNX_UNSUPPORTED: .*\(Relx\)/);
     expect(readdirSync(directory).sort()).toEqual(before.sort());
+  });
+
+  it('the next write to a path removes the temporary file a SIGKILLed convert left beside it (issue 15, defect 10)', async () => {
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const minutesAgo = (name: string, minutes: number) => {
+      writeFileSync(join(directory, name), 'partial');
+      const time = new Date(Date.now() - minutes * 60_000);
+      utimesSync(join(directory, name), time, time);
+      return name;
+    };
+    const stale = minutesAgo(`.killed.safetensors.${deadPid}.1700000000000.tmp`, 5);
+    // Kept: a live writer's file, a file touched within the last minute (a writer on another host), another path's file.
+    const live = minutesAgo(`.killed.safetensors.${process.pid}.1700000000001.tmp`, 5);
+    const recent = minutesAgo(`.killed.safetensors.${deadPid}.1700000000002.tmp`, 0);
+    const other = minutesAgo(`.other.safetensors.${deadPid}.1700000000003.tmp`, 5);
+    const { code } = await run('convert', 'small.onnx', '-o', 'killed.safetensors');
+    expect(code).toBe(0);
+    const left = readdirSync(directory);
+    expect(left).not.toContain(stale);
+    expect(left).toEqual(expect.arrayContaining([live, recent, other, 'killed.safetensors']));
   });
 });

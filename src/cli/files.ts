@@ -1,6 +1,6 @@
 // File I/O for the CLI: reads with a progress bar on a terminal, writes that appear whole or not at all.
 import { createReadStream } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AlexNetError } from '../errors.js';
 
@@ -35,12 +35,44 @@ export async function readFileWithProgress(path: string, label: string): Promise
   return bytes.subarray(0, offset);
 }
 
+/** How long a temporary file must sit untouched before a later run may remove it (a writer on another host stays safe). */
+const STALE_AFTER_MS = 60_000;
+
+function temporaryName(path: string, pid: number, time: number): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.${time}.tmp`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files that an earlier write to `path` left when it was killed (SIGKILL cannot be caught). */
+async function removeStaleTemporaries(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!match || isRunning(Number(match[1]))) continue;
+    const file = join(dirname(path), name);
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isFile() && Date.now() - info.mtimeMs > STALE_AFTER_MS) await unlink(file).catch(() => undefined);
+  }
+}
+
 /**
  * Writes `chunks` to a temporary file beside `path`, flushes it, then renames it into place, so an
- * interrupted run (error, Ctrl-C, kill) never leaves a partial file under the real name.
+ * interrupted run (error, Ctrl-C, kill) never leaves a partial file under the real name; what a
+ * SIGKILL leaves behind, the next write to the same path removes.
  */
 export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  await removeStaleTemporaries(path);
+  const temporary = temporaryName(path, process.pid, Date.now());
   const removeTemporary = (): void => {
     unlink(temporary).catch(() => undefined);
   };
