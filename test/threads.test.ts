@@ -135,6 +135,16 @@ describe('wasm threads in Node', () => {
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
+  it('leave nothing pending after dispose(): a script that disposes exits at once, not after a stop timer (the CLI lingered 5 s)', async () => {
+    const script = `import { createClassifier } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const classifier = await createClassifier({ threads: 2 });
+      await classifier.classify(${JSON.stringify(fileURLToPath(IMAGE))});
+      await classifier.dispose();
+      console.log(JSON.stringify(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout')));`;
+    const { status, stdout } = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status, pending: stdout.trim() }).toEqual({ status: 0, pending: '[]' });
+  });
+
   it('stop a classify call between layers when its signal aborts', async () => {
     const spec = bvlcAlexNet();
     const classifier = await createClassifier({ weights: convertToBytes(buildOnnx(spec, heInitialized(spec, 3), BVLC_STYLE), { quantize: 'int8' }), threads: 2 });

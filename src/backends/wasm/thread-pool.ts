@@ -179,8 +179,11 @@ export class ThreadPool implements Executor {
     for (const helper of this.helpers) helper.lost ??= ENDED;
     // Each helper finishes the items it holds, says it stopped and is ended; one that never says so
     // (its thread is stuck) is ended after STOP_WAIT_MS all the same.
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
     await Promise.all(this.helpers.map((helper) => Promise.race([helper.worker.stopped, timeout])));
+    // A pending timer would keep a Node process alive for STOP_WAIT_MS after its work is done.
+    clearTimeout(timer);
     for (const helper of this.helpers) helper.worker.terminate();
   }
 
