@@ -1,4 +1,5 @@
 // The Node API as users call it: createClassifier, infer, classify, and every documented bad input.
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,10 +117,55 @@ describe('createClassifier', () => {
     const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: 12000, height: 12000 } };
     const bytes = convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess });
     const started = performance.now();
-    await expect(createClassifier({ weights: bytes })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringMatching(/activations need 3456000000 bytes/) });
+    await expect(createClassifier({ weights: bytes })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringMatching(/needs \d+ bytes for 1 image: activations of 3456000000 .* and \d+ of convolution working memory/) });
     expect(performance.now() - started).toBeLessThan(5000);
     // The limit is the caller's to raise or lower.
     await expect(createClassifier({ weights: smallWeights(), maxActivationBytes: 1000 })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
+  });
+
+  it('leaves no reference to a disposed classifier\'s memory: the next garbage collection returns it (1 and 2 threads)', async () => {
+    // 3x4000x4000 input: about 400 MB of activations, so the release stands out of RSS noise.
+    const spec: NetworkSpec = {
+      input: { channels: 3, height: 4000, width: 4000 },
+      layers: [
+        { type: 'conv2d', name: 'conv', outChannels: 1, kernel: [1, 1], stride: [1, 1], pads: [0, 0, 0, 0], groups: 1, relu: true },
+        { type: 'maxPool', name: 'pool', kernel: [1000, 1000], stride: [1000, 1000], pads: [0, 0, 0, 0], ceilMode: false },
+        { type: 'flatten', name: 'flatten' },
+        { type: 'fullyConnected', name: 'fc', outFeatures: 2, relu: false },
+      ],
+    };
+    const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: 4000, height: 4000 } };
+    const path = join(directory, 'wide.safetensors');
+    writeFileSync(path, convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess }));
+    // JavaScript cannot free a WebAssembly memory; dispose() must leave it unreachable so that a collection can.
+    const script = `import { createClassifier } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const rss = () => process.memoryUsage().rss;
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+      const results = [];
+      for (const threads of [1, 2]) {
+        gc();
+        await settle();
+        const before = rss();
+        let classifier = await createClassifier({ weights: ${JSON.stringify(path)}, threads });
+        await classifier.infer(new Float32Array(3 * 4000 * 4000).fill(1));
+        const loaded = rss();
+        await classifier.dispose();
+        classifier = undefined;
+        // A WeakRef made in this job (the threads' memory, kept for reuse) holds its target until the job ends.
+        await settle();
+        gc();
+        await settle();
+        results.push({ threads, grownMB: (loaded - before) / 1e6, keptMB: (rss() - before) / 1e6 });
+      }
+      console.log(JSON.stringify(results));`;
+    const { status, stdout, stderr } = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(status, stderr).toBe(0);
+    const results = JSON.parse(stdout) as { threads: number; grownMB: number; keptMB: number }[];
+    console.log('RSS of a classifier and after its dispose() + gc():', results);
+    for (const { grownMB, keptMB } of results) {
+      expect(grownMB).toBeGreaterThan(300);
+      expect(keptMB).toBeLessThan(grownMB * 0.2);
+    }
   });
 
   it('refuses a PNG that declares 20000 x 20000 pixels before decoding it, and any image over maxImagePixels', async () => {

@@ -83,6 +83,8 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
    * so that the first inference does not pay for fresh memory.
    */
   prepare?(convolutions: Conv2dShape[], tensors: Tensor[]): void;
+  /** Bytes of working memory `convolutions` need beside the activations (the largest one's, where they share it). */
+  workingBytes?(convolutions: Conv2dShape[]): number;
   uploadConv2d(weights: LayerWeights, shape: Conv2dWeightShape): Weights;
   uploadFullyConnected(weights: LayerWeights, shape: FullyConnectedWeightShape): Weights;
   /** An f32 tensor of `elements`, contents undefined. */

@@ -42,7 +42,7 @@ function threadsOnPage(startOnPage: Remote<PageThreadStarter>): ThreadStarter {
       onError: (listener) => errorListeners.push(listener),
       terminate: () => {
         channel.port1.close();
-        void Promise.resolve(thread.terminate()).catch(() => undefined);
+        return Promise.resolve(thread.terminate()).catch(() => undefined);
       },
     };
   };

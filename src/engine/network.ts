@@ -63,22 +63,29 @@ export class Network<T, W> {
     this.checkActivationBytes(1);
   }
 
-  /** OUT_OF_MEMORY, before anything is allocated, when `batch` images' activations would pass the limit. */
+  /**
+   * OUT_OF_MEMORY, before anything is allocated, when `batch` images' activations and the working
+   * memory of the convolutions would pass the limit.
+   */
   private checkActivationBytes(batch: number): void {
-    const bytes = 2 * batch * this.largestActivation * 4;
-    if (bytes > this.maxActivationBytes) {
+    const activations = 2 * batch * this.largestActivation * 4;
+    const working = this.backend.workingBytes?.(this.convolutions(batch)) ?? 0;
+    if (activations + working > this.maxActivationBytes) {
       throw new AlexNetError(
         'OUT_OF_MEMORY',
-        `The network's activations need ${bytes} bytes for ${batch} image${batch > 1 ? 's' : ''} (twice its largest layer output of ${this.largestActivation} floats); the limit is ${this.maxActivationBytes} (the maxActivationBytes option).`,
+        `The network needs ${activations + working} bytes for ${batch} image${batch > 1 ? 's' : ''}: activations of ${activations} (twice its largest layer output of ${this.largestActivation} floats) and ${working} of convolution working memory; the limit is ${this.maxActivationBytes} (the maxActivationBytes option).`,
       );
     }
+  }
+
+  private convolutions(batch: number): Conv2dShape[] {
+    return this.plans.flatMap((plan) => (plan.layer.type === 'conv2d' ? [this.conv2dShape(plan, batch)] : []));
   }
 
   /** Allocates what a batch of one needs now (called while the weights are still on their way). */
   prepare(): void {
     const activations = this.activationsFor(1);
-    const convolutions = this.plans.flatMap((plan) => (plan.layer.type === 'conv2d' ? [this.conv2dShape(plan, 1)] : []));
-    this.backend.prepare?.(convolutions, activations);
+    this.backend.prepare?.(this.convolutions(1), activations);
   }
 
   /** Uploads one layer's weights; call for every weighted layer, in any order, as they arrive. */

@@ -385,12 +385,20 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     return s.N * folded.C * (s.OH + folded.R - 1) * (s.OW + folded.S - 1) * 4;
   }
 
+  /** The shared conv scratch: the largest of `convolutions`' needs. */
+  workingBytes(convolutions: Conv2dShape[]): number {
+    // Before the weights say which arithmetic each layer runs: room for either where int8 could run.
+    return convolutions.reduce((largest, s) => {
+      const algorithm = chooseConv2dAlgorithm(s);
+      const int8Possible = this.askedArithmetic === 'int8' && int8Conv2dRefusal('I8', s, algorithm) === undefined;
+      const f32 = this.conv2dScratchBytes(algorithm, 'f32', s);
+      return Math.max(largest, f32, int8Possible ? this.conv2dScratchBytes(algorithm, 'int8', s) : 0);
+    }, 0);
+  }
+
   /** Sizes the shared conv scratch for the largest of `convolutions`; touches it and `tensors`. */
   prepare(convolutions: Conv2dShape[], tensors: WasmBuffer[]): void {
-    // Before the weights say which arithmetic each layer runs: room for either.
-    const bytes = Math.max(
-      0, ...convolutions.flatMap((s) => (['int8', 'f32'] as const).map((arithmetic) => this.conv2dScratchBytes(chooseConv2dAlgorithm(s), arithmetic, s))),
-    );
+    const bytes = this.workingBytes(convolutions);
     const touched = bytes > 0 ? [...tensors, this.scratchOf(bytes)] : tensors;
     // Fresh pages fault on first write: here, while the weights download, not in the first inference.
     for (const { offset, bytes: length } of touched) new Uint8Array(this.kernels.memory.buffer, offset, length).fill(0);

@@ -12,7 +12,8 @@ export interface HelperWorker {
   onEnd(listener: (why: string) => void): void;
   /** Resolves once the helper runs no kernel any more: it stopped when told to, failed or ended. */
   readonly stopped: Promise<void>;
-  terminate(): void;
+  /** Ends the thread; resolves once it exited (Node says when; browsers do not, so at once). */
+  terminate(): Promise<void>;
 }
 
 /** How long a helper may take to start (download, compile, instantiate) before it is given up. */
@@ -23,7 +24,7 @@ export interface ThreadWorker {
   post(message: ThreadStart): void;
   onReport(listener: (report: ThreadReport) => void): void;
   onError(listener: (why: string) => void): void;
-  terminate(): void;
+  terminate(): Promise<void>;
 }
 
 /** Starts the thread script at `url`; `name` is for debuggers. */
@@ -43,7 +44,10 @@ export const startThreadHere: ThreadStarter = async (url, name) => {
         });
         worker.addEventListener('messageerror', () => listener('a message could not be read'));
       },
-      terminate: () => worker.terminate(),
+      terminate: () => {
+        worker.terminate();
+        return Promise.resolve();
+      },
     };
   }
   // Node. A computed specifier keeps browser bundlers from following it.
@@ -65,7 +69,10 @@ export const startThreadHere: ThreadStarter = async (url, name) => {
       worker.on('error', (error) => listener(error.message));
       worker.on('exit', (code) => listener(`it exited with code ${code}`));
     },
-    terminate: () => void worker.terminate(),
+    terminate: () => worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    ),
   };
 };
 
@@ -103,7 +110,7 @@ export async function startHelperWorker(url: URL, start: ThreadStart, startThrea
   try {
     await ready;
   } catch (error) {
-    worker.terminate();
+    void worker.terminate();
     throw error;
   }
   return {
@@ -115,7 +122,7 @@ export async function startHelperWorker(url: URL, start: ThreadStart, startThrea
     terminate: () => {
       ended ??= 'it was ended';
       markStopped();
-      worker.terminate();
+      return worker.terminate();
     },
   };
 }

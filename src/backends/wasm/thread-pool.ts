@@ -182,9 +182,10 @@ export class ThreadPool implements Executor {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)));
     await Promise.all(this.helpers.map((helper) => Promise.race([helper.worker.stopped, timeout])));
+    // Ended threads let go of the shared memory: once they exited, the next collection can free it.
+    await Promise.all(this.helpers.map((helper) => Promise.race([helper.worker.terminate(), timeout])));
     // A pending timer would keep a Node process alive for STOP_WAIT_MS after its work is done.
     clearTimeout(timer);
-    for (const helper of this.helpers) helper.worker.terminate();
   }
 
   // Sleeps until every item is done; redoes the items of helpers that failed while running them.
