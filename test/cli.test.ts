@@ -122,11 +122,12 @@ describe('alexnet-web CLI', () => {
     [['classify', '--weights', 'truncated.safetensors', 'a.png'], /WEIGHTS_TRUNCATED/],
     [['infer', '--weights', 'small-lib.safetensors', '--input', 'odd.f32', '--output', 'z.f32'], /INPUT_SHAPE_MISMATCH/],
     [['classify', '--top-k', 'many', 'a.png'], /--top-k takes a positive integer/],
-    // Numbers in decimal digits only; parseArgs's own several-line refusal (of -1) comes as one line.
+    // Numbers in decimal digits only; parseArgs's refusal of a value like -1 comes as one line with a hint.
     [['classify', '--top-k', '1e3', 'a.png'], /--top-k takes a positive integer/],
     [['classify', '--top-k', '0x10', 'a.png'], /--top-k takes a positive integer/],
     [['classify', '--top-k', '99999999999999999999', 'a.png'], /--top-k takes a positive integer/],
-    [['classify', '--top-k', '-1', 'a.png'], /^alexnet-web: INVALID_ARGUMENT: /],
+    [['classify', '--top-k', '-1', 'a.png'], /^alexnet-web: INVALID_ARGUMENT: --top-k got "-1", which starts with "-" like an option; if you mean it, write --top-k=-1\./],
+    [['classify', '--top-k=-1', 'a.png'], /^alexnet-web: INVALID_ARGUMENT: --top-k takes a positive integer/],
     [['classify', '--weights', 'small-lib.safetensors', 'broken.png'], /^alexnet-web: IMAGE_INVALID: broken.png: /],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['classify', '--no-such-flag'], /INVALID_ARGUMENT/],

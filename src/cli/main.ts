@@ -43,13 +43,24 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** parseArgs' refusal in one line; a value like "-1" gets a hint instead of "argument is ambiguous". */
+function describeParseError(error: Error, argv: string[]): string {
+  const option = /^Option '(-[^' ]+)' argument is ambiguous/.exec(error.message)?.[1];
+  if (option && argv.includes(option)) {
+    const value = argv[argv.indexOf(option) + 1];
+    const written = option.startsWith('--') ? `${option}=${value}` : `${option}${value}`;
+    return `${option} got ${JSON.stringify(value)}, which starts with "-" like an option; if you mean it, write ${written}.`;
+  }
+  // parseArgs explains some refusals over several lines: the first says what was wrong.
+  return error.message.split('\n')[0].trim();
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    // parseArgs explains some refusals over several lines: the first says what was wrong.
-    console.error(`alexnet-web: INVALID_ARGUMENT: ${(error as Error).message.split('\n')[0].trim()} (see alexnet-web --help)`);
+    console.error(`alexnet-web: INVALID_ARGUMENT: ${describeParseError(error as Error, argv)} (see alexnet-web --help)`);
     return 2;
   }
   const { values, positionals } = parsed;
