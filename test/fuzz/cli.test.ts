@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlexNetError } from '../../src/errors.js';
 import { uniform } from '../random.js';
 import { Random } from './mutate.js';
-import { caseCount, DOCUMENTED_CODES, Outcomes } from './outcomes.js';
+import { caseCount, DOCUMENTED_CODES, Outcomes, SUITE_TIMEOUT_MS } from './outcomes.js';
 import { SEED_IMAGES, tinyOnnx, tinyWeights } from './seeds.js';
 
 const CASES = caseCount(40);
@@ -113,5 +113,5 @@ describe('fuzz: CLI arguments', () => {
     }
     expect(outcomes.count('ok')).toBeGreaterThan(0);
     expect(outcomes.total - outcomes.count('ok')).toBeGreaterThan(0);
-  });
+  }, SUITE_TIMEOUT_MS);
 });

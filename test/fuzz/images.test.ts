@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier, type NodeClassifier } from '../../src/node/index.js';
 import { mutateBytes, Random } from './mutate.js';
-import { caseCount, expectFinite, Outcomes } from './outcomes.js';
+import { caseCount, expectFinite, Outcomes, SUITE_TIMEOUT_MS } from './outcomes.js';
 import { SEED_IMAGES, tinyWeights } from './seeds.js';
 
 const CASES = caseCount(800);
@@ -79,5 +79,5 @@ describe('fuzz: images', () => {
       expect(answers[1], `image #${i} (${family}): the same bytes, the same answer`).toBe(answers[0]);
     }
     expect([...seen].sort()).toEqual(['IMAGE_INVALID', 'ok']);
-  });
+  }, SUITE_TIMEOUT_MS);
 });

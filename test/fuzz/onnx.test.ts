@@ -13,7 +13,7 @@ import { createClassifier } from '../../src/node/index.js';
 import { concatBytes } from '../helpers.js';
 import { uniform } from '../random.js';
 import { mutateBytes, Random } from './mutate.js';
-import { caseCount, DOCUMENTED_CODES, expectFinite, Outcomes } from './outcomes.js';
+import { caseCount, DOCUMENTED_CODES, expectFinite, Outcomes, SUITE_TIMEOUT_MS } from './outcomes.js';
 import { tinyOnnx } from './seeds.js';
 
 const CASES = caseCount(800);
@@ -162,5 +162,5 @@ describe('fuzz: ONNX files through the converter and the CLI', () => {
     }
     expect(outcomes.count('ok')).toBeGreaterThan(0);
     expect(outcomes.total - outcomes.count('ok')).toBeGreaterThan(0);
-  });
+  }, SUITE_TIMEOUT_MS);
 });

@@ -11,11 +11,16 @@ export const DOCUMENTED_CODES: ReadonlySet<string> = (() => {
   return new Set(rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1])));
 })();
 
+const requestedScale = Number(process.env.FUZZ_SCALE ?? 1);
+const SCALE = Number.isFinite(requestedScale) && requestedScale > 0 ? requestedScale : 1;
+
 /** Cases per suite: a few thousand in all by default; FUZZ_SCALE=10 runs ten times as many. */
 export function caseCount(base: number): number {
-  const scale = Number(process.env.FUZZ_SCALE ?? 1);
-  return Math.max(1, Math.round(base * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+  return Math.max(1, Math.round(base * SCALE));
 }
+
+/** A suite's time limit: vitest's two minutes, stretched with FUZZ_SCALE. */
+export const SUITE_TIMEOUT_MS = 120_000 * Math.max(1, SCALE);
 
 /** Hang and blow-up guards, far above what a case needs (a tiny network loads and runs in milliseconds). */
 export const LIMITS = { caseMs: 15_000, rssBytes: 2 * 1024 ** 3 };

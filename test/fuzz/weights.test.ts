@@ -9,7 +9,7 @@ import { METADATA_KEY } from '../../src/model/metadata.js';
 import { pattern } from '../images.js';
 import { uniform } from '../random.js';
 import { hostileValue, mutateBytes, mutateJson, Random, toHostileJson } from './mutate.js';
-import { caseCount, expectFinite, Outcomes } from './outcomes.js';
+import { caseCount, expectFinite, Outcomes, SUITE_TIMEOUT_MS } from './outcomes.js';
 import { TINY_SPEC, tinyWeights } from './seeds.js';
 
 const CASES = caseCount(1500);
@@ -129,7 +129,7 @@ describe('fuzz: weights files', () => {
     // Each family reached more than one outcome: the mutations are not all refused by the same first check.
     for (const [family, seen] of families) expect(seen.size, `${family}: ${[...seen].join(', ')}`).toBeGreaterThan(1);
     expect(outcomes.count('ok')).toBeGreaterThan(0);
-  });
+  }, SUITE_TIMEOUT_MS);
 
   it('the unmutated seeds load, so the counts above are about the mutations', async () => {
     for (const quantize of ['int8', 'f16', 'f32'] as const) {
