@@ -44,6 +44,21 @@ afterAll(() => {
 
 const INPUT = 3 * 227 * 227;
 
+/** A file of a few KB whose 3 x size x size input a 1x1 conv and a 1000x1000 pool shrink to two outputs. */
+function wideNetwork(size: number): Uint8Array {
+  const spec: NetworkSpec = {
+    input: { channels: 3, height: size, width: size },
+    layers: [
+      { type: 'conv2d', name: 'conv', outChannels: 1, kernel: [1, 1], stride: [1, 1], pads: [0, 0, 0, 0], groups: 1, relu: true },
+      { type: 'maxPool', name: 'pool', kernel: [1000, 1000], stride: [1000, 1000], pads: [0, 0, 0, 0], ceilMode: false },
+      { type: 'flatten', name: 'flatten' },
+      { type: 'fullyConnected', name: 'fc', outFeatures: 2, relu: false },
+    ],
+  };
+  const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: size, height: size } };
+  return convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess });
+}
+
 describe('createClassifier', () => {
   it('describes itself: backend, reasons, input shape, labels', () => {
     expect(classifier.backend).toBe('wasm');
@@ -105,17 +120,7 @@ describe('createClassifier', () => {
 
   it('refuses a small file whose network needs more activation memory than the limit, at its header, with OUT_OF_MEMORY', async () => {
     // 3 x 12000 x 12000 floats in and a 1000x1000 pool down to 12 x 12: a few KB of weights, 3.5 GB of activations.
-    const spec: NetworkSpec = {
-      input: { channels: 3, height: 12000, width: 12000 },
-      layers: [
-        { type: 'conv2d', name: 'conv', outChannels: 1, kernel: [1, 1], stride: [1, 1], pads: [0, 0, 0, 0], groups: 1, relu: true },
-        { type: 'maxPool', name: 'pool', kernel: [1000, 1000], stride: [1000, 1000], pads: [0, 0, 0, 0], ceilMode: false },
-        { type: 'flatten', name: 'flatten' },
-        { type: 'fullyConnected', name: 'fc', outFeatures: 2, relu: false },
-      ],
-    };
-    const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: 12000, height: 12000 } };
-    const bytes = convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess });
+    const bytes = wideNetwork(12000);
     const started = performance.now();
     await expect(createClassifier({ weights: bytes })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY', message: expect.stringMatching(/needs \d+ bytes for 1 image: activations of 3456000000 .* and \d+ of convolution working memory/) });
     expect(performance.now() - started).toBeLessThan(5000);
@@ -125,18 +130,8 @@ describe('createClassifier', () => {
 
   it('leaves no reference to a disposed classifier\'s memory: the next garbage collection returns it (1 and 2 threads)', async () => {
     // 3x4000x4000 input: about 400 MB of activations, so the release stands out of RSS noise.
-    const spec: NetworkSpec = {
-      input: { channels: 3, height: 4000, width: 4000 },
-      layers: [
-        { type: 'conv2d', name: 'conv', outChannels: 1, kernel: [1, 1], stride: [1, 1], pads: [0, 0, 0, 0], groups: 1, relu: true },
-        { type: 'maxPool', name: 'pool', kernel: [1000, 1000], stride: [1000, 1000], pads: [0, 0, 0, 0], ceilMode: false },
-        { type: 'flatten', name: 'flatten' },
-        { type: 'fullyConnected', name: 'fc', outFeatures: 2, relu: false },
-      ],
-    };
-    const preprocess = { ...CAFFE_PREPROCESS, resize: { mode: 'stretch' as const, width: 4000, height: 4000 } };
     const path = join(directory, 'wide.safetensors');
-    writeFileSync(path, convertToBytes(buildOnnx(spec, heInitialized(spec, 1), BVLC_STYLE), { quantize: 'int8', preprocess }));
+    writeFileSync(path, wideNetwork(4000));
     // JavaScript cannot free a WebAssembly memory; dispose() must leave it unreachable so that a collection can.
     const script = `import { createClassifier } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       const rss = () => process.memoryUsage().rss;
