@@ -6,7 +6,9 @@ import type { ThreadStarter } from './backends/wasm/helper-worker.js';
 import { softmaxRow, topK, type Classification } from './classify/top-k.js';
 import { DEFAULT_MAX_ACTIVATION_BYTES, Network, type Profile } from './engine/network.js';
 import { AlexNetError, describeValue } from './errors.js';
+import type { ImageInput } from './image/image-input.js';
 import { DEFAULT_MAX_IMAGE_PIXELS, preprocessImage, type RgbaImage } from './image/preprocess.js';
+import type { PortableByteSource } from './io/open-bytes.js';
 import type { ModelMetadata } from './model/metadata.js';
 import { inputShapeOf } from './model/shapes.js';
 import type { ModelHeader } from './weights/model-file.js';
@@ -15,9 +17,13 @@ import { streamModel, type LoadProgress } from './weights/stream-loader.js';
 export type { Classification } from './classify/top-k.js';
 export type { LoadProgress } from './weights/stream-loader.js';
 
-export interface ClassifierOptions<WeightsSource> {
-  /** The model file; the bundled demo model when omitted. */
+export interface ClassifierOptions<WeightsSource = PortableByteSource> {
+  /** The model file (a path, URL, bytes, Blob, stream or Response); the bundled demo model when omitted. */
   weights?: WeightsSource;
+  /** Browsers: run in a module Worker (default, where Workers exist); false runs on the calling thread. Node: ignored. */
+  worker?: boolean;
+  /** Browsers: keep the verified weights file in the Cache API for the next load and offline use (default true). Node: ignored. */
+  cache?: boolean;
   /** 'auto' (default): WebGPU on a real GPU that passes a self-test, else WebAssembly; see backendReason. */
   backend?: 'auto' | BackendName;
   /**
@@ -35,9 +41,9 @@ export interface ClassifierOptions<WeightsSource> {
    */
   arithmetic?: Arithmetic;
   /**
-   * The most bytes the network's activations may take (the two ping-pong buffers of the largest layer
-   * output, x the batch): a network or batch that needs more is refused with OUT_OF_MEMORY before
-   * anything is allocated (default 2 GiB).
+   * The most bytes the network's activations (the two ping-pong buffers of the largest layer output,
+   * x the batch) and its convolutions' working memory may take: a network or batch that needs more is
+   * refused with OUT_OF_MEMORY before anything is allocated (default 2 GiB).
    */
   maxActivationBytes?: number;
   /** Images with more pixels are refused with IMAGE_INVALID, before decoding where the format declares its size (default 50,000,000). */
@@ -63,7 +69,7 @@ export interface BackendChange {
   arithmetic: Arithmetic;
 }
 
-export interface Classifier<ImageInput> {
+export interface Classifier<Image = ImageInput> {
   readonly backend: BackendName;
   /**
    * Why each backend was taken or skipped, e.g. "wasm: selected, relaxed SIMD with fused multiply-add",
@@ -86,8 +92,8 @@ export interface Classifier<ImageInput> {
    */
   profile(input: Float32Array, options?: { batch?: number }): Promise<Profile>;
   /** Top-k classes of one image, or of each image in an array. */
-  classify(image: ImageInput, options?: ClassifyOptions): Promise<Classification[]>;
-  classify(images: ImageInput[], options?: ClassifyOptions): Promise<Classification[][]>;
+  classify(image: Image, options?: ClassifyOptions): Promise<Classification[]>;
+  classify(images: Image[], options?: ClassifyOptions): Promise<Classification[][]>;
   /**
    * 'backendchange' fires when a lost GPU device made the classifier move (to a new device or to wasm),
    * or when a wasm helper thread died and the others carry on.
@@ -100,7 +106,7 @@ export interface Classifier<ImageInput> {
    */
   whenCached(): Promise<boolean>;
   /** Preprocessed input tensor [C, H, W] for one image, as classify computes it. */
-  preprocess(image: ImageInput): Promise<Float32Array>;
+  preprocess(image: Image): Promise<Float32Array>;
   /**
    * Frees the model at once (later calls reject with DISPOSED); the promise resolves once its threads
    * (and, in browsers, its worker) have ended. Awaiting it is optional.

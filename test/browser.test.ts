@@ -118,7 +118,7 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     expect(got.logits).toEqual(expected);
   });
 
-  it('gives bit-identical tensors and logits to Node for the same PNG, from every image type', async () => {
+  it('gives bit-identical tensors and logits to Node for the same PNG, from every image type (PNG bytes too)', async () => {
     // Baseline SIMD on both sides: the same wasm on the same input is deterministic.
     const node = await createNodeClassifier({ relaxedSimd: false });
     const file = fileURLToPath(new URL(`..${imagePath('sandal')}`, import.meta.url));
@@ -137,8 +137,9 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
       const img = new Image();
       img.src = url;
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
       const inputs = {
-        url, blob, bitmap, canvas, offscreen, imageData, img, frame,
+        url, blob, bitmap, canvas, offscreen, imageData, img, frame, bytes, arrayBuffer: bytes.slice().buffer,
         rgba: { data: new Uint8Array(imageData.data), width: imageData.width, height: imageData.height },
       };
       const out: Record<string, { worker: number[]; main: number[] }> = {};

@@ -211,6 +211,11 @@ describe('infer', () => {
 describe('classify', () => {
   const picture = pattern(120, 90, 5);
 
+  it('takes PNG bytes as a Blob, the same as the bytes themselves (one image type on every platform)', async () => {
+    const png = encodePng(pattern(64, 48, 3));
+    expect(await classifier.classify(new Blob([png]))).toEqual(await classifier.classify(png));
+  });
+
   it('returns top-k {index, label, score} sorted by score, probabilities', async () => {
     const results = await classifier.classify(picture, { topK: 3 });
     expect(results).toHaveLength(3);

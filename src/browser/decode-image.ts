@@ -1,12 +1,18 @@
 // Browser image decoding: the browser decodes (createImageBitmap), a canvas hands us the RGBA pixels,
 // and our own preprocessing (shared with Node) does the rest, so both give the same tensor.
 import { AlexNetError } from '../errors.js';
+import type { ImageInput } from '../image/image-input.js';
 import { checkRgbaImage, DEFAULT_MAX_IMAGE_PIXELS, isRgbaImage, type RgbaImage } from '../image/preprocess.js';
 
-/** What classify() takes in browsers. Strings and URLs are fetched (relative to the page). */
-export type BrowserImageInput =
-  | HTMLImageElement | SVGImageElement | HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas | ImageBitmap | ImageData | VideoFrame
-  | Blob | string | URL | RgbaImage;
+/** What classify() takes in browsers: every ImageInput. Strings and URLs are fetched (relative to the page). */
+export type BrowserImageInput = ImageInput;
+
+/** Encoded bytes become a Blob the browser decodes; anything else stays as it is. */
+export function bytesAsBlob<T>(image: T): T | Blob {
+  return image instanceof Uint8Array || image instanceof ArrayBuffer ? new Blob([image as BlobPart]) : image;
+}
+
+export const SUPPORTED_IMAGES = 'pass an <img>, <canvas>, <video>, OffscreenCanvas, ImageBitmap, ImageData, VideoFrame, Blob, PNG/JPEG bytes, URL or {data, width, height} RGBA';
 
 // Pixels exactly as stored: no colour management and no premultiplied alpha, as pngjs/jpeg-js give in Node.
 const BITMAP_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none', colorSpaceConversion: 'none' };
@@ -83,7 +89,8 @@ async function fetchImage(url: string, signal?: AbortSignal): Promise<Blob> {
 }
 
 /** Any supported image -> RGBA pixels; IMAGE_INVALID for empty, undecodable or unsupported input. */
-export async function decodeBrowserImage(image: BrowserImageInput, signal?: AbortSignal, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): Promise<RgbaImage> {
+export async function decodeBrowserImage(input: BrowserImageInput, signal?: AbortSignal, maxPixels = DEFAULT_MAX_IMAGE_PIXELS): Promise<RgbaImage> {
+  let image = bytesAsBlob(input);
   if (isInstance<ImageData>(image, 'ImageData') || isRgbaImage(image)) {
     checkRgbaImage(image);
     return image;
@@ -98,5 +105,5 @@ export async function decodeBrowserImage(image: BrowserImageInput, signal?: Abor
       bitmap.close();
     }
   }
-  throw invalid(`Unsupported image type ${typeName(image)}; pass an <img>, <canvas>, <video>, OffscreenCanvas, ImageBitmap, ImageData, VideoFrame, Blob, URL or {data, width, height} RGBA.`);
+  throw invalid(`Unsupported image type ${typeName(image)}; ${SUPPORTED_IMAGES}.`);
 }

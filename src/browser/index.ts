@@ -3,14 +3,12 @@
 // and kept in the Cache API for offline use.
 import { createClassifierOn } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
-import type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
+import type { Classifier, ClassifierOptions } from '../classifier.js';
 import { browserPlatform } from './platform.js';
 import { createWorkerClassifier } from './worker-client.js';
 
-export type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
-
 /** Loads a model (the bundled demo model by default) and returns a classifier; see README for the options. */
-export function createClassifier(options: BrowserClassifierOptions = {}): Promise<BrowserClassifier> {
+export function createClassifier(options: ClassifierOptions = {}): Promise<Classifier> {
   const { worker = typeof Worker === 'function', cache = true } = options;
   if (worker && typeof Worker !== 'function') {
     return Promise.reject(new AlexNetError('BACKEND_UNAVAILABLE', 'This environment has no Worker; pass worker: false to run on the calling thread.'));
@@ -19,16 +17,5 @@ export function createClassifier(options: BrowserClassifierOptions = {}): Promis
   return createClassifierOn(browserPlatform({ cache, integrity: options.integrity }), options);
 }
 
-export { DEMO_MODEL_URL, type BrowserWeightsSource } from './platform.js';
-export { clearWeightsCache, WEIGHTS_CACHE_NAME } from './weights-cache.js';
-export type { BrowserImageInput } from './decode-image.js';
-export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from '../errors.js';
-export type { BackendChange, Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
-export type { LayerTime, Profile, ProfileClock } from '../engine/network.js';
-export type { Arithmetic } from '../backends/backend.js';
-export type { RgbaImage } from '../image/preprocess.js';
-export type { ModelMetadata, Preprocess, ResizePolicy, ModelSource } from '../model/metadata.js';
-export { CAFFE_PREPROCESS, TORCHVISION_PREPROCESS, FORMAT_VERSION } from '../model/metadata.js';
-export type { NetworkSpec, Layer } from '../model/spec.js';
-export { bvlcAlexNet, torchvisionAlexNet } from '../model/builtin.js';
-export { planNetwork } from '../model/shapes.js';
+export { DEMO_MODEL_URL } from './platform.js';
+export * from '../public-api.js';

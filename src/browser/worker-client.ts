@@ -2,15 +2,14 @@
 // Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
 // they stay usable after the call.
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { BackendChange, ClassifyOptions, LoadProgress } from '../classifier.js';
+import type { BackendChange, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { contentLength } from '../weights/resumable-download.js';
 import { isRgbaImage } from '../image/preprocess.js';
-import { isDrawable, toImageBitmap, type BrowserImageInput } from './decode-image.js';
+import { bytesAsBlob, isDrawable, SUPPORTED_IMAGES, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
-import type { BrowserClassifier, BrowserClassifierOptions } from './browser-classifier.js';
 
 let streamsTransfer: boolean | undefined;
 
@@ -33,7 +32,8 @@ interface Wired<T> {
   transferables: Transferable[];
 }
 
-async function wireImage(image: BrowserImageInput): Promise<Wired<WireImage>> {
+async function wireImage(input: BrowserImageInput): Promise<Wired<WireImage>> {
+  const image = bytesAsBlob(input);
   const url = absoluteUrl(image);
   if (url) return { value: url, transferables: [] };
   // A copy of the caller's bitmap moves; theirs stays open.
@@ -46,10 +46,10 @@ async function wireImage(image: BrowserImageInput): Promise<Wired<WireImage>> {
     return { value: { data: image.data.slice(), width: image.width, height: image.height }, transferables: [] };
   }
   if (image instanceof Blob || isRgbaImage(image)) return { value: image as WireImage, transferables: [] };
-  throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; pass an <img>, <canvas>, <video>, OffscreenCanvas, ImageBitmap, ImageData, VideoFrame, Blob, URL or {data, width, height} RGBA.`);
+  throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; ${SUPPORTED_IMAGES}.`);
 }
 
-async function wireWeights(weights: BrowserClassifierOptions['weights']): Promise<Wired<WireWeights | undefined>> {
+async function wireWeights(weights: ClassifierOptions['weights']): Promise<Wired<WireWeights | undefined>> {
   const url = absoluteUrl(weights);
   if (url) return { value: url, transferables: [] };
   if (weights instanceof Response) {
@@ -125,7 +125,7 @@ function lifetime(worker: Worker): { promise: Promise<never>; end(error: AlexNet
   return { promise, end };
 }
 
-export async function createWorkerClassifier(options: BrowserClassifierOptions): Promise<BrowserClassifier> {
+export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
   installErrorTransfer();
   const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
   signal?.throwIfAborted();
@@ -199,7 +199,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
   };
   const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
-  const classifier: BrowserClassifier = {
+  const classifier: Classifier = {
     get backend() {
       return where?.backend ?? backend;
     },
@@ -237,7 +237,7 @@ export async function createWorkerClassifier(options: BrowserClassifierOptions):
         if (!sent) for (const t of wired.transferables) (t as ImageBitmap).close?.();
       });
       return Array.isArray(images) ? results : results[0];
-    }) as BrowserClassifier['classify'],
+    }) as Classifier['classify'],
     whenCached: () => (disposed ? Promise.resolve(false) : Promise.race([remote.whenCached(), life.promise]).catch(() => false)),
     dispose() {
       if (disposed) return disposal;

@@ -1,0 +1,72 @@
+// The package's types as an app sees them: the packed tarball installed into a fresh folder, README's
+// TypeScript snippets (extracted from README itself) type-checked for browser code and Node code
+// under moduleResolution bundler, node16 and nodenext, with the library's own .d.ts checked too.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const work = mkdtempSync(join(tmpdir(), 'alexnet-web-types-'));
+const app = join(work, 'app');
+
+/** The ```ts blocks of README's section `heading`. */
+function readmeSnippets(heading: string): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+/** Code a typed app writes beyond README: option types without type arguments, the shared image type. */
+const EXTRA = `import { createClassifier, type Classifier, type ClassifierOptions, type ImageInput, type AlexNetErrorCode } from 'alexnet-web';
+const options: ClassifierOptions = { threads: 1, arithmetic: 'f32', worker: false };
+const classifier: Classifier = await createClassifier(options);
+const images: ImageInput[] = ['a.png', new URL('https://example.com/b.jpg'), new Uint8Array(8), { data: new Uint8ClampedArray(4), width: 1, height: 1 }];
+const code: AlexNetErrorCode = 'IMAGE_INVALID';
+console.log(await classifier.classify(images), code);
+`;
+
+const PLATFORMS = {
+  browser: { lib: ['es2022', 'dom', 'dom.iterable'], types: [] as string[], snippets: () => readmeSnippets('Use it in a browser') },
+  node: { lib: ['es2022'], types: ['node'], snippets: () => readmeSnippets('Use it from Node.js') },
+};
+
+describe('types from the packed package', () => {
+  beforeAll(async () => {
+    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT });
+    const tarball = join(work, stdout.trim().split('\n').pop()!);
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'typed-app', private: true, type: 'module' }));
+    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], { cwd: app });
+  }, 180_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('README has a TypeScript snippet for each platform', () => {
+    for (const platform of Object.values(PLATFORMS)) expect(platform.snippets().length).toBeGreaterThan(0);
+  });
+
+  describe.each(['bundler', 'node16', 'nodenext'] as const)('moduleResolution %s', (resolution) => {
+    it.each(Object.keys(PLATFORMS) as (keyof typeof PLATFORMS)[])('%s code type-checks (README snippets and option types without type arguments)', async (platform) => {
+      const { lib, types, snippets } = PLATFORMS[platform];
+      const folder = join(app, `${platform}-${resolution}`);
+      mkdirSync(folder, { recursive: true });
+      const files = [...snippets(), EXTRA].map((code, i) => {
+        writeFileSync(join(folder, `snippet${i}.ts`), `${code}\nexport {};\n`);
+        return `snippet${i}.ts`;
+      });
+      const compilerOptions = {
+        module: resolution === 'bundler' ? 'esnext' : resolution, moduleResolution: resolution, target: 'es2022', lib, types,
+        typeRoots: [join(ROOT, 'node_modules/@types')], strict: true, noEmit: true, skipLibCheck: false,
+      };
+      writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
+      const result = await run(process.execPath, [TSC, '-p', folder], { cwd: folder }).then(() => '', (error: { stdout: string }) => error.stdout);
+      expect(result).toBe('');
+    }, 60_000);
+  });
+});
