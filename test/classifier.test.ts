@@ -213,7 +213,7 @@ describe('classify', () => {
 
   it('takes PNG bytes as a Blob, the same as the bytes themselves (one image type on every platform)', async () => {
     const png = encodePng(pattern(64, 48, 3));
-    expect(await classifier.classify(new Blob([png]))).toEqual(await classifier.classify(png));
+    expect(await classifier.classify(new Blob([png as BlobPart]))).toEqual(await classifier.classify(png));
   });
 
   it('returns top-k {index, label, score} sorted by score, probabilities', async () => {

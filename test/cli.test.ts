@@ -104,6 +104,25 @@ describe('alexnet-web CLI', () => {
     expect(refused.stderr).toMatch(/^alexnet-web: INVALID_ARGUMENT: --arithmetic takes int8 or f32/);
   });
 
+  it('inspect without a file describes the bundled demo model and prints the integrity string the loader accepts', async () => {
+    const text = await run('inspect');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\(the bundled demo model: .*fashion-alexnet-mini\.safetensors\)$/m);
+    const integrity = /^integrity: (sha256-[A-Za-z0-9+/]+=*)$/m.exec(text.stdout)?.[1];
+    const json = JSON.parse((await run('inspect', '--json')).stdout);
+    expect(json.integrity).toBe(integrity);
+    const pinned = await createClassifier({ weights: json.file, integrity, threads: 1 });
+    await pinned.dispose();
+  });
+
+  it('classify with the demo model says so once on stderr, and not with --json', async () => {
+    const plain = await run('classify', 'a.png', 'b.png');
+    expect(plain.code).toBe(0);
+    expect(plain.stderr.trim()).toBe('Demo model: 10 clothing classes (Fashion-MNIST). For ImageNet, convert an ONNX AlexNet (alexnet-web convert) and pass --weights.');
+    const json = await run('classify', '--json', 'a.png');
+    expect(json.stderr).toBe('');
+  });
+
   it('classify --json prints one JSON line per image; a bad image fails alone with exit code 1', async () => {
     writeFileSync(join(directory, 'small-lib.safetensors'), smallWeights());
     const { code, stdout } = await run('classify', '--weights', 'small-lib.safetensors', '--top-k', '3', '--json', 'a.png', 'broken.png', 'b.png');
@@ -131,6 +150,10 @@ describe('alexnet-web CLI', () => {
     [['classify', '--weights', 'small-lib.safetensors', 'broken.png'], /^alexnet-web: IMAGE_INVALID: broken.png: /],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['classify', '--no-such-flag'], /INVALID_ARGUMENT/],
+    // A mistyped option gets the one it resembles.
+    [['classify', '--topk', '3', 'a.png'], /^alexnet-web: INVALID_ARGUMENT: unknown option --topk \(did you mean --top-k\?\)/],
+    [['classify', '--wieghts', 'w.safetensors', 'a.png'], /unknown option --wieghts \(did you mean --weights\?\)/],
+    [['classify', '--frobnicate', 'a.png'], /unknown option --frobnicate \(see alexnet-web --help\)/],
     // Over 64 KiB, read from a path, rejected by its header: the process used to die after the message.
     [['classify', '--weights', 'version-9.safetensors', 'a.png'], /WEIGHTS_UNSUPPORTED_VERSION/],
     [['classify', '--weights', '/dev/null', 'a.png'], /WEIGHTS_NOT_FOUND: .* not a regular file/],

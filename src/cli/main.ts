@@ -19,8 +19,9 @@ Usage:
   alexnet-web infer --weights w --input x.f32 --batch N --output y.f32 [--threads N]
       [--arithmetic int8|f32]
       Raw little-endian float32 NCHW in, the network's last layer out.
-  alexnet-web inspect [--json] <weights.safetensors>
-      Layers, shapes, dtypes, sizes and metadata of a weights file.
+  alexnet-web inspect [--json] [weights.safetensors]
+      Layers, shapes, dtypes, sizes, metadata and the integrity string (sha256-...) of a weights
+      file (default: the bundled demo model).
   alexnet-web --help | --version
 
 Errors print one line "alexnet-web: CODE: message" and exit non-zero.`;
@@ -43,8 +44,33 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
-/** parseArgs' refusal in one line; a value like "-1" gets a hint instead of "argument is ambiguous". */
+/** Edits (insert, delete, replace) that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The option the user probably meant by `typed` (--topk -> --top-k), if one is close. */
+function suggestOption(typed: string): string | undefined {
+  const name = typed.replace(/^-+/, '').split('=')[0];
+  const [best] = Object.keys(OPTIONS)
+    .map((option) => ({ option, distance: editDistance(name, option) }))
+    .sort((a, b) => a.distance - b.distance);
+  return best && best.distance <= Math.max(1, Math.floor(name.length / 3)) ? `--${best.option}` : undefined;
+}
+
+/** parseArgs' refusal in one line; a mistyped option gets a suggestion, a value like "-1" a hint. */
 function describeParseError(error: Error, argv: string[]): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message)?.[1];
+  if (unknown) {
+    const suggestion = suggestOption(unknown);
+    return `unknown option ${unknown}${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+  }
   const option = /^Option '(-[^' ]+)' argument is ambiguous/.exec(error.message)?.[1];
   if (option && argv.includes(option)) {
     const value = argv[argv.indexOf(option) + 1];
@@ -85,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
         await inferCommand(values);
         return 0;
       case 'inspect':
-        if (rest.length !== 1) throw new AlexNetError('INVALID_ARGUMENT', 'inspect takes exactly one weights file.');
+        if (rest.length > 1) throw new AlexNetError('INVALID_ARGUMENT', 'inspect takes one weights file (or none: the bundled demo model).');
         await inspectCommand(rest[0], values.json === true);
         return 0;
       default:

@@ -5,6 +5,8 @@ import { AlexNetError } from '../errors.js';
 import { createClassifier } from '../node/index.js';
 import { writeFileAtomic } from './files.js';
 
+const DEMO_MODEL_NOTE = 'Demo model: 10 clothing classes (Fashion-MNIST). For ImageNet, convert an ONNX AlexNet (alexnet-web convert) and pass --weights.';
+
 /** Plain decimal digits only (no 1e3, 0x10, -1 or 20 digits), up to 1,000,000,000. */
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -40,6 +42,8 @@ export async function classifyCommand(images: string[], options: RunOptions & { 
   if (images.length === 0) throw new AlexNetError('INVALID_ARGUMENT', 'classify needs at least one image path.');
   const topK = positiveInteger(options['top-k'], '--top-k', 5);
   const classifier = await createClassifier(engineOptions(options));
+  // Say once which model answers when it is the demo (a photo of a circuit board is not a "Bag").
+  if (options.weights === undefined && !options.json) console.error(DEMO_MODEL_NOTE);
   let failures = 0;
   try {
     for (const image of images) {
