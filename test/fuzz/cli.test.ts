@@ -103,7 +103,8 @@ describe('fuzz: CLI arguments', () => {
           codes = stdout.trim().split('\n').map((line) => JSON.parse(line).error?.code).filter(Boolean);
           expect(codes.length, `${name}: a JSON line with an error`).toBeGreaterThan(0);
         } else {
-          const lines = stderr.trim().split('\n');
+          // The demo model's one-line note may come first.
+          const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('Demo model: '));
           for (const line of lines) expect(line, `${name}: stderr line`).toMatch(/^alexnet-web: [A-Z_]+: \S/);
           codes = lines.map((line) => line.split(':')[1].trim());
         }
