@@ -34,6 +34,14 @@ const RECORD_EVENTS = `
   }
 `;
 
+describe('<alexnet-classifier> on a server', () => {
+  it('imports where there is no DOM (server-side rendering): defines nothing, throws nothing', async () => {
+    expect(typeof globalThis.HTMLElement).toBe('undefined');
+    const element = await import('../dist/element.js');
+    expect(typeof element.defineAlexNetClassifier()).toBe('function');
+  });
+});
+
 describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => {
   const chromium = chromiumFixture();
 

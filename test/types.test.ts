@@ -32,8 +32,18 @@ const code: AlexNetErrorCode = 'IMAGE_INVALID';
 console.log(await classifier.classify(images), code);
 `;
 
+/** The element in a typed app: its tag in querySelector, its properties and its events' details. */
+const ELEMENT = `import 'alexnet-web/element';
+const element = document.querySelector('alexnet-classifier')!;
+element.topK = 3;
+element.addEventListener('result', (event) => console.log(event.detail.results[0].label, event.detail.ms));
+element.addEventListener('ready', (event) => console.log(event.detail.threads, event.detail.arithmetic));
+element.addEventListener('error', (event) => console.log(event.detail.code));
+element.addEventListener('backendchange', (event) => console.log(event.detail.backend));
+`;
+
 const PLATFORMS = {
-  browser: { lib: ['es2022', 'dom', 'dom.iterable'], types: [] as string[], snippets: () => readmeSnippets('Use it in a browser') },
+  browser: { lib: ['es2022', 'dom', 'dom.iterable'], types: [] as string[], snippets: () => [...readmeSnippets('Use it in a browser'), ELEMENT] },
   node: { lib: ['es2022'], types: ['node'], snippets: () => readmeSnippets('Use it from Node.js') },
 };
 

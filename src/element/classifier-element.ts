@@ -1,7 +1,7 @@
 // <alexnet-classifier>: shows an image and its top-k labels with score bars, the backend and the time
 // taken; takes new images by drop, paste or file picker. Loads the bundled demo model unless `weights`
 // names another file; elements with the same weights share one classifier (shared-classifiers.ts).
-import type { BrowserClassifier, BrowserImageInput, Classification, LoadProgress } from '../browser/index.js';
+import type { BackendChange, BrowserClassifier, BrowserImageInput, Classification, LoadProgress } from '../browser/index.js';
 import { AlexNetError } from '../errors.js';
 import { acquireClassifier, type SharedClassifier } from './shared-classifiers.js';
 import { fillShadow } from './template.js';
@@ -51,7 +51,27 @@ function where(classifier: BrowserClassifier): string {
   return `wasm · ${classifier.arithmetic} · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
 }
 
-export class AlexNetClassifierElement extends HTMLElement {
+/** The element's own events, with their details; `addEventListener` knows them. */
+export interface AlexNetClassifierEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress'> {
+  progress: CustomEvent<LoadProgress>;
+  ready: CustomEvent<ReadyDetail>;
+  result: CustomEvent<ResultDetail>;
+  error: CustomEvent<ErrorDetail>;
+  backendchange: CustomEvent<BackendChange>;
+}
+
+// Server-side rendering imports this module where no DOM exists: a stand-in base class keeps the
+// import from throwing (nothing is defined there; see index.ts).
+const ElementBase: typeof HTMLElement = typeof HTMLElement === 'function' ? HTMLElement : (class {} as typeof HTMLElement);
+
+export interface AlexNetClassifierElement {
+  addEventListener<K extends keyof AlexNetClassifierEventMap>(type: K, listener: (this: AlexNetClassifierElement, event: AlexNetClassifierEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof AlexNetClassifierEventMap>(type: K, listener: (this: AlexNetClassifierElement, event: AlexNetClassifierEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+export class AlexNetClassifierElement extends ElementBase {
   static observedAttributes = ['src', 'top-k', ...MODEL_ATTRIBUTES];
 
   private readonly root: ShadowRoot;
@@ -271,6 +291,7 @@ export class AlexNetClassifierElement extends HTMLElement {
     shared.classifier.then((classifier) => {
       if (this.shared !== shared) return;
       this.loaded = classifier;
+      classifier.addEventListener('backendchange', this.forwardBackendChange);
       progress.hidden = true;
       this.shadowPart('status').textContent ||= `Ready on ${where(classifier)}.`;
       const { backend, backendReason: reason, threads, arithmetic } = classifier;
@@ -285,7 +306,13 @@ export class AlexNetClassifierElement extends HTMLElement {
     });
   }
 
+  /** A lost GPU or a dead helper thread moved the classifier: the page hears it from the element. */
+  private readonly forwardBackendChange = (event: CustomEvent<BackendChange>): void => {
+    if (event.detail) this.emit<BackendChange>('backendchange', event.detail);
+  };
+
   private unload(): void {
+    this.loaded?.removeEventListener('backendchange', this.forwardBackendChange);
     this.shared?.release();
     this.shared = undefined;
     this.loaded = undefined;
@@ -356,5 +383,11 @@ export class AlexNetClassifierElement extends HTMLElement {
     this.shadowPart('results').replaceChildren();
     this.showError(code ? `${code}: ${message}` : message);
     this.emit<ErrorDetail>('error', { error, code, message });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'alexnet-classifier': AlexNetClassifierElement;
   }
 }

@@ -4,7 +4,9 @@ import { AlexNetClassifierElement } from './classifier-element.js';
 
 let baseClassDefined = false;
 
+/** Registers the element under `name`; where there is no DOM (server-side rendering) it defines nothing. */
 export function defineAlexNetClassifier(name = 'alexnet-classifier'): CustomElementConstructor {
+  if (typeof customElements === 'undefined') return AlexNetClassifierElement;
   const existing = customElements.get(name);
   if (existing) return existing;
   // One class can back one name only: other names get their own subclass.
@@ -17,4 +19,4 @@ export function defineAlexNetClassifier(name = 'alexnet-classifier'): CustomElem
 if (typeof customElements !== 'undefined') defineAlexNetClassifier();
 
 export { AlexNetClassifierElement };
-export type { ErrorDetail, ReadyDetail, ResultDetail } from './classifier-element.js';
+export type { AlexNetClassifierEventMap, ErrorDetail, ReadyDetail, ResultDetail } from './classifier-element.js';
