@@ -13,7 +13,7 @@ const OUTPUT = new URL('./output/', import.meta.url);
 
 interface Seen {
   type: string;
-  detail: { results?: { label: string; score: number }[]; backend?: string; arithmetic?: string; ms?: number; code?: string; message?: string; loadedBytes?: number };
+  detail: { results?: { label: string; score: number }[]; model?: string; backend?: string; arithmetic?: string; ms?: number; code?: string; message?: string; loadedBytes?: number };
   from: string;
 }
 
@@ -85,7 +85,8 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
         height: row.getBoundingClientRect().height,
       }));
       const image = root.querySelector('[part~="image"]') as HTMLImageElement;
-      return { rows, status: root.querySelector('[part~="status"]')!.textContent, imageShown: !image.hidden && image.naturalWidth > 0 };
+      const note = root.querySelector('[part~="note"]') as HTMLElement;
+      return { rows, status: root.querySelector('[part~="status"]')!.textContent, note: note.hidden ? '' : note.textContent, imageShown: !image.hidden && image.naturalWidth > 0 };
     });
     expect(layout.rows.map((r) => r.label)).toEqual(expected.map((r) => r.label));
     expect(layout.rows[0].score).toBe(`${(expected[0].score * 100).toFixed(expected[0].score >= 0.995 ? 0 : 1)}%`);
@@ -96,6 +97,9 @@ describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => 
     expect(layout.rows[0].barWidth).toBeGreaterThan(layout.rows[0].trackWidth * expected[0].score - 2);
     // The page is cross-origin isolated on 2 cores: the engine's worker and one helper thread.
     expect(layout.status).toMatch(/^wasm · int8 · 2 threads · \d+ ms$/);
+    // The bundled demo model says what it knows, and results name their model.
+    expect(layout.note).toBe('Demo model: 10 clothing classes (Fashion-MNIST)');
+    expect(result.detail.model).toBe('fashion-alexnet-mini');
     expect(layout.imageShown).toBe(true);
 
     const element = (await page.$('alexnet-classifier'))!;

@@ -19,6 +19,8 @@ export interface ReadyDetail {
 
 export interface ResultDetail {
   results: Classification[];
+  /** The name in the model file's metadata: which model gave these results. */
+  model: string;
   backend: string;
   threads: number;
   /** Milliseconds from the call to the answer (decode, preprocess, inference). */
@@ -30,6 +32,8 @@ export interface ErrorDetail {
   code?: string;
   message: string;
 }
+
+const DEMO_MODEL_NOTE = 'Demo model: 10 clothing classes (Fashion-MNIST)';
 
 /** Attributes that choose the classifier: changing one loads another. */
 const MODEL_ATTRIBUTES = ['weights', 'backend', 'arithmetic', 'integrity', 'no-worker', 'no-cache'];
@@ -235,7 +239,7 @@ export class AlexNetClassifierElement extends ElementBase {
       const ms = performance.now() - started;
       if (generation === this.generation) {
         this.showResults(results, where(classifier), ms);
-        this.emit<ResultDetail>('result', { results, backend: classifier.backend, threads: classifier.threads, ms });
+        this.emit<ResultDetail>('result', { results, model: classifier.metadata.name, backend: classifier.backend, threads: classifier.threads, ms });
       }
       return results;
     } catch (error) {
@@ -294,6 +298,10 @@ export class AlexNetClassifierElement extends ElementBase {
       classifier.addEventListener('backendchange', this.forwardBackendChange);
       progress.hidden = true;
       this.shadowPart('status').textContent ||= `Ready on ${where(classifier)}.`;
+      // The demo model knows 10 clothing classes: say so, or a photo of a circuit board reads as "Bag".
+      const note = this.shadowPart('note');
+      note.hidden = Boolean(this.weights);
+      note.textContent = this.weights ? '' : DEMO_MODEL_NOTE;
       const { backend, backendReason: reason, threads, arithmetic } = classifier;
       this.emit<ReadyDetail>('ready', { backend, reason, threads, arithmetic });
     }, (error) => {

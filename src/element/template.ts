@@ -77,6 +77,7 @@ const MARKUP = `
   </div>
   <ol class="results" part="results" aria-label="Classification" aria-live="polite"></ol>
   <p class="status" part="status"></p>
+  <p class="status" part="note" hidden></p>
   <p class="error" part="error" role="alert" hidden></p>
 </div>
 `;
