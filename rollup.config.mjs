@@ -5,7 +5,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
-import { fileListPlugin, wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
+import { fileListPlugin, minifyPlugin, ownSourcesOnlyPlugin, wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 const entries = {
   index: 'src/node/index.ts',
@@ -38,9 +38,9 @@ export default [
     },
   },
   {
-    // Everything bundled (comlink, hashes): browsers resolve no bare imports.
+    // Everything bundled (comlink, hashes): browsers resolve no bare imports. Minified: pages download it.
     input: { browser: 'src/browser/index.ts', worker: 'src/browser/worker.ts', element: 'src/element/index.ts' },
-    plugins: [nodeResolve({ browser: true }), ...compile(), fileListPlugin('browser-files.json')],
+    plugins: [nodeResolve({ browser: true }), ...compile(), minifyPlugin(), ownSourcesOnlyPlugin(), fileListPlugin('browser-files.json')],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'browser-core-[hash].js', sourcemap: true },
   },
   {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../src/node/index.js';
-import type { RgbaImage } from '../src/image/preprocess.js';
+import type { RgbaImage } from '../src/image/rgba-image.js';
 
 const root = new URL('../', import.meta.url);
 const recorded = JSON.parse(readFileSync(new URL('models/fashion-alexnet-mini.metrics.json', root), 'utf8'));

@@ -1,7 +1,7 @@
 // Encoded test images made in-process.
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { RgbaImage } from '../src/image/preprocess.js';
+import type { RgbaImage } from '../src/image/rgba-image.js';
 import { randomGenerator } from './random.js';
 
 /** A smooth random RGBA picture. */

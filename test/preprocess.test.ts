@@ -1,6 +1,7 @@
 // Image preprocessing: resize, crop, channel order and normalization, checked on images whose answer is known.
 import { describe, expect, it } from 'vitest';
-import { preprocessImage, resizedSize, type RgbaImage } from '../src/image/preprocess.js';
+import { preprocessImage, resizedSize } from '../src/image/preprocess.js';
+import { type RgbaImage } from '../src/image/rgba-image.js';
 import { resampleTaps } from '../src/image/resample.js';
 import { CAFFE_PREPROCESS, TORCHVISION_PREPROCESS, type Preprocess } from '../src/model/metadata.js';
 

@@ -71,3 +71,30 @@ export function fileListPlugin(fileName) {
     },
   };
 }
+
+/** Minifies each chunk with esbuild (the page downloads less; WGSL strings stay readable); rollup chains the source maps. */
+export function minifyPlugin() {
+  return {
+    name: 'alexnet-web-minify',
+    async renderChunk(code, chunk) {
+      const { transform } = await import('esbuild');
+      const result = await transform(code, { minify: true, format: 'esm', target: 'es2022', sourcemap: 'external', sourcefile: chunk.fileName });
+      return { code: result.code, map: result.map };
+    },
+  };
+}
+
+/** Source maps carry our own sources but not those of dependencies (comlink, hash-wasm): they point at them instead. */
+export function ownSourcesOnlyPlugin() {
+  return {
+    name: 'alexnet-web-own-sources',
+    generateBundle(_, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type !== 'asset' || !file.fileName.endsWith('.map')) continue;
+        const map = JSON.parse(String(file.source));
+        map.sourcesContent = map.sourcesContent?.map((content, i) => (map.sources[i].includes('node_modules') ? null : content));
+        file.source = JSON.stringify(map);
+      }
+    },
+  };
+}

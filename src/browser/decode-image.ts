@@ -2,7 +2,7 @@
 // and our own preprocessing (shared with Node) does the rest, so both give the same tensor.
 import { AlexNetError } from '../errors.js';
 import type { ImageInput } from '../image/image-input.js';
-import { checkRgbaImage, DEFAULT_MAX_IMAGE_PIXELS, isRgbaImage, type RgbaImage } from '../image/preprocess.js';
+import { checkRgbaImage, DEFAULT_MAX_IMAGE_PIXELS, isRgbaImage, type RgbaImage } from '../image/rgba-image.js';
 
 /** What classify() takes in browsers: every ImageInput. Strings and URLs are fetched (relative to the page). */
 export type BrowserImageInput = ImageInput;

@@ -1,10 +1,8 @@
 // alexnet-web for browsers: createClassifier runs the engine in a module Worker (through Comlink) so
 // pages never freeze, or on the calling thread with `worker: false`. Weights stream in, are verified
 // and kept in the Cache API for offline use.
-import { createClassifierOn } from '../classifier.js';
-import { AlexNetError } from '../errors.js';
 import type { Classifier, ClassifierOptions } from '../classifier.js';
-import { browserPlatform } from './platform.js';
+import { AlexNetError } from '../errors.js';
 import { createWorkerClassifier } from './worker-client.js';
 
 /** Loads a model (the bundled demo model by default) and returns a classifier; see README for the options. */
@@ -14,8 +12,7 @@ export function createClassifier(options: ClassifierOptions = {}): Promise<Class
     return Promise.reject(new AlexNetError('BACKEND_UNAVAILABLE', 'This environment has no Worker; pass worker: false to run on the calling thread.'));
   }
   if (worker) return createWorkerClassifier(options);
-  return createClassifierOn(browserPlatform({ cache, integrity: options.integrity }), options);
+  return import('./page-engine.js').then(({ createClassifierOnPage }) => createClassifierOnPage(options, cache));
 }
 
-export { DEMO_MODEL_URL } from './platform.js';
 export * from '../public-api.js';

@@ -1,28 +1,16 @@
 // How the classifier reads weights and images in a browser (page or worker).
-import { demoModelUrl } from 'alexnet-web:demo-model-url';
 import type { OpenedWeights, Platform } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
+import { DEMO_MODEL_URL } from '../io/demo-model.js';
 import { openPortableSource, type PortableByteSource } from '../io/open-bytes.js';
 import { decodeBrowserImage, type BrowserImageInput } from './decode-image.js';
-import { cacheAvailable, openCachedWeights } from './weights-cache.js';
+import { absoluteUrl } from './page-url.js';
+import { cacheAvailable } from './clear-weights-cache.js';
+import { openCachedWeights } from './weights-cache.js';
 
 /** A URL (relative to the page), a Response, a stream, a Blob or the bytes of a weights file. */
 export type BrowserWeightsSource = PortableByteSource;
 
-/** The bundled demo model (Fashion-MNIST, see models/README.md), used when no weights are given. */
-export const DEMO_MODEL_URL: URL = demoModelUrl;
-
-export function absoluteUrl(source: unknown): string | undefined {
-  if (source instanceof URL) return source.href;
-  if (typeof source !== 'string') return undefined;
-  // Relative to the page: in a worker, location is the worker script, so the page resolves first.
-  const base = typeof document !== 'undefined' ? document.baseURI : globalThis.location?.href;
-  try {
-    return new URL(source, base).href;
-  } catch {
-    throw new AlexNetError('INVALID_ARGUMENT', `${JSON.stringify(source)} is not a URL.`);
-  }
-}
 
 /** `cache`: keep downloaded weights in the Cache API; `integrity`: the caller's SRI string. */
 export function browserPlatform(options: { cache: boolean; integrity?: string }): Platform<BrowserWeightsSource, BrowserImageInput> {

@@ -5,10 +5,8 @@ import type { OpenedWeights } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
 import { createDigest } from '../weights/digest.js';
+import { clearWeightsCache, RECORDS_CACHE_NAME, WEIGHTS_CACHE_NAME } from './clear-weights-cache.js';
 
-/** Bump when what is stored changes meaning. */
-export const WEIGHTS_CACHE_NAME = 'alexnet-web-weights-v1';
-const RECORDS_CACHE_NAME = `${WEIGHTS_CACHE_NAME}-records`;
 
 interface CacheRecord {
   bytes: number;
@@ -38,21 +36,7 @@ const WRITE_AFTER_MS = 1000;
 
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
 
-export function cacheAvailable(): boolean {
-  return typeof caches !== 'undefined';
-}
 
-/** Deletes every cached weights file (or only the one at `url`). */
-export async function clearWeightsCache(url?: string | URL): Promise<void> {
-  if (!cacheAvailable()) return;
-  if (url === undefined) {
-    await Promise.all([caches.delete(WEIGHTS_CACHE_NAME), caches.delete(RECORDS_CACHE_NAME)]);
-    return;
-  }
-  const href = String(url);
-  const [files, records] = await Promise.all([caches.open(WEIGHTS_CACHE_NAME), caches.open(RECORDS_CACHE_NAME)]);
-  await Promise.all([files.delete(href), records.delete(href)]);
-}
 
 const DAMAGE_CODES = new Set(['WEIGHTS_CORRUPT', 'WEIGHTS_TRUNCATED', 'WEIGHTS_SHAPE_MISMATCH', 'WEIGHTS_UNSUPPORTED_VERSION', 'MODEL_INVALID']);
 

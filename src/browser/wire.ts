@@ -2,7 +2,7 @@
 import type { Arithmetic, BackendName } from '../backends/backend.js';
 import type { BackendChange, Classification, ClassifierOptions } from '../classifier.js';
 import type { Profile } from '../engine/network.js';
-import type { RgbaImage } from '../image/preprocess.js';
+import type { RgbaImage } from '../image/rgba-image.js';
 import type { LoadProgress } from '../weights/stream-loader.js';
 import type { ModelMetadata } from '../model/metadata.js';
 

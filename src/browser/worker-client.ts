@@ -5,9 +5,9 @@ import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChange, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { contentLength } from '../weights/resumable-download.js';
-import { isRgbaImage } from '../image/preprocess.js';
+import { isRgbaImage } from '../image/rgba-image.js';
 import { bytesAsBlob, isDrawable, SUPPORTED_IMAGES, toImageBitmap, type BrowserImageInput } from './decode-image.js';
-import { absoluteUrl } from './platform.js';
+import { absoluteUrl } from './page-url.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
 

@@ -1,7 +1,7 @@
 // Elements that ask for the same weights with the same options share one classifier: one worker,
 // one download, one model in memory. It is disposed when the last element lets go.
 import { createClassifier, DEMO_MODEL_URL, type BrowserClassifier, type LoadProgress } from '../browser/index.js';
-import { absoluteUrl } from '../browser/platform.js';
+import { absoluteUrl } from '../browser/page-url.js';
 
 export interface SharedClassifierOptions {
   /** URL of the weights; the bundled demo model when undefined. */

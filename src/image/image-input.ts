@@ -1,7 +1,7 @@
 // What classify() takes, one type on every platform, so the same code type-checks for browsers and
 // Node under any moduleResolution. Page-only sources resolve to `never` where TypeScript's DOM
 // library is not loaded, so a Node project needs no DOM types.
-import type { RgbaImage } from './preprocess.js';
+import type { RgbaImage } from './rgba-image.js';
 
 /** The instance type of the global class `Name` where the running TypeScript project declares it, else never. */
 type Global<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;

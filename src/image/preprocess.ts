@@ -3,31 +3,7 @@
 import { AlexNetError } from '../errors.js';
 import type { Preprocess } from '../model/metadata.js';
 import { resampleRgba, type OutputPlane } from './resample.js';
-
-/** Decoded pixels: 4 bytes per pixel, row-major, RGBA. */
-/** The most pixels an image may have (declare, for a file) unless the maxImagePixels option says otherwise. */
-export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
-
-export interface RgbaImage {
-  data: Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-}
-
-/** Whether `image` has the shape of decoded pixels ({data, width, height}); checkRgbaImage validates them. */
-export function isRgbaImage(image: unknown): image is RgbaImage {
-  return typeof image === 'object' && image !== null && 'data' in image && 'width' in image && 'height' in image;
-}
-
-export function checkRgbaImage(image: RgbaImage): void {
-  const { data, width, height } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new AlexNetError('IMAGE_INVALID', `The image is ${width}x${height}; it needs at least one pixel.`);
-  }
-  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || data.length !== width * height * 4) {
-    throw new AlexNetError('IMAGE_INVALID', `A ${width}x${height} RGBA image needs ${width * height * 4} bytes of data, found ${data?.length ?? typeof data}.`);
-  }
-}
+import { checkRgbaImage, type RgbaImage } from './rgba-image.js';
 
 /** Size of the image after the resize step, before cropping. */
 export function resizedSize(width: number, height: number, p: Preprocess): { width: number; height: number } {

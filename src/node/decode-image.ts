@@ -2,7 +2,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { AlexNetError } from '../errors.js';
-import { DEFAULT_MAX_IMAGE_PIXELS, type RgbaImage } from '../image/preprocess.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, type RgbaImage } from '../image/rgba-image.js';
 import { checkPngData } from './png-data.js';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];

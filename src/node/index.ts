@@ -1,16 +1,13 @@
 // alexnet-web for Node.js: createClassifier with paths, URLs, bytes or streams as weights, and
 // PNG/JPEG files, bytes, Blobs or RGBA pixels as images.
-import { demoModelUrl } from 'alexnet-web:demo-model-url';
 import { createClassifierOn, type Classifier, type ClassifierOptions, type Platform } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
+import { DEMO_MODEL_URL } from '../io/demo-model.js';
 import type { ImageInput } from '../image/image-input.js';
-import { isRgbaImage } from '../image/preprocess.js';
+import { isRgbaImage } from '../image/rgba-image.js';
 import type { PortableByteSource } from '../io/open-bytes.js';
 import { decodeImage } from './decode-image.js';
 import { openSource, readBytes } from './read-source.js';
-
-/** The bundled demo model (Fashion-MNIST, see models/README.md), used when no weights are given. */
-export const DEMO_MODEL_URL: URL = demoModelUrl;
 
 const nodePlatform: Platform<PortableByteSource, ImageInput> = {
   defaultWeights: () => DEMO_MODEL_URL,

@@ -1,7 +1,7 @@
 // Reads Debian's Fashion-MNIST (gzipped IDX files in /usr/share/datasets/fashion-mnist).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { RgbaImage } from '../../src/image/preprocess.js';
+import type { RgbaImage } from '../../src/image/rgba-image.js';
 
 export const FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 

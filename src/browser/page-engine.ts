@@ -1,0 +1,8 @@
+// The engine on the calling thread (worker: false). browser/index.ts imports this module only when
+// asked to, so a page whose engine runs in its worker never downloads the engine itself.
+import { createClassifierOn, type Classifier, type ClassifierOptions } from '../classifier.js';
+import { browserPlatform } from './platform.js';
+
+export function createClassifierOnPage(options: ClassifierOptions, cache: boolean): Promise<Classifier> {
+  return createClassifierOn(browserPlatform({ cache, integrity: options.integrity }), options);
+}
