@@ -14,7 +14,7 @@ export type { NetworkSpec, Layer } from './model/spec.js';
 export { bvlcAlexNet, torchvisionAlexNet } from './model/builtin.js';
 export { planNetwork } from './model/shapes.js';
 // Where the Cache API is missing (Node), clearing resolves at once.
-export { clearWeightsCache, WEIGHTS_CACHE_NAME } from './browser/clear-weights-cache.js';
+export { clearWeightsCache, WEIGHTS_CACHE_NAME } from './io/clear-weights-cache.js';
 // Earlier, platform-specific names of the same types.
 export type { Classifier as NodeClassifier, Classifier as BrowserClassifier, ClassifierOptions as BrowserClassifierOptions } from './classifier.js';
 export type { ImageInput as BrowserImageInput } from './image/image-input.js';

@@ -5,7 +5,7 @@ import { DEMO_MODEL_URL } from '../io/demo-model.js';
 import { openPortableSource, type PortableByteSource } from '../io/open-bytes.js';
 import { decodeBrowserImage, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './page-url.js';
-import { cacheAvailable } from './clear-weights-cache.js';
+import { cacheAvailable } from '../io/clear-weights-cache.js';
 import { openCachedWeights } from './weights-cache.js';
 
 /** A URL (relative to the page), a Response, a stream, a Blob or the bytes of a weights file. */

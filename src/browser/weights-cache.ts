@@ -5,7 +5,7 @@ import type { OpenedWeights } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
 import { createDigest } from '../weights/digest.js';
-import { clearWeightsCache, RECORDS_CACHE_NAME, WEIGHTS_CACHE_NAME } from './clear-weights-cache.js';
+import { clearWeightsCache, RECORDS_CACHE_NAME, WEIGHTS_CACHE_NAME } from '../io/clear-weights-cache.js';
 
 
 interface CacheRecord {
