@@ -137,6 +137,8 @@ export interface OpenedWeights {
 export interface Platform<WeightsSource, ImageInput> {
   /** Where the wasm backend's helper threads start; absent: in this context. */
   startThread?: ThreadStarter;
+  /** Lines backendReason starts with: where the engine runs and why, when the platform chose it. */
+  notes?: readonly string[];
   defaultWeights(): WeightsSource;
   openWeights(source: WeightsSource, signal?: AbortSignal): Promise<OpenedWeights>;
   /** RGBA pixels of `image`; IMAGE_INVALID for one over `maxPixels` (before decoding where the format says its size). */
@@ -262,6 +264,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   // The download starts while the kernels compile; its first bytes wait in the stream.
   const source = options.weights ?? platform.defaultWeights();
   const choice = { ...options, startThread: platform.startThread };
+  const notes = platform.notes ?? [];
   const [backendResult, firstOpen] = await Promise.allSettled([selectBackend(choice), platform.openWeights(source, signal)]);
   if (backendResult.status === 'rejected' || firstOpen.status === 'rejected') {
     if (firstOpen.status === 'fulfilled') {
@@ -345,7 +348,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
   };
   const announceBackend = (): void => {
     threads = threadsOf(backend);
-    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: reasonsOf(backend, reasons), threads, arithmetic: arithmeticOf(backend) } }));
+    events.dispatchEvent(new CustomEvent<BackendChange>('backendchange', { detail: { backend: backend.name, backendReason: [...notes, ...reasonsOf(backend, reasons)], threads, arithmetic: arithmeticOf(backend) } }));
   };
   // A helper thread that died is noticed after the call it failed in: the app hears of the change.
   const noticeThreadChange = (): void => {
@@ -371,7 +374,7 @@ export async function createClassifierOn<WeightsSource, ImageInput>(
       return backend.name;
     },
     get backendReason() {
-      return reasonsOf(backend, reasons);
+      return [...notes, ...reasonsOf(backend, reasons)];
     },
     get threads() {
       return threadsOf(backend);

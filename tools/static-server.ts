@@ -54,6 +54,10 @@ export interface StaticServerOptions {
   cacheableCode?: boolean;
   /** Send STRICT_CSP with every response, so workers started from a page are under it too. */
   strictCsp?: boolean;
+  /** Send this Content-Security-Policy with every response instead. */
+  contentSecurityPolicy?: string;
+  /** Serve to any origin, as a CDN does: CORS headers, a cross-origin resource policy, preflights answered. */
+  cors?: boolean;
 }
 
 export async function startStaticServer(root: string, port = 0, options: StaticServerOptions = {}): Promise<StaticServer> {
@@ -86,6 +90,19 @@ export async function startStaticServer(root: string, port = 0, options: StaticS
       'cache-control': 'no-store',
     };
     if (flags.get('csp') === 'strict' || options.strictCsp) headers['content-security-policy'] = STRICT_CSP;
+    if (options.contentSecurityPolicy) headers['content-security-policy'] = options.contentSecurityPolicy;
+    if (options.cors) {
+      Object.assign(headers, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-headers': 'range',
+        'access-control-expose-headers': 'content-length, content-range, accept-ranges',
+        'cross-origin-resource-policy': 'cross-origin',
+      });
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, headers).end();
+        return;
+      }
+    }
     if (flags.get('isolation') === 'off') {
       delete headers['cross-origin-opener-policy'];
       delete headers['cross-origin-embedder-policy'];

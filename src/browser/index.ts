@@ -11,8 +11,8 @@ export function createClassifier(options: ClassifierOptions = {}): Promise<Class
   if (worker && typeof Worker !== 'function') {
     return Promise.reject(new AlexNetError('BACKEND_UNAVAILABLE', 'This environment has no Worker; pass worker: false to run on the calling thread.'));
   }
-  if (worker) return createWorkerClassifier(options);
-  return import('./page-engine.js').then(({ createClassifierOnPage }) => createClassifierOnPage(options, cache));
+  const onPage = (reason?: string) => import('./page-engine.js').then(({ createClassifierOnPage }) => createClassifierOnPage(options, cache, reason));
+  return worker ? createWorkerClassifier(options, onPage) : onPage();
 }
 
 export * from '../public-api.js';

@@ -3,6 +3,7 @@
 import { createClassifierOn, type Classifier, type ClassifierOptions } from '../classifier.js';
 import { browserPlatform } from './platform.js';
 
-export function createClassifierOnPage(options: ClassifierOptions, cache: boolean): Promise<Classifier> {
-  return createClassifierOn(browserPlatform({ cache, integrity: options.integrity }), options);
+/** `reason`: why the engine runs here although a worker was asked for, for backendReason. */
+export function createClassifierOnPage(options: ClassifierOptions, cache: boolean, reason?: string): Promise<Classifier> {
+  return createClassifierOn({ ...browserPlatform({ cache, integrity: options.integrity }), notes: reason ? [reason] : [] }, options);
 }

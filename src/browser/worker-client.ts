@@ -8,6 +8,7 @@ import { contentLength } from '../weights/resumable-download.js';
 import { isRgbaImage } from '../image/rgba-image.js';
 import { bytesAsBlob, isDrawable, SUPPORTED_IMAGES, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './page-url.js';
+import { startModuleWorker } from './start-worker.js';
 import { installErrorTransfer } from './wire-errors.js';
 import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
 
@@ -87,7 +88,7 @@ function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; d
 function threadsForWorker(): { start: PageThreadStarter; endAll(): void } {
   const running = new Set<Worker>();
   const start: PageThreadStarter = (url, name, port, onError) => {
-    const thread = new Worker(url, { type: 'module', name });
+    const { worker: thread } = startModuleWorker(new URL(url), name);
     running.add(thread);
     thread.addEventListener('error', (event) => {
       event.preventDefault();
@@ -110,28 +111,45 @@ function threadsForWorker(): { start: PageThreadStarter; endAll(): void } {
   };
 }
 
-/** Rejects when the worker cannot start or dies, and on dispose; pending calls race against it. */
-function lifetime(worker: Worker): { promise: Promise<never>; end(error: AlexNetError): void } {
+/** Rejects when the worker cannot start or dies, and on dispose; pending calls race against it. `failed`: the worker's script failed. */
+function lifetime(worker: Worker): { promise: Promise<never>; end(error: AlexNetError): void; readonly failed: boolean } {
   let end!: (error: AlexNetError) => void;
+  let failed = false;
   const promise = new Promise<never>((_, reject) => {
     end = reject;
   });
   promise.catch(() => undefined);
   worker.addEventListener('error', (event) => {
     event.preventDefault();
+    failed = true;
     end(new AlexNetError('BACKEND_UNAVAILABLE', `The alexnet-web worker failed: ${event.message || 'its script could not be loaded'}. Serve worker.js (and the .wasm files) next to the alexnet-web bundle, from the page's origin, and allow it in worker-src.`));
   });
   worker.addEventListener('messageerror', () => end(new AlexNetError('BACKEND_FAILED', 'A message from the alexnet-web worker could not be read.')));
-  return { promise, end };
+  return {
+    promise,
+    end,
+    get failed() {
+      return failed;
+    },
+  };
 }
 
-export async function createWorkerClassifier(options: ClassifierOptions): Promise<Classifier> {
+/** The engine's worker script, beside this module (dist/worker.js). */
+const WORKER_SCRIPT = './worker.js';
+
+/**
+ * The classifier in a module worker. `onPage(reason)` makes one on the calling thread instead: used when
+ * the worker had to be started through a blob: module (the package is on another origin) and could not run.
+ */
+export async function createWorkerClassifier(options: ClassifierOptions, onPage: (reason: string) => Promise<Classifier>): Promise<Classifier> {
   installErrorTransfer();
   const { signal, onProgress, weights, worker: _worker, cache = true, ...rest } = options;
   signal?.throwIfAborted();
   // Before the worker exists: a bad URL or an unreadable Response throws here and leaves nothing running.
   const wiredWeights = await wireWeights(weights);
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' });
+  // Bundlers (Vite, webpack, Rollup) follow the literal form only; the variable one is for the blob: bootstrap.
+  const { worker, bootstrapped } = startModuleWorker(new URL(WORKER_SCRIPT, import.meta.url), 'alexnet-web', () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'alexnet-web' }));
+  const notes = bootstrapped ? [`worker: ${bootstrapped}`] : [];
   const helperThreads = threadsForWorker();
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
@@ -165,6 +183,9 @@ export async function createWorkerClassifier(options: ClassifierOptions): Promis
     // Ending the worker frees everything it had loaded.
     worker.terminate();
     helperThreads.endAll();
+    if (bootstrapped && life.failed) {
+      return onPage(`worker: none, the engine runs on the calling thread: ${bootstrapped}, and that module could not run (${(error as Error).message}); allow blob: in the page's worker-src, or serve the package from the page's origin`);
+    }
     throw error;
   } finally {
     loading.done();
@@ -204,7 +225,7 @@ export async function createWorkerClassifier(options: ClassifierOptions): Promis
       return where?.backend ?? backend;
     },
     get backendReason() {
-      return where?.backendReason ?? backendReason;
+      return [...notes, ...(where?.backendReason ?? backendReason)];
     },
     get threads() {
       return where?.threads ?? threads;

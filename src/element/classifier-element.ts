@@ -29,7 +29,7 @@ export interface ResultDetail {
 
 export interface ErrorDetail {
   error: unknown;
-  code?: string;
+  code: string;
   message: string;
 }
 
@@ -385,11 +385,12 @@ export class AlexNetClassifierElement extends ElementBase {
   }
 
   private fail(error: unknown): void {
-    const code = error instanceof AlexNetError ? error.code : undefined;
+    // Every message carries a code: an abort is ABORTED, anything unforeseen BACKEND_FAILED (the next call loads again).
+    const code = error instanceof AlexNetError ? error.code : (error as Error)?.name === 'AbortError' ? 'ABORTED' : 'BACKEND_FAILED';
     const message = (error as Error)?.message ?? String(error);
     this.shadowPart('status').textContent = '';
     this.shadowPart('results').replaceChildren();
-    this.showError(code ? `${code}: ${message}` : message);
+    this.showError(`${code}: ${message}`);
     this.emit<ErrorDetail>('error', { error, code, message });
   }
 }
