@@ -1,6 +1,6 @@
 // The examples as users run them: api/ and pwa/ in Debian's Chromium (the PWA offline, then updated to
 // new weights), node/ as a script. examples/basic is tested with the element (element.test.ts).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,6 +24,28 @@ const RECORD_RESULTS = `
     window.seenResults.push({ labels: event.detail.results.map((r) => r.label), weights: event.target.getAttribute('weights'), threads: event.detail.threads });
   });
 `;
+
+describe('npm start (tools/serve-examples.ts)', () => {
+  it('lists only examples that open from its server, each answering with its page; a bundler example says how it runs', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../tools/serve-examples.ts', import.meta.url))], { env: { ...process.env, PORT: '0' } });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          if (/bundler .*README/.test(output)) resolve();
+        });
+        child.once('exit', () => reject(new Error(`exited: ${output}`)));
+      });
+      const urls = [...output.matchAll(/^\s+(\w+)\s+(http:\S+)$/gm)].map((m) => ({ name: m[1], url: m[2] }));
+      expect(urls.map((u) => u.name).sort()).toEqual(['api', 'basic', 'pwa']);
+      for (const { url } of urls) expect((await fetch(url)).status, url).toBe(200);
+      expect(output).toMatch(/^\s+bundler\s+\(built with its bundler: see examples\/bundler\/README\.md\)$/m);
+    } finally {
+      child.kill();
+    }
+  });
+});
 
 describe('examples/node', () => {
   it('classifies every image of a folder with the demo model', async () => {

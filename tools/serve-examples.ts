@@ -15,8 +15,11 @@ const server = await startStaticServer(root, port).catch((error: NodeJS.ErrnoExc
 const examples = readdirSync(new URL('../examples/', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory() && existsSync(new URL(`../examples/${entry.name}/index.html`, import.meta.url)))
   .map((entry) => entry.name);
+// An example with its own package.json imports bare names: it runs after its bundler built it, not from here.
+const needsBuild = (name: string): boolean => existsSync(new URL(`../examples/${name}/package.json`, import.meta.url));
 console.log('alexnet-web examples (Ctrl+C to stop):');
-for (const name of examples) console.log(`  ${name.padEnd(8)} ${server.origin}/examples/${name}/`);
+for (const name of examples.filter((name) => !needsBuild(name))) console.log(`  ${name.padEnd(8)} ${server.origin}/examples/${name}/`);
+for (const name of examples.filter(needsBuild)) console.log(`  ${name.padEnd(8)} (built with its bundler: see examples/${name}/README.md)`);
 const stop = (): void => void server.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
