@@ -1,7 +1,9 @@
 // The examples as users run them: api/ and pwa/ in Debian's Chromium (the PWA offline, then updated to
 // new weights), node/ as a script. examples/basic is tested with the element (element.test.ts).
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
@@ -84,6 +86,33 @@ describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
     expect(shown.error).toBe('');
     await page.close();
   });
+
+  it('pwa/ copied out of the repository runs after the one step its README gives, from the packed package', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'alexnet-web-pwa-'));
+    try {
+      const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: PACKAGE_ROOT });
+      const tarball = join(work, stdout.trim().split('\n').pop()!);
+      const app = join(work, 'pwa');
+      cpSync(new URL('../examples/pwa/', import.meta.url), app, { recursive: true });
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pwa-copy', private: true }));
+      // README's step, with the packed package in place of the registry's.
+      const step = /```sh\n([\s\S]*?)```/.exec(readFileSync(new URL('../examples/pwa/README.md', import.meta.url), 'utf8'))![1].trim();
+      await run('bash', ['-c', step.replace('npm install alexnet-web', `npm install --no-save --no-audit --no-fund --prefer-offline --ignore-scripts ${tarball}`)], { cwd: app });
+      const server = await startStaticServer(app);
+      try {
+        const page = await open(`${server.origin}/index.html`);
+        await page.waitForFunction(() => window.seenResults.length > 0, { timeout: 60_000 });
+        const seen = await page.evaluate(() => ({ labels: window.seenResults[0].labels, controlled: !!navigator.serviceWorker.controller }));
+        expect(seen).toEqual({ labels: expect.arrayContaining(['T-shirt/top']), controlled: true });
+        // Nothing was fetched from outside the app's folder.
+        expect(server.requests.filter((r) => r.path.startsWith('/..') || r.path.startsWith('/examples/'))).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('pwa/: installs, works with the server stopped, and takes a new weights version when back online', async () => {
     // Its own server, so it can stop and come back on the same origin.

@@ -1,7 +1,7 @@
 // The page: waits until the service worker controls it (so everything it loads is kept for offline use),
 // asks it which weights file this version of the app uses, and hands that to the element.
-// alexnet-web/ is the package's dist/ folder and models/ its models/, copied into the app (npm start
-// serves them there); with a bundler: import 'alexnet-web/element'.
+// alexnet-web/ is the package's dist/ folder and models/ its models/, copied into the app (README.md;
+// npm start serves them there); with a bundler: import 'alexnet-web/element'.
 import './alexnet-web/element.js';
 
 const status = document.getElementById('status');
@@ -40,7 +40,7 @@ async function start() {
   // The service worker keeps the weights: no second copy in alexnet-web's own cache.
   element.setAttribute('no-cache', '');
   element.setAttribute('top-k', '3');
-  element.setAttribute('src', '../images/t-shirt-top.png');
+  element.setAttribute('src', './t-shirt-top.png');
   status.after(element);
   status.textContent = `Version ${config.version}${navigator.onLine ? '' : ' (offline)'}. Drop, paste or choose a picture of clothing.`;
 }

@@ -9,7 +9,7 @@ const CACHE = `alexnet-pwa-v${VERSION}`;
 const DIST = './alexnet-web/';
 const SHELL = [
   './', './index.html', './app.js', './manifest.webmanifest', './icons/icon-192.png', './icons/icon-512.png',
-  '../basic/style.css', '../images/t-shirt-top.png',
+  './style.css', './t-shirt-top.png',
 ];
 
 async function precache() {
@@ -41,7 +41,8 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== location.origin) return;
-  if (url.pathname.endsWith('/pwa/config.json')) {
+  // Beside this worker, whatever folder the app lives in.
+  if (url.pathname === new URL('./config.json', location.href).pathname) {
     event.respondWith(Response.json({ version: VERSION, weights: new URL(WEIGHTS, location.href).href }));
     return;
   }
