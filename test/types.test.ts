@@ -53,7 +53,8 @@ describe('types from the packed package', () => {
     const tarball = join(work, stdout.trim().split('\n').pop()!);
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'typed-app', private: true, type: 'module' }));
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], { cwd: app });
+    // React's and Preact's types for the JSX checks come from the npm cache this repository's install filled.
+    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, '@types/react@19', 'preact@10'], { cwd: app });
   }, 180_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -79,4 +80,26 @@ describe('types from the packed package', () => {
       expect(result).toBe('');
     }, 60_000);
   });
+
+  it.each([
+    ['React 19', 'react', `import type {} from 'alexnet-web/react';
+export const App = () => <alexnet-classifier src="cat.jpg" top-k={3} weights="/models/a.safetensors" no-worker onClick={(event) => console.log(event.currentTarget.topK)} />;
+// @ts-expect-error top-k is a number or a string
+export const Wrong = () => <alexnet-classifier top-k={[3]} />;`],
+    ['Preact', 'preact', `import type {} from 'alexnet-web/preact';
+export const App = () => <alexnet-classifier src="cat.jpg" top-k="3" arithmetic="f32" />;
+// @ts-expect-error arithmetic is int8 or f32
+export const Wrong = () => <alexnet-classifier arithmetic="f16" />;`],
+  ])('<alexnet-classifier> type-checks in %s JSX (and a wrong attribute does not)', async (_, jsxImportSource, code) => {
+    const folder = join(app, `jsx-${jsxImportSource}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'app.tsx'), code);
+    const compilerOptions = {
+      module: 'esnext', moduleResolution: 'bundler', target: 'es2022', lib: ['es2022', 'dom'], types: [], jsx: 'react-jsx', jsxImportSource,
+      strict: true, noEmit: true, skipLibCheck: false,
+    };
+    writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['app.tsx'] }));
+    const result = await run(process.execPath, [TSC, '-p', folder], { cwd: folder }).then(() => '', (error: { stdout: string }) => error.stdout);
+    expect(result).toBe('');
+  }, 60_000);
 });

@@ -55,6 +55,19 @@ function where(classifier: BrowserClassifier): string {
   return `wasm · ${classifier.arithmetic} · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
 }
 
+/** The element's attributes, as JSX writes them (types/react.d.ts, types/preact.d.ts). */
+export interface AlexNetClassifierAttributes {
+  src?: string;
+  /** The model file; the bundled demo model when absent. */
+  weights?: string;
+  backend?: BackendAttribute;
+  arithmetic?: 'int8' | 'f32';
+  'top-k'?: number | string;
+  integrity?: string;
+  'no-worker'?: boolean;
+  'no-cache'?: boolean;
+}
+
 /** The element's own events, with their details; `addEventListener` knows them. */
 export interface AlexNetClassifierEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress'> {
   progress: CustomEvent<LoadProgress>;
