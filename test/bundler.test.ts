@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
 import { chromiumAvailable, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
+import { installInto, packInto } from './packed.js';
 
 const run = promisify(execFile);
 
@@ -18,9 +19,7 @@ describe.skipIf(!chromiumAvailable())('examples built with Vite from npm pack', 
   const work = mkdtempSync(join(tmpdir(), 'alexnet-web-bundler-'));
   let tarball: string;
   beforeAll(async () => {
-    // The package as npm would publish it (dist/ must be built: npm test builds first).
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT });
-    tarball = join(work, stdout.trim().split('\n').pop()!);
+    tarball = await packInto(work);
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -28,8 +27,8 @@ describe.skipIf(!chromiumAvailable())('examples built with Vite from npm pack', 
   async function build(name: string, packages: string[] = []): Promise<{ app: string; built: string[] }> {
     const app = join(work, name);
     cpSync(new URL(`../examples/${name}/`, import.meta.url), app, { recursive: true });
-    // Dependencies come from the npm cache `npm ci` filled; Vite is this repository's.
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, ...packages], { cwd: app });
+    // Vite is this repository's.
+    await installInto(app, tarball, packages);
     await run(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app });
     const built = readdirSync(join(app, 'dist/assets'));
     expect(built.some((file) => file.endsWith('.wasm'))).toBe(true);

@@ -10,6 +10,7 @@ import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { startStaticServer } from '../tools/static-server.js';
 import { chromiumAvailable, chromiumFixture, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
+import { packInto } from './packed.js';
 
 const run = promisify(execFile);
 
@@ -90,8 +91,7 @@ describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
   it('pwa/ copied out of the repository runs after the one step its README gives, from the packed package', async () => {
     const work = mkdtempSync(join(tmpdir(), 'alexnet-web-pwa-'));
     try {
-      const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: PACKAGE_ROOT });
-      const tarball = join(work, stdout.trim().split('\n').pop()!);
+      const tarball = await packInto(work);
       const app = join(work, 'pwa');
       cpSync(new URL('../examples/pwa/', import.meta.url), app, { recursive: true });
       writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pwa-copy', private: true }));

@@ -1,17 +1,14 @@
 // README's page without a bundler, as written there: the packed package installed into a fresh
 // folder, README's index.html and app.js beside it, served with a strict Content-Security-Policy on
 // every response and COOP/COEP, then opened in Debian's Chromium.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
 import { chromiumAvailable, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
-
-const run = promisify(execFile);
+import { installInto, packInto } from './packed.js';
 
 /** The first ```html and ```js blocks of README's section `heading`. */
 function readmePage(heading: string): { html: string; js: string } {
@@ -27,12 +24,11 @@ describe.skipIf(!chromiumAvailable())("README's page without a bundler (npm pack
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('works as written: the element and app.js both classify from node_modules, with no inline script', async () => {
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT });
-    const tarball = join(work, stdout.trim().split('\n').pop()!);
+    const tarball = await packInto(work);
     const site = join(work, 'site');
     mkdirSync(site);
     writeFileSync(join(site, 'package.json'), JSON.stringify({ name: 'static-site', private: true }));
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball], { cwd: site });
+    await installInto(site, tarball);
     const { html, js } = readmePage('Pages without a bundler');
     writeFileSync(join(site, 'index.html'), html);
     writeFileSync(join(site, 'app.js'), js);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installInto, packInto } from './packed.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,12 +50,11 @@ const PLATFORMS = {
 
 describe('types from the packed package', () => {
   beforeAll(async () => {
-    const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT });
-    const tarball = join(work, stdout.trim().split('\n').pop()!);
+    const tarball = await packInto(work);
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'typed-app', private: true, type: 'module' }));
     // React's and Preact's types for the JSX checks come from the npm cache this repository's install filled.
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, '@types/react@19', 'preact@10'], { cwd: app });
+    await installInto(app, tarball, ['@types/react@19', 'preact@10']);
   }, 180_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
