@@ -129,7 +129,8 @@ export function convertOnnx(onnxBytes: Uint8Array, options: ConvertOptions = {})
     throw new AlexNetError('ONNX_INVALID', `The file is not a valid ONNX model (${(error as Error).message}).`, { cause: error });
   }
   const imported = importOnnx(model, options.readExternal);
-  const plans = asLoaderWould('The converted network', () => planNetwork(imported.network));
+  // importOnnx planned every prefix of this list already, naming the node that made a bad layer.
+  const plans = planNetwork(imported.network);
   const classes = plans[plans.length - 1].outputShape[0];
   const hasLrn = imported.network.layers.some((l) => l.type === 'lrn');
   const metadata: ModelMetadata = {
