@@ -29,18 +29,19 @@ async function trappingKernels(): Promise<WebAssembly.Module> {
   return new WebAssembly.Module(new Uint8Array(binary));
 }
 
-/** Kernels of the threads build on a fresh shared memory, with room for a max-pool of `planes` 64x64 planes. */
-async function maxPoolBench(planes: number) {
+/** Kernels of the threads build on a fresh shared memory, with room for a max-pool of `planes` planes of size x size. */
+async function maxPoolBench(planes: number, size = 64) {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   const { exports: kernels, module } = await instantiateKernels(false, memory);
-  const input = uniform(planes * 64 * 64, 5, -1, 1);
+  const input = uniform(planes * size * size, 5, -1, 1);
+  const pooled = Math.floor((size - 3) / 2) + 1;
   const inputAt = Math.ceil(kernels.heapBase() / 64) * 64;
   const outputAt = inputAt + input.byteLength;
-  memory.grow(Math.ceil((outputAt + planes * 31 * 31 * 4) / 65536));
+  memory.grow(Math.ceil((outputAt + planes * pooled * pooled * 4) / 65536));
   new Float32Array(memory.buffer, inputAt, input.length).set(input);
-  const shape = { N: 1, C: planes, H: 64, W: 64, OH: 31, OW: 31, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0 };
-  const call: KernelCall = { kernel: 'maxPool', args: [outputAt, inputAt, planes, 64, 64, 31, 31, 3, 3, 2, 2, 0, 0], items: planes, claim: 1 };
-  const output = () => new Float32Array(memory.buffer, outputAt, planes * 31 * 31).slice();
+  const shape = { N: 1, C: planes, H: size, W: size, OH: pooled, OW: pooled, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 0 };
+  const call: KernelCall = { kernel: 'maxPool', args: [outputAt, inputAt, planes, size, size, pooled, pooled, 3, 3, 2, 2, 0, 0], items: planes, claim: 1 };
+  const output = () => new Float32Array(memory.buffer, outputAt, planes * pooled * pooled).slice();
   return { memory, kernels, module, call, output, expected: maxPoolReference(input, shape) };
 }
 
@@ -97,6 +98,21 @@ describe('wasm threads in Node', () => {
     // A 1x1 max-pool of 1x1 planes copies its input.
     pool.run!({ kernel: 'maxPool', args: [outputAt, inputAt, planes, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], items: planes, claim: 1 });
     expect(new Float32Array(memory.buffer, outputAt, planes).every((v, i) => v === input[i])).toBe(true);
+    await pool.dispose();
+  });
+
+  it('never hang or run items twice when calls of different sizes follow each other fast (more threads than cores)', async () => {
+    // A helper that read the control block while the caller published the next call once held one call's
+    // item count and the other's ticket: it claimed past the end, the done count overshot and the caller
+    // waited for ever (CI: "no item of winogradMultiply finished in 60 s"). Here that took under a second.
+    const bench = await maxPoolBench(96, 15);
+    const pool = await ThreadPool.start({ module: bench.module, memory: bench.memory, kernels: bench.kernels, helpers: 4, scriptUrl: threadScriptUrl, wait: 'blocking' });
+    // The first 3 planes alone, then all 96, and so on.
+    const [outputAt, inputAt, , ...shape] = bench.call.args;
+    const short: KernelCall = { ...bench.call, args: [outputAt, inputAt, 3, ...shape], items: 3 };
+    for (let call = 0; call < 20_000; call++) pool.run!(call % 2 ? bench.call : short);
+    expect(pool.losses).toEqual([]);
+    expect(Array.from(bench.output())).toEqual(Array.from(bench.expected));
     await pool.dispose();
   });
 

@@ -72,6 +72,9 @@ export class ControlBlock {
     if (call.args.length > MAX_ARGS || call.items > ITEM_MASK) throw new RangeError(`A kernel call of ${call.args.length} arguments and ${call.items} items does not fit the control block.`);
     const { slots } = this;
     const generation = (slots[GENERATION] + 1) | 0;
+    // First: a thread that read this block while it changes may hold a mix of two calls' fields;
+    // with the ticket closed its claim fails, so it never runs items of one call by the other's.
+    this.closeTicket();
     slots[KERNEL] = PARALLEL_KERNELS.indexOf(call.kernel);
     slots[ITEMS] = call.items;
     slots[CLAIM] = Math.max(1, call.claim);
@@ -87,9 +90,15 @@ export class ControlBlock {
 
   /** Caller: tells the helpers to end. */
   stop(): void {
+    this.closeTicket();
     this.slots[KERNEL] = STOP;
     Atomics.store(this.slots, GENERATION, (this.slots[GENERATION] + 1) | 0);
     Atomics.notify(this.slots, GENERATION);
+  }
+
+  /** Leaves no item of the current call to claim, whatever its item count. */
+  private closeTicket(): void {
+    Atomics.store(this.slots, TICKET, (Atomics.load(this.slots, TICKET) & ~ITEM_MASK) | ITEM_MASK);
   }
 
   /** The call of `generation`, or undefined once the helpers were told to end. */
@@ -168,13 +177,20 @@ export function runClaimedItems(
   control: ControlBlock, kernels: KernelFunctions, call: KernelCall & { generation: number }, running?: (range: [number, number] | undefined) => void,
 ): void {
   for (let range = control.claim(call); range; range = control.claim(call)) {
-    // Our claim holds the call open, so its arguments stay put; a thread that slept through 2^11 calls
-    // may have read an older call's: read them again.
+    // Our claim holds the call open, so its fields stay put; a thread that slept through 2^11 calls
+    // (the ticket's generation field) may have read an older call's: read them again, and keep to its items.
     const generation = Atomics.load(control.slots, GENERATION);
-    if (generation !== call.generation) call = control.callOf(generation)!;
-    running?.(range);
-    kernels[call.kernel](...call.args, range[0], range[1]);
+    if (generation !== call.generation) {
+      const current = control.callOf(generation);
+      // The helpers were told to end meanwhile.
+      if (!current) return;
+      call = current;
+    }
+    const [first, end] = [range[0], Math.min(range[1], call.items)];
+    if (first >= end) continue;
+    running?.([first, end]);
+    kernels[call.kernel](...call.args, first, end);
     running?.(undefined);
-    control.finish(range[1] - range[0], call.items);
+    control.finish(end - first, call.items);
   }
 }
