@@ -120,7 +120,7 @@ export interface OpenedWeights {
   stream: ReadableStream<Uint8Array>;
   /** Size when known (Content-Length, file size). */
   totalBytes: number | null;
-  /** "xxh64-<hex>" a cached copy was stored with: checked while it streams. */
+  /** "xxh32-<hex>" a cached copy was stored with: checked while it streams. */
   checksum?: string;
   /** The caller's integrity was already verified on exactly these bytes (a cached copy's record says so). */
   integrityVerified?: boolean;

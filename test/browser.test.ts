@@ -373,6 +373,20 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
     const beforeThird = server.requests.length;
     expect(await load(second)).toEqual(first);
     expect(requestsFor(MODEL_PATH, beforeThird)).toHaveLength(0);
+
+    // A record an earlier release wrote (an xxh64 checksum) is not trusted: the copy is fetched again, once.
+    await second.evaluate(async (path) => {
+      const records = await caches.open(`${window.alexnet.WEIGHTS_CACHE_NAME}-records`);
+      const url = new URL(path, location.href).href;
+      const record = await (await records.match(url))!.json();
+      await records.put(url, new Response(JSON.stringify({ ...record, checksum: 'xxh64-0123456789abcdef' })));
+    }, path);
+    const beforeOldRecord = server.requests.length;
+    expect(await load(second)).toEqual(first);
+    expect(requestsFor(MODEL_PATH, beforeOldRecord)).toHaveLength(1);
+    const afterOldRecord = server.requests.length;
+    expect(await load(second)).toEqual(first);
+    expect(requestsFor(MODEL_PATH, afterOldRecord)).toHaveLength(0);
     await second.close();
   });
 

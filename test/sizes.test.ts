@@ -1,5 +1,5 @@
-// What pages download (bench/sizes.ts on the built dist/): the figures are printed, not asserted; what
-// is asserted is the split that makes them small: a page in worker mode loads no engine code.
+// What pages download (bench/sizes.ts on the built dist/): the split that makes them small (a page in
+// worker mode loads no engine code) and the budget for the whole browser package.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { measureSizes, staticGraph } from '../bench/sizes.js';
@@ -16,9 +16,11 @@ describe('page weight (dist/)', () => {
     expect(staticGraph('worker.js').some(holdsEngine)).toBe(true);
   });
 
-  it('reports the gzipped sizes', () => {
+  it('reports the gzipped sizes, and keeps all browser JS plus one wasm build within 60 kB', () => {
     const report = measureSizes();
     for (const row of report.rows) console.log(`${(row.bytes / 1000).toFixed(1)} kB  ${row.name}`);
     expect(report.rows.every((row) => row.bytes > 0)).toBe(true);
+    // Gzip sizes of a given build do not vary from run to run: a budget, not a timing.
+    expect(report.rows.at(-1)!.bytes).toBeLessThanOrEqual(60_000);
   });
 });

@@ -84,7 +84,7 @@ export function minifyPlugin() {
   };
 }
 
-/** Source maps carry our own sources but not those of dependencies (comlink, hash-wasm): they point at them instead. */
+/** Source maps carry our own sources but not those of dependencies (comlink): they point at them instead. */
 export function ownSourcesOnlyPlugin() {
   return {
     name: 'alexnet-web-own-sources',

@@ -1,10 +1,10 @@
 // Offline copies of weights files in the Cache API. A file is trusted only with its record (size and
-// xxh64 checksum), written after the file itself was stored and verified, so a half-written or damaged
+// xxh32 checksum), written after the file itself was stored and verified, so a half-written or damaged
 // copy is noticed: it fails its checksum while streaming, gets deleted, and is downloaded again.
 import type { OpenedWeights } from '../classifier.js';
 import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
-import { createDigest } from '../weights/digest.js';
+import { CHECKSUM_ALGORITHM, createDigest } from '../weights/digest.js';
 import { clearWeightsCache, RECORDS_CACHE_NAME, WEIGHTS_CACHE_NAME } from '../io/clear-weights-cache.js';
 
 
@@ -75,16 +75,18 @@ export async function openCachedWeights(url: string, integrity: string | undefin
   const record = (await recordResponse?.json().catch(() => undefined)) as CacheRecord | undefined;
   // Another hash of the same kind than the one these bytes passed means another file: do not even read it.
   const stale = integrity && record?.integrity && integrity.split('-')[0] === record.integrity.split('-')[0] && integrity !== record.integrity;
-  if (file?.body && record?.checksum && !stale) {
-    const integrityVerified = integrity !== undefined && integrity === record.integrity;
+  // A record of an earlier release's checksum form (xxh64) is as good as none: the copy is fetched again.
+  const trusted = typeof record?.checksum === 'string' && record.checksum.startsWith(`${CHECKSUM_ALGORITHM}-`) ? record : undefined;
+  if (file?.body && trusted && !stale) {
+    const integrityVerified = integrity !== undefined && integrity === trusted.integrity;
     return {
       stream: file.body,
-      totalBytes: record.bytes,
-      checksum: record.checksum,
+      totalBytes: trusted.bytes,
+      checksum: trusted.checksum,
       integrityVerified,
       // The caller's hash was checked on this read: remember it, so the next read skips it.
       async commit() {
-        if (integrity && !integrityVerified) await writeRecord(records, url, { ...record, integrity });
+        if (integrity && !integrityVerified) await writeRecord(records, url, { ...trusted, integrity });
         return true;
       },
       async abandon(error) {
@@ -117,7 +119,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   }, new ByteLengthQueuingStrategy({ highWaterMark: cacheQueueBytes(download.totalBytes) }));
   const write = async (): Promise<boolean> => {
     // Hashed as it is written, off the way to the first result; the record says what a later read must find.
-    const digest = await createDigest('xxh64');
+    const digest = await createDigest(CHECKSUM_ALGORITHM);
     const hashed = queued.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         digest.update(chunk);

@@ -37,7 +37,7 @@ export interface StreamLoadOptions {
   stage?: StageBytes;
   /** Subresource Integrity string, e.g. "sha256-<base64>". */
   integrity?: string;
-  /** "xxh64-<hex>" recorded with a cached copy: a mismatch means the copy is damaged. */
+  /** "xxh32-<hex>" recorded with a cached copy: a mismatch means the copy is damaged. */
   checksum?: string;
   signal?: AbortSignal;
 }
@@ -113,7 +113,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
     const value = options[what];
     if (value === undefined) continue;
     const { algorithm, expected } = parseDigest(value);
-    if (what === 'integrity' && algorithm === 'xxh64') throw new AlexNetError('INVALID_ARGUMENT', `integrity takes SRI hashes (sha256, sha384, sha512), found ${describeValue(value)}.`);
+    if (what === 'integrity' && algorithm === 'xxh32') throw new AlexNetError('INVALID_ARGUMENT', `integrity takes SRI hashes (sha256, sha384, sha512), found ${describeValue(value)}.`);
     checks.push({ expected, digest: await createDigest(algorithm), what });
   }
   let totalBytes = options.totalBytes ?? null;

@@ -4,7 +4,7 @@
 // A context can have its threads started elsewhere (a ThreadStarter): the engine's worker has its
 // page start them, so no worker ever owns workers (Chromium can leave a worker ended while it ends its
 // own workers running forever, and later threads then hang).
-import { runsOnNode } from './runtime.js';
+import { runsOnNode } from '../../runtime.js';
 import type { ThreadReport, ThreadStart } from './thread.js';
 
 export interface HelperWorker {

@@ -1,6 +1,6 @@
 // How many threads the wasm backend runs on, and why: the caller's `threads`, else every core the
 // platform reports (capped), and only where the platform lets threads share memory and wait.
-import { runsOnNode } from './runtime.js';
+import { runsOnNode } from '../../runtime.js';
 import { MAX_THREADS } from './work-items.js';
 
 /**

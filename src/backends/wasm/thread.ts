@@ -2,7 +2,7 @@
 // browsers start it as a module worker and Node as a worker thread, with nothing to resolve. It
 // instantiates the kernels on the shared memory it is given, says it is ready, then runs its share of
 // every kernel call the caller publishes (work-items.ts) until it is told to end.
-import { runsOnNode } from './runtime.js';
+import { runsOnNode } from '../../runtime.js';
 import { ControlBlock, GENERATION, runClaimedItems, spinWhile, type KernelFunctions } from './work-items.js';
 
 /**
