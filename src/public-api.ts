@@ -2,7 +2,7 @@
 // Node, so that one set of types serves both and code written for one type-checks for the other.
 export { AlexNetError, isAlexNetError, type AlexNetErrorCode } from './errors.js';
 export { DEMO_MODEL_URL } from './io/demo-model.js';
-export type { BackendChange, Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from './classifier.js';
+export type { BackendChange, Classification, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from './classifier/api.js';
 export type { LayerTime, Profile, ProfileClock } from './engine/network.js';
 export type { Arithmetic } from './backends/backend.js';
 export type { ImageInput, PageImageSource } from './image/image-input.js';
@@ -16,6 +16,6 @@ export { planNetwork } from './model/shapes.js';
 // Where the Cache API is missing (Node), clearing resolves at once.
 export { clearWeightsCache, WEIGHTS_CACHE_NAME } from './io/clear-weights-cache.js';
 // Earlier, platform-specific names of the same types.
-export type { Classifier as NodeClassifier, Classifier as BrowserClassifier, ClassifierOptions as BrowserClassifierOptions } from './classifier.js';
+export type { Classifier as NodeClassifier, Classifier as BrowserClassifier, ClassifierOptions as BrowserClassifierOptions } from './classifier/api.js';
 export type { ImageInput as BrowserImageInput } from './image/image-input.js';
 export type { PortableByteSource as BrowserWeightsSource } from './io/open-bytes.js';

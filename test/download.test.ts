@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier } from '../src/node/index.js';
-import { openResumableDownload } from '../src/weights/resumable-download.js';
+import { openResumableDownload } from '../src/io/resumable-download.js';
 import { smallWeights } from './fixtures.js';
 
 interface Behaviour {

@@ -1,7 +1,7 @@
 // The streaming loader: layers handed over while the file is still arriving, progress, integrity, truncation, abort.
 import { describe, expect, it } from 'vitest';
 import { createClassifier } from '../src/node/index.js';
-import type { LayerWeights } from '../src/weights/model-file.js';
+import type { LayerWeights } from '../src/backends/backend.js';
 import { readModel } from '../src/weights/model-file.js';
 import { encodeSafetensors, parseHeader } from '../src/weights/safetensors.js';
 import { concatBytes } from './helpers.js';

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import type { Backend } from '../src/backends/backend.js';
-import type { LayerWeights } from '../src/weights/model-file.js';
+import type { LayerWeights } from '../src/backends/backend.js';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
 

@@ -1,9 +1,33 @@
 // The typed backend interface: a small fixed op set over opaque tensors. Backends know tensors and
 // ops, never the model file, images or labels. Layout is NCHW; sizes are named N, C, H, W, K, R, S, G.
-import type { LayerWeights } from '../weights/model-file.js';
-import type { StagedBytes } from '../weights/stream-loader.js';
 
 export type BackendName = 'wasm' | 'webgpu';
+
+/** Symmetric int8 with one scale per output channel: w ~= q * scale, q in [-127, 127]. */
+export interface QuantizedTensor {
+  /** [K, ...]. */
+  values: Int8Array;
+  /** [K]: max |w| of the channel / 127 (1 for an all-zero channel, so scales stay positive). */
+  scales: Float32Array;
+}
+
+/** Weights of one conv2d or fullyConnected layer, as the backends take them. */
+export interface LayerWeights {
+  /** [K, C/G, R, S] or [O, I]; int8 comes with one f32 scale per output channel. */
+  weight: ({ dtype: 'I8' } & QuantizedTensor) | { dtype: 'F32'; values: Float32Array };
+  /** [K] or [O]. */
+  bias: Float32Array;
+}
+
+/** A layer's file bytes, written where a backend's uploads read them (see Backend.stage). */
+export interface StagedBytes {
+  /** Copies `chunk` to offset `at` of the staged bytes. */
+  write(chunk: Uint8Array, at: number): void;
+  /** The staged bytes; ask again after anything that may move them (an upload can). */
+  view(): Uint8Array;
+  /** Frees what the uploads did not keep; called once the region's layers were handed over, or on failure. */
+  release(): void;
+}
 
 export interface Conv2dShape {
   N: number; C: number; H: number; W: number;

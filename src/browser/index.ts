@@ -1,7 +1,7 @@
 // alexnet-web for browsers: createClassifier runs the engine in a module Worker (through Comlink) so
 // pages never freeze, or on the calling thread with `worker: false`. Weights stream in, are verified
 // and kept in the Cache API for offline use.
-import type { Classifier, ClassifierOptions } from '../classifier.js';
+import type { Classifier, ClassifierOptions } from '../classifier/api.js';
 import { AlexNetError } from '../errors.js';
 import { createWorkerClassifier } from './worker-client.js';
 

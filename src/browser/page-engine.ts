@@ -1,6 +1,7 @@
 // The engine on the calling thread (worker: false). browser/index.ts imports this module only when
 // asked to, so a page whose engine runs in its worker never downloads the engine itself.
-import { createClassifierOn, type Classifier, type ClassifierOptions } from '../classifier.js';
+import type { Classifier, ClassifierOptions } from '../classifier/api.js';
+import { createClassifierOn } from '../classifier/create-classifier.js';
 import { browserPlatform } from './platform.js';
 
 /** `reason`: why the engine runs here although a worker was asked for, for backendReason. */

@@ -1,5 +1,6 @@
 // How the classifier reads weights and images in a browser (page or worker).
-import type { OpenedWeights, Platform } from '../classifier.js';
+import type { Platform } from '../classifier/platform.js';
+import type { OpenedWeights } from '../io/opened-weights.js';
 import { AlexNetError } from '../errors.js';
 import { DEMO_MODEL_URL } from '../io/demo-model.js';
 import { openPortableSource, type PortableByteSource } from '../io/open-bytes.js';

@@ -1,7 +1,7 @@
 // Offline copies of weights files in the Cache API. A file is trusted only with its record (size and
 // xxh32 checksum), written after the file itself was stored and verified, so a half-written or damaged
 // copy is noticed: it fails its checksum while streaming, gets deleted, and is downloaded again.
-import type { OpenedWeights } from '../classifier.js';
+import type { OpenedWeights } from '../io/opened-weights.js';
 import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
 import { CHECKSUM_ALGORITHM, createDigest } from '../weights/digest.js';

@@ -1,6 +1,6 @@
 // What travels between a page and its alexnet-web worker.
 import type { Arithmetic, BackendName } from '../backends/backend.js';
-import type { BackendChange, Classification, ClassifierOptions } from '../classifier.js';
+import type { BackendChange, Classification, ClassifierOptions } from '../classifier/api.js';
 import type { Profile } from '../engine/network.js';
 import type { RgbaImage } from '../image/rgba-image.js';
 import type { LoadProgress } from '../weights/stream-loader.js';

@@ -2,9 +2,10 @@
 // Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
 // they stay usable after the call.
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { BackendChange, Classifier, ClassifierOptions, ClassifyOptions, LoadProgress } from '../classifier.js';
+import type { BackendChange, Classifier, ClassifierOptions, LoadProgress } from '../classifier/api.js';
+import { classifierFacade } from '../classifier/facade.js';
 import { AlexNetError } from '../errors.js';
-import { contentLength } from '../weights/resumable-download.js';
+import { contentLength } from '../io/resumable-download.js';
 import { isRgbaImage } from '../image/rgba-image.js';
 import { bytesAsBlob, isDrawable, SUPPORTED_IMAGES, toImageBitmap, type BrowserImageInput } from './decode-image.js';
 import { absoluteUrl } from './page-url.js';
@@ -73,7 +74,7 @@ function argument<T>(wired: Wired<T>): T {
 }
 
 /** A promise that rejects when `signal` fires; `done` stops listening. */
-function abortion(signal: AbortSignal | undefined): { promise: Promise<never>; done(): void } {
+function rejectOnAbort(signal: AbortSignal | undefined): { promise: Promise<never>; done(): void } {
   if (!signal) return { promise: new Promise<never>(() => undefined), done: () => undefined };
   let listener = (): void => undefined;
   const promise = new Promise<never>((_, reject) => {
@@ -153,7 +154,7 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
   const helperThreads = threadsForWorker();
   const remote: Remote<WorkerApi> = wrap<WorkerApi>(worker);
   const life = lifetime(worker);
-  const loading = abortion(signal);
+  const loading = rejectOnAbort(signal);
   // Progress comes on its own port: the 'done' event may land after load() answers, so wait for it.
   let progressDone = (): void => undefined;
   const lastProgress = new Promise<void>((resolve) => {
@@ -198,7 +199,7 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
     if (disposed) throw new AlexNetError('DISPOSED', 'This classifier was disposed; create a new one.');
     callSignal?.throwIfAborted();
     const id = nextCall++;
-    const aborted = abortion(callSignal);
+    const aborted = rejectOnAbort(callSignal);
     const onAbort = (): void => void remote.abort(id).catch(() => undefined);
     callSignal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -220,45 +221,31 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
   };
   const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
-  const classifier: Classifier = {
-    get backend() {
-      return where?.backend ?? backend;
+  return classifierFacade<BrowserImageInput>({
+    model: { inputShape, labels, metadata },
+    placement: () => {
+      const now = where ?? { backend, backendReason, threads, arithmetic };
+      return { ...now, backendReason: [...notes, ...now.backendReason] };
     },
-    get backendReason() {
-      return [...notes, ...(where?.backendReason ?? backendReason)];
-    },
-    get threads() {
-      return where?.threads ?? threads;
-    },
-    get arithmetic() {
-      return where?.arithmetic ?? arithmetic;
-    },
-    addEventListener: (type, listener) => events.addEventListener(type, listener as EventListener),
-    removeEventListener: (type, listener) => events.removeEventListener(type, listener as EventListener),
-    inputShape,
-    labels,
-    metadata,
+    events,
     // The caller's input is copied (structured clone): it stays theirs.
-    infer: (input, { batch } = {}) => call(undefined, (id) => remote.infer(id, input, batch)),
-    profile: (input, { batch } = {}) => call(undefined, (id) => remote.profile(id, input, batch)),
+    infer: (input, batch) => call(undefined, (id) => remote.infer(id, input, batch)),
+    profile: (input, batch) => call(undefined, (id) => remote.profile(id, input, batch)),
     preprocess: async (image) => {
       const wired = await wireImage(image);
       return call(undefined, (id) => remote.preprocess(id, argument(wired)));
     },
-    classify: (async (images: BrowserImageInput | BrowserImageInput[], classifyOptions: ClassifyOptions = {}) => {
-      const list = Array.isArray(images) ? images : [images];
-      if (list.length === 0) return [];
-      const wired = await wireAll(list);
+    async classify(images, classifyOptions) {
+      const wired = await wireAll(images);
       let sent = false;
-      const results = await call(classifyOptions.signal, (id) => {
+      return call(classifyOptions.signal, (id) => {
         sent = true;
         return remote.classify(id, argument(wired), classifyOptions.topK);
       }).finally(() => {
         // Bitmaps that never left this thread are ours to free.
         if (!sent) for (const t of wired.transferables) (t as ImageBitmap).close?.();
       });
-      return Array.isArray(images) ? results : results[0];
-    }) as Classifier['classify'],
+    },
     whenCached: () => (disposed ? Promise.resolve(false) : Promise.race([remote.whenCached(), life.promise]).catch(() => false)),
     dispose() {
       if (disposed) return disposal;
@@ -281,6 +268,5 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
       });
       return disposal;
     },
-  };
-  return classifier;
+  }) as Classifier;
 }

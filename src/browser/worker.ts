@@ -2,7 +2,8 @@
 // inference never blocks the page. Started by createClassifier (worker-client.ts).
 import { expose, proxy, transfer, type Remote } from 'comlink';
 import type { ThreadStarter } from '../backends/wasm/helper-worker.js';
-import { createClassifierOn, type Classifier } from '../classifier.js';
+import type { Classifier } from '../classifier/api.js';
+import { createClassifierOn } from '../classifier/create-classifier.js';
 import { AlexNetError } from '../errors.js';
 import { browserPlatform, type BrowserWeightsSource } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';

@@ -3,4 +3,5 @@ export { convertOnnx, CONVERTER_NAME, type Conversion, type ConvertOptions, type
 export { IMAGENET_LABELS } from './imagenet-labels.js';
 export { encodeSafetensors, parseHeader, type DType, type TensorToWrite } from '../weights/safetensors.js';
 export { readModel, readModelHeader } from '../weights/model-file.js';
-export { quantizePerChannel, dequantize } from '../weights/quantize.js';
+export { dequantize } from '../backends/int8-weights.js';
+export { quantizePerChannel } from '../weights/quantize.js';

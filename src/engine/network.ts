@@ -1,9 +1,8 @@
 // The executor: walks the layer list for any backend, ping-ponging between two activation tensors.
-import type { Backend, Conv2dShape } from '../backends/backend.js';
+import type { Backend, Conv2dShape, LayerWeights } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
 import { elementsOf, type LayerPlan } from '../model/shapes.js';
 import type { Layer } from '../model/spec.js';
-import type { LayerWeights } from '../weights/model-file.js';
 
 export interface LayerTime {
   name: string;

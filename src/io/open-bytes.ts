@@ -1,6 +1,6 @@
 // Byte sources every platform reads the same way: buffers, Blobs, streams, Responses and http(s) URLs.
 import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
-import { contentLength, openResumableDownload } from '../weights/resumable-download.js';
+import { contentLength, openResumableDownload } from './resumable-download.js';
 
 /** Sources that need no file system. */
 export type PortableByteSource = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | Response | URL | string;

@@ -1,6 +1,8 @@
 // alexnet-web for Node.js: createClassifier with paths, URLs, bytes or streams as weights, and
 // PNG/JPEG files, bytes, Blobs or RGBA pixels as images.
-import { createClassifierOn, type Classifier, type ClassifierOptions, type Platform } from '../classifier.js';
+import type { Classifier, ClassifierOptions } from '../classifier/api.js';
+import { createClassifierOn } from '../classifier/create-classifier.js';
+import type { Platform } from '../classifier/platform.js';
 import { AlexNetError } from '../errors.js';
 import { DEMO_MODEL_URL } from '../io/demo-model.js';
 import type { ImageInput } from '../image/image-input.js';

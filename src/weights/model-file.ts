@@ -1,18 +1,11 @@
 // An alexnet-web weights file: a safetensors container whose tensors match the layer list in its metadata.
+import type { LayerWeights } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
 import { METADATA_KEY, parseMetadata, type ModelMetadata } from '../model/metadata.js';
 import { planNetwork, type LayerPlan } from '../model/shapes.js';
 import { isWeighted } from '../model/spec.js';
 import { halvesToFloats } from './float16.js';
 import { parseHeader, type SafetensorsHeader, type TensorEntry } from './safetensors.js';
-
-/** Weights of one conv2d or fullyConnected layer, as the backends take them. */
-export interface LayerWeights {
-  /** [K, C/G, R, S] or [O, I]; int8 comes with one f32 scale per output channel. */
-  weight: { dtype: 'I8'; values: Int8Array; scales: Float32Array } | { dtype: 'F32'; values: Float32Array };
-  /** [K] or [O]. */
-  bias: Float32Array;
-}
 
 export interface ModelHeader {
   header: SafetensorsHeader;

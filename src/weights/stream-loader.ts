@@ -7,7 +7,8 @@
 import { AlexNetError, describeValue } from '../errors.js';
 import { createDigest, parseDigest, type Digest } from './digest.js';
 import { isWeighted } from '../model/spec.js';
-import { readLayerWeights, readModelHeader, type LayerWeights, type ModelHeader } from './model-file.js';
+import type { LayerWeights, StagedBytes } from '../backends/backend.js';
+import { readLayerWeights, readModelHeader, type ModelHeader } from './model-file.js';
 import { readHeaderLength, type TensorEntry } from './safetensors.js';
 
 export interface LoadProgress {
@@ -44,15 +45,6 @@ export interface StreamLoadOptions {
 
 /** Memory for `bytes` bytes of the file; the byte at `alignAt` should start a well-aligned address. */
 export type StageBytes = (bytes: number, alignAt: number) => StagedBytes;
-
-export interface StagedBytes {
-  /** Copies `chunk` to offset `at` of the staged bytes. */
-  write(chunk: Uint8Array, at: number): void;
-  /** The staged bytes; ask again after anything that may move them (an upload can). */
-  view(): Uint8Array;
-  /** Frees what the uploads did not keep; called once the region's layers were handed over, or on failure. */
-  release(): void;
-}
 
 /** The default stage: one buffer, grown to the largest region and reused. */
 function reusedBuffer(): StageBytes {

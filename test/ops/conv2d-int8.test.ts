@@ -3,12 +3,12 @@
 // reference on the same dequantized weights.
 import type { Conv2dShape } from '../../src/backends/backend.js';
 import { slidingOutputSize } from '../../src/model/shapes.js';
-import { dequantize, quantizePerChannel } from '../../src/weights/quantize.js';
+import { quantizePerChannel } from '../../src/weights/quantize.js';
 import { runOp } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { conv2dReference } from '../reference/conv2d.js';
-import { conv2dInt8Reference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
+import { conv2dInt8Reference, dequantizeReference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = Omit<Conv2dShape, 'OH' | 'OW' | 'padTop' | 'padLeft'> & {
@@ -61,7 +61,7 @@ describeOnBackends('conv2d, int8 arithmetic', {
     for (const n of c.zeroImages ?? []) input.fill(0, n * perImage, (n + 1) * perImage);
     const q = quantizePerChannel(normal(c.K * fanIn, 42, Math.sqrt(2 / fanIn)), c.K);
     const bias = uniform(c.K, 43, -0.1, 0.1);
-    const dequantized = dequantize(q);
+    const dequantized = dequantizeReference(q.values, q.scales);
     const magnitudes = new Float32Array(c.K);
     dequantized.forEach((w, i) => (magnitudes[Math.floor(i / fanIn)] += Math.abs(w)));
     const steps = Array.from({ length: c.N }, (_, n) => quantizeImage(input.subarray(n * perImage, (n + 1) * perImage)).step);

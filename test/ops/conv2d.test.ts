@@ -3,7 +3,8 @@ import { slidingOutputSize } from '../../src/model/shapes.js';
 import { runOp } from '../backends.js';
 import { normal, uniform } from '../random.js';
 import { conv2dReference } from '../reference/conv2d.js';
-import { dequantize, quantizePerChannel } from '../../src/weights/quantize.js';
+import { dequantizeReference } from '../reference/quantized.js';
+import { quantizePerChannel } from '../../src/weights/quantize.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = Omit<Conv2dShape, 'OH' | 'OW' | 'padTop' | 'padLeft'> & { name: string; pads: [number, number, number, number]; int8?: boolean };
@@ -53,7 +54,7 @@ describeOnBackends('conv2d', {
     if (!c.int8) return { input, bias, weights: { dtype: 'F32' as const, values: weight }, expected: conv2dReference(input, weight, bias, shapeOf(c)) };
     const q = quantizePerChannel(weight, c.K);
     const weights = { dtype: 'I8' as const, values: q.values, scales: q.scales };
-    return { input, bias, weights, expected: conv2dReference(input, dequantize(q), bias, shapeOf(c)) };
+    return { input, bias, weights, expected: conv2dReference(input, dequantizeReference(q.values, q.scales), bias, shapeOf(c)) };
   },
   async run(backend, c, { input, bias, weights, expected }) {
     const s = shapeOf(c);

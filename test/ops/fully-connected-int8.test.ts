@@ -2,12 +2,12 @@
 // threads equals the scalar int8 reference bit for bit and stays within the derived quantization bound
 // of the f32 reference on the same dequantized weights.
 import type { FullyConnectedShape } from '../../src/backends/backend.js';
-import { dequantize, quantizePerChannel } from '../../src/weights/quantize.js';
+import { quantizePerChannel } from '../../src/weights/quantize.js';
 import { runOp } from '../backends.js';
 import { expectClose } from '../close.js';
 import { normal, uniform } from '../random.js';
 import { fullyConnectedReference } from '../reference/fully-connected.js';
-import { fullyConnectedInt8Reference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
+import { dequantizeReference, fullyConnectedInt8Reference, excessOverBound, quantizationBound, quantizeImage } from '../reference/quantized.js';
 import { describeOnBackends } from './op-suite.js';
 
 type Case = FullyConnectedShape & { name: string; zeroImages?: number[] };
@@ -31,7 +31,7 @@ describeOnBackends('fullyConnected, int8 arithmetic', {
     for (const n of c.zeroImages ?? []) input.fill(0, n * c.I, (n + 1) * c.I);
     const q = quantizePerChannel(normal(c.O * c.I, 52, Math.sqrt(2 / c.I)), c.O);
     const bias = uniform(c.O, 53, -0.5, 0.5);
-    const dequantized = dequantize(q);
+    const dequantized = dequantizeReference(q.values, q.scales);
     const magnitudes = new Float32Array(c.O);
     dequantized.forEach((w, i) => (magnitudes[Math.floor(i / c.I)] += Math.abs(w)));
     const steps = Array.from({ length: c.N }, (_, n) => quantizeImage(input.subarray(n * c.I, (n + 1) * c.I)).step);

@@ -16,6 +16,12 @@ function roundHalfEven(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
+/** w = q * scale, channel by channel: int8 weights [K, ...] widened as the f32 references take them. */
+export function dequantizeReference(values: Int8Array, scales: Float32Array): Float32Array {
+  const perChannel = values.length / scales.length;
+  return Float32Array.from(values, (q, i) => q * scales[Math.floor(i / perChannel)]);
+}
+
 /** One image's values as integers in [-127, 127] and the step each stands for. */
 export function quantizeImage(values: ArrayLike<number>): { q: Int32Array; step: number } {
   let largest = 0;

@@ -2,11 +2,9 @@
 // alone or shared with helper threads (one shared memory, threads builds of the same kernels).
 import { threadScriptUrl } from 'alexnet-web:wasm-urls';
 import { AlexNetError } from '../../errors.js';
-import type { LayerWeights } from '../../weights/model-file.js';
-import type { StagedBytes } from '../../weights/stream-loader.js';
-import { checkScaleCount } from '../../weights/quantize.js';
+import { checkScaleCount } from '../int8-weights.js';
 import type {
-  Arithmetic, Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
+  Arithmetic, Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LayerWeights, LrnShape, MaxPoolShape, SoftmaxShape, StagedBytes,
 } from '../backend.js';
 import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';

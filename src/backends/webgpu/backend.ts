@@ -1,9 +1,8 @@
 // The WebGPU backend: ops are recorded into one command encoder and submitted together when a
 // result is read, so a whole inference is one submit and one readback.
 import { AlexNetError } from '../../errors.js';
-import type { LayerWeights } from '../../weights/model-file.js';
 import type {
-  Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LrnShape, MaxPoolShape, SoftmaxShape,
+  Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LayerWeights, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
 import {
   CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWeightsAsFloat, conv2dWorkgroups, packConv2dWeightsForGpu,

@@ -1,8 +1,7 @@
 // conv2d on WebGPU (kernels/conv2d.wgsl): weight packing, uniform, dispatch.
 import source from '../../../kernels/conv2d.wgsl';
-import type { LayerWeights } from '../../weights/model-file.js';
-import { checkScaleCount, dequantize } from '../../weights/quantize.js';
-import type { Conv2dShape, Conv2dWeightShape } from '../backend.js';
+import type { Conv2dShape, Conv2dWeightShape, LayerWeights } from '../backend.js';
+import { checkScaleCount, dequantize } from '../int8-weights.js';
 import type { UniformLayout } from './uniforms.js';
 
 export const CONV2D_SOURCE = source;
