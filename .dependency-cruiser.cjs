@@ -34,7 +34,7 @@ module.exports = {
       'The layer list and its shapes are the floor every other room stands on.'),
     layer('convert/', ['element/', 'browser/', 'node/', 'cli/', 'classifier/', 'engine/', 'io/', 'image/', 'classify/'],
       'The converter writes weights files; it runs no network.'),
-    layer('(errors|runtime)\\.ts', ['.'], 'Leaves: every room may import them, they import nothing of ours.'),
+    layer('(errors|runtime|bytes)\\.ts', ['.'], 'Leaves: every room may import them, they import nothing of ours.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -5,7 +5,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
-import { fileListPlugin, minifyPlugin, ownSourcesOnlyPlugin, wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
+import { fileListPlugin, minifyPlugin, ownSourcesOnlyPlugin, assetUrlsPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 const entries = {
   index: 'src/node/index.ts',
@@ -17,7 +17,7 @@ const external = (id) =>
   id.startsWith('node:') || builtinModules.includes(id) || ['protobufjs', 'pngjs', 'jpeg-js', 'comlink'].some((name) => id === name || id.startsWith(`${name}/`));
 
 const compile = () => [
-  wasmUrlPlugin({ emit: true }),
+  assetUrlsPlugin({ emit: true }),
   wgslPlugin(),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
 ];

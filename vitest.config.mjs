@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
-import { wasmUrlPlugin, wgslPlugin } from './tools/build-plugins.mjs';
+import { assetUrlsPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 export default defineConfig({
-  plugins: [wasmUrlPlugin({ emit: false }), wgslPlugin()],
+  plugins: [assetUrlsPlugin({ emit: false }), wgslPlugin()],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

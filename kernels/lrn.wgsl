@@ -14,7 +14,7 @@ struct LrnShape {
 @group(0) @binding(1) var<storage, read> input: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
 
-/** Set by the backend (elementwise.ts), which sizes the dispatch with the same number. */
+/** Set by the backend (per-element-dispatch.ts), which sizes the dispatch with the same number. */
 override WORKGROUP_SIZE: u32 = 64u;
 
 @compute @workgroup_size(WORKGROUP_SIZE, 1, 1)

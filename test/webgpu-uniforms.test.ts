@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONV2D_CONSTANTS, CONV2D_UNIFORM } from '../src/backends/webgpu/conv2d.js';
-import { ELEMENTWISE_CONSTANTS } from '../src/backends/webgpu/elementwise.js';
+import { PER_ELEMENT_CONSTANTS } from '../src/backends/webgpu/per-element-dispatch.js';
 import { FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_UNIFORM } from '../src/backends/webgpu/fully-connected.js';
 import { LRN_UNIFORM } from '../src/backends/webgpu/lrn.js';
 import { MAX_POOL_UNIFORM } from '../src/backends/webgpu/max-pool.js';
@@ -22,8 +22,8 @@ const KERNELS: [file: string, struct: string, layout: UniformLayout][] = [
 /** The `override` constants each shader declares, and the values the backend compiles it with. */
 const OVERRIDES: [file: string, constants: Record<string, number>][] = [
   ['conv2d.wgsl', CONV2D_CONSTANTS],
-  ['max-pool.wgsl', ELEMENTWISE_CONSTANTS],
-  ['lrn.wgsl', ELEMENTWISE_CONSTANTS],
+  ['max-pool.wgsl', PER_ELEMENT_CONSTANTS],
+  ['lrn.wgsl', PER_ELEMENT_CONSTANTS],
   ['fully-connected.wgsl', FULLY_CONNECTED_CONSTANTS],
   ['fully-connected-unpack4x8.wgsl', FULLY_CONNECTED_CONSTANTS],
   ['softmax.wgsl', SOFTMAX_CONSTANTS],

@@ -24,7 +24,7 @@ const DEMO_MODEL = 'models/fashion-alexnet-mini.safetensors';
  * helper threads' script (WASM_FILES): in a rollup build the files are emitted next to the bundle and found with
  * new URL(..., import.meta.url), so bundlers and Node both resolve them; under vitest they point at build/.
  */
-export function wasmUrlPlugin({ emit }) {
+export function assetUrlsPlugin({ emit }) {
   return {
     name: 'alexnet-web-asset-urls',
     resolveId(id) {

@@ -4,6 +4,7 @@ import { AlexNetError } from '../errors.js';
 import type { Arithmetic, Backend, BackendName } from './backend.js';
 import { WasmBackend } from './wasm/backend.js';
 import type { ThreadStarter } from './wasm/helper-worker.js';
+import { adapterFacts } from './webgpu/adapter-facts.js';
 import { WebGpuBackend } from './webgpu/backend.js';
 
 export interface BackendChoice {
@@ -59,10 +60,10 @@ async function tryWebGpu(allowFallbackAdapter: boolean): Promise<GpuAttempt> {
     return { reason: `webgpu: skipped, requestAdapter failed (${(error as Error).message})` };
   }
   if (!adapter) return { reason: 'webgpu: skipped, no adapter (blocklisted GPU or WebGPU turned off)' };
-  const info = (adapter as GPUAdapter & { info?: { architecture?: string; isFallbackAdapter?: boolean } }).info;
-  const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? info?.isFallbackAdapter ?? false;
+  const facts = adapterFacts(adapter);
+  const fallback = facts.isFallbackAdapter;
   if (fallback && !allowFallbackAdapter) {
-    return { reason: `webgpu: skipped, adapter is a software fallback (${info?.architecture || 'unknown'}); WebAssembly is faster` };
+    return { reason: `webgpu: skipped, adapter is a software fallback (${facts.architecture || 'unknown'}); WebAssembly is faster` };
   }
   let backend: WebGpuBackend;
   try {

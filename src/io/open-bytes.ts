@@ -1,4 +1,5 @@
 // Byte sources every platform reads the same way: buffers, Blobs, streams, Responses and http(s) URLs.
+import { concatBytes } from '../bytes.js';
 import { AlexNetError, type AlexNetErrorCode } from '../errors.js';
 import { contentLength, openResumableDownload } from './resumable-download.js';
 
@@ -44,28 +45,19 @@ export async function openPortableSource(source: unknown, codes: SourceErrors, w
   return undefined;
 }
 
-/** Concatenates a stream, preallocating when the size is known. */
-export async function readStream(stream: ReadableStream<Uint8Array>, expectedBytes?: number, signal?: AbortSignal): Promise<Uint8Array> {
+/** The whole of a stream, as one array. */
+export async function readStream(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
     for (;;) {
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      total += value.byteLength;
     }
   } finally {
     reader.releaseLock();
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(Math.max(total, expectedBytes ?? 0)).subarray(0, total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

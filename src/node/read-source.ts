@@ -8,8 +8,8 @@ export type ByteSource = PortableByteSource;
 
 /** Bytes of `source`, read whole; failures become AlexNetError with `notFound` / `downloadFailed` codes. */
 export async function readBytes(source: ByteSource, codes: SourceErrors, what: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const { stream, totalBytes } = await openSource(source, codes, what, signal);
-  return readStream(stream, totalBytes ?? undefined, signal);
+  const { stream } = await openSource(source, codes, what, signal);
+  return readStream(stream, signal);
 }
 
 /** `source` as a stream of bytes, without reading it all first; same errors as readBytes. */

@@ -1,6 +1,7 @@
 // The safetensors container: u64 little-endian header length, a JSON header, then raw little-endian data.
 // Only the container lives here; what alexnet-web expects inside is checked in model-file.ts.
 import { AlexNetError, describeValue } from '../errors.js';
+import { elementsOf } from '../model/shapes.js';
 
 export type DType = 'I8' | 'F16' | 'F32';
 export const DTYPE_BYTES: Record<DType, number> = { I8: 1, F16: 2, F32: 4 };
@@ -40,10 +41,6 @@ export function readHeaderLength(prefix: Uint8Array): number {
   const length = view.getBigUint64(0, true);
   if (length === 0n || length > BigInt(MAX_HEADER_BYTES)) corrupt(`the header length field says ${length} bytes.`);
   return Number(length);
-}
-
-function elementsOf(shape: number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 /**

@@ -4,6 +4,7 @@
 // where the kernels read them), else in one reused buffer, so the extra memory is at most the
 // largest layer (fc6: 62% of an int8 AlexNet file), never a second copy of the file. An SRI hash
 // (sha256/384/512) and a cached copy's checksum are checked as bytes pass.
+import { concatBytes } from '../bytes.js';
 import { AlexNetError, describeValue } from '../errors.js';
 import { createDigest, parseDigest, type Digest } from './digest.js';
 import { isWeighted } from '../model/spec.js';
@@ -157,7 +158,7 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
       const at = loaded;
       loaded += value.byteLength;
       if (!model) {
-        headerBytes = concat(headerBytes, value);
+        headerBytes = concatBytes([headerBytes, value]);
         if (headerBytes.byteLength >= 8 && headerBytes.byteLength >= 8 + readHeaderLength(headerBytes)) {
           model = readModelHeader(headerBytes);
           totalBytes ??= model.header.fileBytes;
@@ -200,10 +201,3 @@ export async function streamModel(stream: ReadableStream<Uint8Array>, options: S
   return model;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.byteLength === 0) return b;
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a);
-  out.set(b, a.byteLength);
-  return out;
-}

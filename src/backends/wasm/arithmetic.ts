@@ -1,6 +1,6 @@
 // Which layers the wasm backend runs with int8 arithmetic (W8A8), and the backendReason line saying so.
 import type { Arithmetic, Conv2dWeightShape, FullyConnectedWeightShape } from '../backend.js';
-import type { Conv2dAlgorithm } from './pack.js';
+import type { Conv2dAlgorithm } from './conv2d-algorithm.js';
 
 /** One uploaded layer's arithmetic; with f32 where int8 was asked for, why. */
 export interface LayerArithmetic {

@@ -14,7 +14,7 @@ import {
 } from './kernel-sizes.js';
 import type { ThreadStarter } from './helper-worker.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
-import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './pack.js';
+import { chooseConv2dAlgorithm, spaceToDepthShape, type Conv2dAlgorithm } from './conv2d-algorithm.js';
 import { recycleSharedMemory, takeSharedMemory } from './shared-memory.js';
 import { planThreads, type ThreadPlan } from './thread-count.js';
 import { SerialExecutor, ThreadPool, type Executor } from './thread-pool.js';

@@ -7,7 +7,8 @@ import type {
 import {
   CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWeightsAsFloat, conv2dWorkgroups, packConv2dWeightsForGpu,
 } from './conv2d.js';
-import { ELEMENTWISE_CONSTANTS } from './elementwise.js';
+import { adapterFacts, describeAdapter } from './adapter-facts.js';
+import { PER_ELEMENT_CONSTANTS } from './per-element-dispatch.js';
 import {
   defaultInt8Unpack, FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
   fullyConnectedWorkgroups, packInt8Rows, type Int8Unpack,
@@ -32,8 +33,8 @@ type PipelineName = 'conv2d' | 'maxPool' | 'lrn' | 'fullyConnectedInt8' | 'fully
 /** Each pipeline: its shader, entry point and the values of its `override` constants (compile-time choices). */
 const PIPELINES: Record<PipelineName, { source: string; entryPoint: string; constants: Record<string, number> }> = {
   conv2d: { source: CONV2D_SOURCE, entryPoint: 'main', constants: CONV2D_CONSTANTS },
-  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main', constants: ELEMENTWISE_CONSTANTS },
-  lrn: { source: LRN_SOURCE, entryPoint: 'main', constants: ELEMENTWISE_CONSTANTS },
+  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main', constants: PER_ELEMENT_CONSTANTS },
+  lrn: { source: LRN_SOURCE, entryPoint: 'main', constants: PER_ELEMENT_CONSTANTS },
   fullyConnectedInt8: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'int8', constants: FULLY_CONNECTED_CONSTANTS },
   fullyConnectedF32: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'float32', constants: FULLY_CONNECTED_CONSTANTS },
   softmax: { source: SOFTMAX_SOURCE, entryPoint: 'main', constants: SOFTMAX_CONSTANTS },
@@ -84,8 +85,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
       // Only profile() writes timestamps; having the feature costs nothing otherwise.
       requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     });
-    const info = (adapter as GPUAdapter & { info?: { vendor?: string; architecture?: string; description?: string } }).info;
-    const description = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
+    const description = describeAdapter(adapterFacts(adapter));
     try {
       const pipelines = { ...PIPELINES };
       if (int8Unpack === 'unpack4xI8') pipelines.fullyConnectedInt8 = { ...pipelines.fullyConnectedInt8, source: FULLY_CONNECTED_UNPACK_SOURCE };

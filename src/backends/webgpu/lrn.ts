@@ -1,7 +1,7 @@
 // lrn on WebGPU (kernels/lrn.wgsl): uniform and dispatch.
 import source from '../../../kernels/lrn.wgsl';
 import type { LrnShape } from '../backend.js';
-import { elementWorkgroups } from './elementwise.js';
+import { elementWorkgroups } from './per-element-dispatch.js';
 import type { UniformLayout } from './uniforms.js';
 
 export const LRN_SOURCE = source;

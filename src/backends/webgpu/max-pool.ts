@@ -1,7 +1,7 @@
 // maxPool on WebGPU (kernels/max-pool.wgsl): uniform and dispatch.
 import source from '../../../kernels/max-pool.wgsl';
 import type { MaxPoolShape } from '../backend.js';
-import { elementWorkgroups } from './elementwise.js';
+import { elementWorkgroups } from './per-element-dispatch.js';
 import type { UniformLayout } from './uniforms.js';
 
 export const MAX_POOL_SOURCE = source;

@@ -4,7 +4,7 @@ const WORKGROUP_SIZE = 64;
 const MAX_GROUPS = 65535;
 
 /** The kernels' `override WORKGROUP_SIZE`. */
-export const ELEMENTWISE_CONSTANTS = { WORKGROUP_SIZE };
+export const PER_ELEMENT_CONSTANTS = { WORKGROUP_SIZE };
 
 export function elementWorkgroups(total: number): [number, number, number] {
   const groups = Math.ceil(total / WORKGROUP_SIZE);
