@@ -3,35 +3,11 @@
 // names another file; elements with the same weights share one classifier (shared-classifiers.ts).
 import type { BackendChange, BrowserClassifier, BrowserImageInput, Classification, LoadProgress } from '../browser/index.js';
 import { AlexNetError } from '../errors.js';
+import type { AlexNetClassifierEventMap, BackendAttribute, ErrorDetail, ReadyDetail, ResultDetail } from './element-types.js';
+import { acceptImages } from './image-intake.js';
+import { placementLine, renderImage, renderProgress, renderResults } from './render.js';
 import { acquireClassifier, type SharedClassifier } from './shared-classifiers.js';
 import { fillShadow } from './template.js';
-
-type BackendAttribute = 'auto' | 'wasm' | 'webgpu';
-
-export interface ReadyDetail {
-  backend: string;
-  reason: readonly string[];
-  /** CPU threads computing (wasm); 1 on WebGPU. */
-  threads: number;
-  /** 'int8' where int8 weights multiply as 8-bit integers (wasm), else 'f32'. */
-  arithmetic: 'int8' | 'f32';
-}
-
-export interface ResultDetail {
-  results: Classification[];
-  /** The name in the model file's metadata: which model gave these results. */
-  model: string;
-  backend: string;
-  threads: number;
-  /** Milliseconds from the call to the answer (decode, preprocess, inference). */
-  ms: number;
-}
-
-export interface ErrorDetail {
-  error: unknown;
-  code: string;
-  message: string;
-}
 
 const DEMO_MODEL_NOTE = 'Demo model: 10 clothing classes (Fashion-MNIST)';
 
@@ -40,42 +16,6 @@ const MODEL_ATTRIBUTES = ['weights', 'backend', 'arithmetic', 'integrity', 'no-w
 
 /** Errors after which this classifier cannot serve again. */
 const BROKEN_CODES = new Set(['BACKEND_FAILED', 'DISPOSED']);
-
-function percent(score: number): string {
-  return `${(score * 100).toFixed(score >= 0.995 || score < 0.0005 ? 0 : 1)}%`;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-/** Where a classifier computes, for the status line: "wasm · int8 · 2 threads", "wasm · f32 · 1 thread", "webgpu". */
-function where(classifier: BrowserClassifier): string {
-  if (classifier.backend !== 'wasm') return classifier.backend;
-  return `wasm · ${classifier.arithmetic} · ${classifier.threads} ${classifier.threads === 1 ? 'thread' : 'threads'}`;
-}
-
-/** The element's attributes, as JSX writes them (types/react.d.ts, types/preact.d.ts). */
-export interface AlexNetClassifierAttributes {
-  src?: string;
-  /** The model file; the bundled demo model when absent. */
-  weights?: string;
-  backend?: BackendAttribute;
-  arithmetic?: 'int8' | 'f32';
-  'top-k'?: number | string;
-  integrity?: string;
-  'no-worker'?: boolean;
-  'no-cache'?: boolean;
-}
-
-/** The element's own events, with their details; `addEventListener` knows them. */
-export interface AlexNetClassifierEventMap extends Omit<HTMLElementEventMap, 'error' | 'progress'> {
-  progress: CustomEvent<LoadProgress>;
-  ready: CustomEvent<ReadyDetail>;
-  result: CustomEvent<ResultDetail>;
-  error: CustomEvent<ErrorDetail>;
-  backendchange: CustomEvent<BackendChange>;
-}
 
 // Server-side rendering imports this module where no DOM exists: a stand-in base class keeps the
 // import from throwing (nothing is defined there; see index.ts).
@@ -106,38 +46,9 @@ export class AlexNetClassifierElement extends ElementBase {
     super();
     this.root = this.attachShadow({ mode: 'open' });
     fillShadow(this.root);
-    const drop = this.shadowPart('drop-zone');
     const img = this.shadowPart('image') as HTMLImageElement;
     img.addEventListener('load', () => img.classList.toggle('small', img.naturalWidth < 100));
-    const input = this.root.querySelector('input')!;
-    drop.addEventListener('click', () => input.click());
-    drop.addEventListener('keydown', (event) => {
-      if (event.key !== 'Enter' && event.key !== ' ') return;
-      event.preventDefault();
-      input.click();
-    });
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      input.value = '';
-      if (file) void this.classifyAndShow(file);
-    });
-    drop.addEventListener('dragover', (event) => {
-      event.preventDefault();
-      drop.classList.add('dragging');
-    });
-    drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
-    drop.addEventListener('drop', (event) => {
-      event.preventDefault();
-      drop.classList.remove('dragging');
-      const file = event.dataTransfer?.files[0];
-      if (file) void this.classifyAndShow(file);
-    });
-    this.addEventListener('paste', (event) => {
-      const file = [...(event.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
-      if (!file) return;
-      event.preventDefault();
-      void this.classifyAndShow(file);
-    });
+    acceptImages(this, this.shadowPart('drop-zone'), this.root.querySelector('input')!, (file) => void this.classifyAndShow(file));
   }
 
   /** The image URL to classify. */
@@ -251,7 +162,7 @@ export class AlexNetClassifierElement extends ElementBase {
       const results = await classifier.classify(image, { topK: this.topK });
       const ms = performance.now() - started;
       if (generation === this.generation) {
-        this.showResults(results, where(classifier), ms);
+        this.showResults(results, placementLine(classifier), ms);
         this.emit<ResultDetail>('result', { results, model: classifier.metadata.name, backend: classifier.backend, threads: classifier.threads, ms });
       }
       return results;
@@ -296,11 +207,7 @@ export class AlexNetClassifierElement extends ElementBase {
       },
       (p: LoadProgress) => {
         if (this.shared !== shared) return;
-        const share = p.totalBytes ? Math.min(100, (100 * p.loadedBytes) / p.totalBytes) : undefined;
-        fill.style.width = `${share ?? 0}%`;
-        if (share === undefined) progress.removeAttribute('aria-valuenow');
-        else progress.setAttribute('aria-valuenow', share.toFixed(0));
-        text.textContent = p.totalBytes ? `Loading the model: ${megabytes(p.loadedBytes)} of ${megabytes(p.totalBytes)} (${share!.toFixed(0)}%)` : `Loading the model: ${megabytes(p.loadedBytes)}`;
+        renderProgress({ progress, fill, text }, p);
         this.emit<LoadProgress>('progress', p);
       },
     );
@@ -310,7 +217,7 @@ export class AlexNetClassifierElement extends ElementBase {
       this.loaded = classifier;
       classifier.addEventListener('backendchange', this.forwardBackendChange);
       progress.hidden = true;
-      this.shadowPart('status').textContent ||= `Ready on ${where(classifier)}.`;
+      this.shadowPart('status').textContent ||= `Ready on ${placementLine(classifier)}.`;
       // The demo model knows 10 clothing classes: say so, or a photo of a circuit board reads as "Bag".
       const note = this.shadowPart('note');
       note.hidden = Boolean(this.weights);
@@ -348,47 +255,13 @@ export class AlexNetClassifierElement extends ElementBase {
   }
 
   private showImage(image: BrowserImageInput): void {
-    const img = this.shadowPart('image') as HTMLImageElement;
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
-    this.objectUrl = undefined;
-    let url: string | undefined;
-    if (typeof image === 'string' || image instanceof URL) url = String(image);
-    else if (image instanceof Blob) url = this.objectUrl = URL.createObjectURL(image);
-    else if (image instanceof HTMLImageElement) url = image.currentSrc || image.src;
-    img.hidden = !url;
-    if (url) {
-      img.src = url;
-      img.alt = image instanceof File ? image.name : 'The image being classified';
-    }
+    this.objectUrl = renderImage(this.shadowPart('image') as HTMLImageElement, image);
   }
 
-  private showResults(results: Classification[], where: string, ms: number): void {
-    const list = this.shadowPart('results');
-    list.replaceChildren(...results.map((result) => {
-      const row = document.createElement('li');
-      row.className = 'result';
-      row.setAttribute('part', 'result');
-      const label = document.createElement('span');
-      label.setAttribute('part', 'label');
-      label.textContent = result.label;
-      const track = document.createElement('span');
-      track.className = 'track';
-      track.setAttribute('part', 'bar');
-      const fill = document.createElement('span');
-      fill.className = 'fill';
-      fill.setAttribute('part', 'bar-fill');
-      fill.style.display = 'block';
-      fill.style.width = `${Math.max(0, Math.min(100, result.score * 100))}%`;
-      track.append(fill);
-      const score = document.createElement('span');
-      score.className = 'score';
-      score.setAttribute('part', 'score');
-      score.textContent = percent(result.score);
-      row.append(label, track, score);
-      row.setAttribute('aria-label', `${result.label}: ${percent(result.score)}`);
-      return row;
-    }));
-    this.shadowPart('status').textContent = `${where} · ${ms.toFixed(0)} ms`;
+  private showResults(results: Classification[], placement: string, ms: number): void {
+    renderResults(this.shadowPart('results'), results);
+    this.shadowPart('status').textContent = `${placement} · ${ms.toFixed(0)} ms`;
   }
 
   private showError(message: string | undefined): void {

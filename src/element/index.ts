@@ -19,4 +19,4 @@ export function defineAlexNetClassifier(name = 'alexnet-classifier'): CustomElem
 if (typeof customElements !== 'undefined') defineAlexNetClassifier();
 
 export { AlexNetClassifierElement };
-export type { AlexNetClassifierAttributes, AlexNetClassifierEventMap, ErrorDetail, ReadyDetail, ResultDetail } from './classifier-element.js';
+export type { AlexNetClassifierAttributes, AlexNetClassifierEventMap, ErrorDetail, ReadyDetail, ResultDetail } from './element-types.js';
