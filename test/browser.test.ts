@@ -395,11 +395,11 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
       const { createClassifier, WEIGHTS_CACHE_NAME } = window.alexnet;
       const stored = async (path: string) => !!(await (await caches.open(WEIGHTS_CACHE_NAME)).match(new URL(path, location.href).href));
       const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      /** Milliseconds until the copy of `path` is stored, polling without asking for it. */
-      const untilStored = async (path: string) => {
+      /** Whether the copy of `path` gets stored within 10 s, polling without asking for it. */
+      const storedSoon = async (path: string) => {
         const from = performance.now();
         while (!(await stored(path)) && performance.now() - from < 10_000) await pause(20);
-        return performance.now() - from;
+        return stored(path);
       };
       const fast = '/models/fashion-alexnet-mini.safetensors?deferred';
       const classifier = await createClassifier({ weights: fast });
@@ -412,13 +412,13 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
       // No call: the write starts a second (WRITE_AFTER_MS) after the download began.
       const idlePath = '/models/fashion-alexnet-mini.safetensors?idle';
       const idle = await createClassifier({ weights: idlePath });
-      const idleMs = await untilStored(idlePath);
+      const idleStored = await storedSoon(idlePath);
       idle.dispose();
 
       // About 1.4 s of download (64 KiB every 25 ms): written while it arrives, stored just after.
       const slowPath = '/models/fashion-alexnet-mini.safetensors?slow=25';
       const slow = await createClassifier({ weights: slowPath });
-      const slowMs = await untilStored(slowPath);
+      const slowStored = await storedSoon(slowPath);
       slow.dispose();
 
       const askedPath = '/models/fashion-alexnet-mini.safetensors?asked';
@@ -426,15 +426,10 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium', () => {
       const askedCached = await asked.whenCached();
       const askedEntry = await stored(askedPath);
       asked.dispose();
-      return { beforeCall, afterCall, idleMs, slowMs, askedCached, askedEntry };
+      return { beforeCall, afterCall, idleStored, slowStored, askedCached, askedEntry };
     });
-    expect(result.beforeCall).toBe(false);
-    expect(result.afterCall).toEqual({ cached: true, entry: true });
-    expect(result.idleMs).toBeGreaterThan(300);
-    expect(result.idleMs).toBeLessThan(10_000);
-    // A write that waited for an answer would come a second after this load, not within half of one.
-    expect(result.slowMs).toBeLessThan(500);
-    expect(result).toMatchObject({ askedCached: true, askedEntry: true });
+    // The order of events in a real page; the timing policy itself is test/cache-write-decision.test.ts's.
+    expect(result).toEqual({ beforeCall: false, afterCall: { cached: true, entry: true }, idleStored: true, slowStored: true, askedCached: true, askedEntry: true });
   });
 
   it('takes weights as a Response, a ReadableStream, a Blob and bytes', async () => {

@@ -5,6 +5,7 @@ import type { OpenedWeights } from '../io/opened-weights.js';
 import { AlexNetError } from '../errors.js';
 import { openPortableSource, type SourceErrors } from '../io/open-bytes.js';
 import { CHECKSUM_ALGORITHM, createDigest } from '../weights/digest.js';
+import { CacheWriteDecision } from './cache-write-decision.js';
 import { clearWeightsCache, RECORDS_CACHE_NAME, WEIGHTS_CACHE_NAME } from '../io/clear-weights-cache.js';
 
 
@@ -25,14 +26,6 @@ interface CacheRecord {
 function cacheQueueBytes(totalBytes: number | null): number {
   return totalBytes === null ? 32 << 20 : Math.max(8 << 20, totalBytes);
 }
-
-/**
- * The cache write starts at the classifier's first answer, or this long after the download began if
- * that comes first. On a fast link the Cache API would share the CPU with the download and the first
- * inference (on 2 cores it made the first result of a 61 MB model 10-15% later); a download still
- * running after a second is slow enough to leave the CPU time, and writing along keeps memory low.
- */
-const WRITE_AFTER_MS = 1000;
 
 const ERRORS: SourceErrors = { notFound: 'WEIGHTS_NOT_FOUND', downloadFailed: 'WEIGHTS_DOWNLOAD_FAILED' };
 
@@ -108,10 +101,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
   let storing = true;
   // Resolves when the cache has taken what was queued: a very slow disk holds the download back, not memory.
   let drained: (() => void) | undefined;
-  // Whether to write the copy, decided once: yes at the first answer, after a second of download or when the queue is full; no when loading failed.
-  let decide!: (write: boolean) => void;
-  const decided = new Promise<boolean>((resolve) => (decide = resolve));
-  const slowDownload = setTimeout(() => decide(true), WRITE_AFTER_MS);
+  const decision = new CacheWriteDecision();
   // The chunks the loader read wait here (no copy of them is made) until the write starts.
   const queued = new ReadableStream<Uint8Array>({
     start: (controller) => void (body = controller),
@@ -130,7 +120,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     checksum = digest.finish();
     return true;
   };
-  const stored = decided.then((yes) => yes && write().catch(() => false));
+  const stored = decision.decided.then((yes) => yes && write().catch(() => false));
   // A cache that gives up (quota) stops taking chunks; loading goes on without it.
   void stored.then((ok) => {
     if (!ok) storing = false;
@@ -148,7 +138,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
       controller.enqueue(chunk);
       if (storing && (body.desiredSize ?? 1) < 0) {
         // Memory before speed: a full queue is written now.
-        decide(true);
+        decision.write();
         await Promise.race([new Promise<void>((resolve) => (drained = resolve)), stored]);
         drained = undefined;
       }
@@ -159,7 +149,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     totalBytes: download.totalBytes,
     async commit(firstAnswer) {
       if (storing) body.close();
-      void firstAnswer.then(() => decide(true));
+      void firstAnswer.then(() => decision.write());
       if (!(await stored)) {
         await forget(url);
         return false;
@@ -170,8 +160,7 @@ async function storeWhileDownloading(url: string, files: Cache, records: Cache, 
     async abandon(error) {
       if (storing) body.error(error);
       // A write the full queue or a slow download had started ends with the error.
-      clearTimeout(slowDownload);
-      decide(false);
+      decision.drop();
       await stored;
       await forget(url);
       return false;
