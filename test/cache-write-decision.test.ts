@@ -1,5 +1,5 @@
 // When the Cache API copy of a download is written (src/browser/cache-write-decision.ts), on fake
-// timers: the browser test (browser.test.ts) keeps only the order of events in a real page.
+// timers: the browser test (test/browser/cache.test.ts) keeps only the order of events in a real page.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CacheWriteDecision, WRITE_AFTER_MS } from '../src/browser/cache-write-decision.js';
 

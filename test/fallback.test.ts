@@ -1,6 +1,6 @@
 // The backend-fallback policy (src/classifier/fallback.ts) as a table: what the classifier selects
-// after a failure, for each backend asked for. The moves themselves run in browser.test.ts (a GPU out
-// of memory at load, a lost device).
+// after a failure, for each backend asked for. The moves themselves run in Chromium
+// (test/browser/webgpu.test.ts: a device lost, a GPU out of memory mid-run).
 import { describe, expect, it } from 'vitest';
 import { fallbackChoices } from '../src/classifier/fallback.js';
 
