@@ -2,7 +2,7 @@
 // window being channels c - floor((size - 1) / 2) .. c + ceil((size - 1) / 2), clipped to [0, C).
 // alpha arrives already divided by size where the model uses Caffe's convention.
 //
-// Dispatch: one invocation per element of [N, C, H * W], WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * 65535 * WORKGROUP_SIZE
+// Dispatch: one invocation per element of [N, C, H * W], WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * (workgroups along x) * WORKGROUP_SIZE
 // indexes the flat tensor. Neighbouring invocations read neighbouring pixels of the same channels.
 
 struct LrnShape {
@@ -18,8 +18,8 @@ struct LrnShape {
 override WORKGROUP_SIZE: u32 = 64u;
 
 @compute @workgroup_size(WORKGROUP_SIZE, 1, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let index = id.x + id.y * 65535u * WORKGROUP_SIZE;
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let index = id.x + id.y * groups.x * WORKGROUP_SIZE;
   if (index >= shape.total) {
     return;
   }

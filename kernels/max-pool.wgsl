@@ -2,7 +2,7 @@
 // stepping by the strides from (-padTop, -padLeft). Padding never wins (it is skipped, not zero), and
 // ceil mode needs nothing here: OH, OW already count the last, clipped window.
 //
-// Dispatch: one invocation per output element, WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * 65535 * WORKGROUP_SIZE indexes
+// Dispatch: one invocation per output element, WORKGROUP_SIZE (64) invocations a workgroup along x; x + y * (workgroups along x) * WORKGROUP_SIZE indexes
 // the flat output (y is used only past 65535 workgroups).
 
 struct MaxPoolShape {
@@ -19,8 +19,8 @@ struct MaxPoolShape {
 override WORKGROUP_SIZE: u32 = 64u;
 
 @compute @workgroup_size(WORKGROUP_SIZE, 1, 1)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-  let index = id.x + id.y * 65535u * WORKGROUP_SIZE;
+fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let index = id.x + id.y * groups.x * WORKGROUP_SIZE;
   if (index >= shape.total) {
     return;
   }

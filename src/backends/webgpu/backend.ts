@@ -4,19 +4,16 @@ import { AlexNetError } from '../../errors.js';
 import type {
   Backend, Conv2dShape, Conv2dWeightShape, FullyConnectedShape, FullyConnectedWeightShape, LayerWeights, LrnShape, MaxPoolShape, SoftmaxShape,
 } from '../backend.js';
-import {
-  CONV2D_CONSTANTS, CONV2D_SOURCE, CONV2D_UNIFORM, conv2dUniformValues, conv2dWeightsAsFloat, conv2dWorkgroups, packConv2dWeightsForGpu,
-} from './conv2d.js';
 import { adapterFacts, describeAdapter } from './adapter-facts.js';
-import { PER_ELEMENT_CONSTANTS } from './per-element-dispatch.js';
+import { CONV2D_PROGRAM, conv2dWeightsAsFloat, packConv2dWeightsForGpu } from './conv2d.js';
 import {
-  defaultInt8Unpack, FULLY_CONNECTED_CONSTANTS, FULLY_CONNECTED_SOURCE, FULLY_CONNECTED_UNIFORM, FULLY_CONNECTED_UNPACK_SOURCE, fullyConnectedUniformValues,
-  fullyConnectedWorkgroups, packInt8Rows, type Int8Unpack,
+  defaultInt8Unpack, FULLY_CONNECTED_F32_PROGRAM, FULLY_CONNECTED_INT8_PROGRAM, FULLY_CONNECTED_INT8_UNPACK_PROGRAM, packInt8Rows, type Int8Unpack,
 } from './fully-connected.js';
-import { LRN_SOURCE, LRN_UNIFORM, lrnUniformValues, lrnWorkgroups } from './lrn.js';
-import { MAX_POOL_SOURCE, MAX_POOL_UNIFORM, maxPoolUniformValues, maxPoolWorkgroups } from './max-pool.js';
-import { SOFTMAX_CONSTANTS, SOFTMAX_SOURCE, SOFTMAX_UNIFORM, softmaxWorkgroups } from './softmax.js';
-import { packUniform, type UniformLayout } from './uniforms.js';
+import { LRN_PROGRAM } from './lrn.js';
+import { MAX_POOL_PROGRAM } from './max-pool.js';
+import { bindingOf, type GpuProgram } from './program.js';
+import { SOFTMAX_PROGRAM } from './softmax.js';
+import { packUniform } from './uniforms.js';
 
 export interface GpuTensor {
   buffer: GPUBuffer;
@@ -28,17 +25,11 @@ export type GpuWeights =
   | { op: 'fullyConnected'; dtype: 'I8'; weights: GPUBuffer; scales: GPUBuffer; bias: GPUBuffer }
   | { op: 'fullyConnected'; dtype: 'F32'; weights: GPUBuffer; bias: GPUBuffer };
 
-type PipelineName = 'conv2d' | 'maxPool' | 'lrn' | 'fullyConnectedInt8' | 'fullyConnectedF32' | 'softmax';
+/** Any op's program (program.ts): a pipeline is compiled once per program at create(). */
+type AnyProgram = GpuProgram<never>;
 
-/** Each pipeline: its shader, entry point and the values of its `override` constants (compile-time choices). */
-const PIPELINES: Record<PipelineName, { source: string; entryPoint: string; constants: Record<string, number> }> = {
-  conv2d: { source: CONV2D_SOURCE, entryPoint: 'main', constants: CONV2D_CONSTANTS },
-  maxPool: { source: MAX_POOL_SOURCE, entryPoint: 'main', constants: PER_ELEMENT_CONSTANTS },
-  lrn: { source: LRN_SOURCE, entryPoint: 'main', constants: PER_ELEMENT_CONSTANTS },
-  fullyConnectedInt8: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'int8', constants: FULLY_CONNECTED_CONSTANTS },
-  fullyConnectedF32: { source: FULLY_CONNECTED_SOURCE, entryPoint: 'float32', constants: FULLY_CONNECTED_CONSTANTS },
-  softmax: { source: SOFTMAX_SOURCE, entryPoint: 'main', constants: SOFTMAX_CONSTANTS },
-};
+/** Uniform buffers kept for shapes seen before; past this many distinct ones, the oldest are let go. */
+const KEPT_UNIFORMS = 256;
 
 const STORAGE = 0x80 | 0x08 | 0x04; // GPUBufferUsage.STORAGE | COPY_DST | COPY_SRC, as numbers: Node has no GPUBufferUsage.
 const READBACK = 0x01 | 0x08; // MAP_READ | COPY_DST
@@ -49,8 +40,13 @@ const TIMED_OPS = 128;
 export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
   readonly name = 'webgpu' as const;
   private encoder: GPUCommandEncoder | undefined;
-  /** Uniform buffers of the recorded ops, destroyed once they were submitted. */
-  private pendingUniforms: GPUBuffer[] = [];
+  /**
+   * A uniform buffer per program and shape, made the first time a layer runs and used by every later
+   * inference (the shapes of a network's layers do not change between calls).
+   */
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  /** Uniform buffers let go while recorded work may still read them: destroyed at the next submit. */
+  private retiredUniforms: GPUBuffer[] = [];
   private disposed = false;
   private deviceLost: false | 'device-lost' | 'out-of-memory' = false;
   /** While profiling: where each compute pass writes its start and end times. */
@@ -61,7 +57,7 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   private constructor(
     readonly device: GPUDevice, readonly adapterDescription: string, readonly int8Unpack: Int8Unpack,
-    private readonly pipelines: Record<PipelineName, GPUComputePipeline>,
+    private readonly pipelines: Map<AnyProgram, GPUComputePipeline>, private readonly fullyConnectedInt8: AnyProgram,
   ) {
     void device.lost.then(() => {
       this.deviceLost ||= 'device-lost';
@@ -87,14 +83,14 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     });
     const description = describeAdapter(adapterFacts(adapter));
     try {
-      const pipelines = { ...PIPELINES };
-      if (int8Unpack === 'unpack4xI8') pipelines.fullyConnectedInt8 = { ...pipelines.fullyConnectedInt8, source: FULLY_CONNECTED_UNPACK_SOURCE };
-      const entries = await Promise.all(Object.entries(pipelines).map(async ([name, { source, entryPoint, constants }]) => {
-        const module = device.createShaderModule({ code: source, label: name });
-        const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint, constants }, label: name });
-        return [name, pipeline] as const;
+      const fullyConnectedInt8 = int8Unpack === 'unpack4xI8' ? FULLY_CONNECTED_INT8_UNPACK_PROGRAM : FULLY_CONNECTED_INT8_PROGRAM;
+      const programs: AnyProgram[] = [CONV2D_PROGRAM, MAX_POOL_PROGRAM, LRN_PROGRAM, fullyConnectedInt8, FULLY_CONNECTED_F32_PROGRAM, SOFTMAX_PROGRAM];
+      const pipelines = await Promise.all(programs.map(async (program) => {
+        const module = device.createShaderModule({ code: program.source, label: program.name });
+        const compute = { module, entryPoint: program.entryPoint, constants: { ...program.constants } };
+        return [program, await device.createComputePipelineAsync({ layout: 'auto', compute, label: program.name })] as const;
       }));
-      return new WebGpuBackend(device, description, int8Unpack, Object.fromEntries(entries) as Record<PipelineName, GPUComputePipeline>);
+      return new WebGpuBackend(device, description, int8Unpack, new Map(pipelines), fullyConnectedInt8);
     } catch (error) {
       device.destroy();
       throw error;
@@ -195,29 +191,28 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
 
   conv2d(out: GpuTensor, input: GpuTensor, weights: GpuWeights, s: Conv2dShape): void {
     if (weights.op !== 'conv2d') throw new AlexNetError('INVALID_ARGUMENT', 'conv2d needs weights uploaded with uploadConv2d.');
-    this.dispatch('conv2d', CONV2D_UNIFORM, conv2dUniformValues(s), [input.buffer, weights.weights, weights.bias, out.buffer], conv2dWorkgroups(s));
+    this.record(CONV2D_PROGRAM, s, { input: input.buffer, weights: weights.weights, bias: weights.bias, output: out.buffer });
   }
 
   maxPool(out: GpuTensor, input: GpuTensor, s: MaxPoolShape): void {
-    this.dispatch('maxPool', MAX_POOL_UNIFORM, maxPoolUniformValues(s), [input.buffer, out.buffer], maxPoolWorkgroups(s));
+    this.record(MAX_POOL_PROGRAM, s, { input: input.buffer, output: out.buffer });
   }
 
   lrn(out: GpuTensor, input: GpuTensor, s: LrnShape): void {
-    this.dispatch('lrn', LRN_UNIFORM, lrnUniformValues(s), [input.buffer, out.buffer], lrnWorkgroups(s));
+    this.record(LRN_PROGRAM, s, { input: input.buffer, output: out.buffer });
   }
 
   fullyConnected(out: GpuTensor, input: GpuTensor, weights: GpuWeights, s: FullyConnectedShape): void {
     if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
-    const values = fullyConnectedUniformValues(s);
     if (weights.dtype === 'I8') {
-      this.dispatch('fullyConnectedInt8', FULLY_CONNECTED_UNIFORM, values, { 1: input.buffer, 2: weights.weights, 3: weights.bias, 4: out.buffer, 5: weights.scales }, fullyConnectedWorkgroups(s));
+      this.record(this.fullyConnectedInt8, s, { input: input.buffer, packedWeights: weights.weights, bias: weights.bias, output: out.buffer, scales: weights.scales });
     } else {
-      this.dispatch('fullyConnectedF32', FULLY_CONNECTED_UNIFORM, values, { 1: input.buffer, 3: weights.bias, 4: out.buffer, 6: weights.weights }, fullyConnectedWorkgroups(s));
+      this.record(FULLY_CONNECTED_F32_PROGRAM, s, { input: input.buffer, bias: weights.bias, output: out.buffer, floatWeights: weights.weights });
     }
   }
 
   softmax(out: GpuTensor, input: GpuTensor, s: SoftmaxShape): void {
-    this.dispatch('softmax', SOFTMAX_UNIFORM, { ...s }, [input.buffer, out.buffer], softmaxWorkgroups(s));
+    this.record(SOFTMAX_PROGRAM, s, { input: input.buffer, output: out.buffer });
   }
 
   beginOpTimes(): boolean {
@@ -280,31 +275,48 @@ export class WebGpuBackend implements Backend<GpuTensor, GpuWeights> {
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = undefined;
     this.scopeErrors.push(this.popErrorScope(), this.popErrorScope());
-    for (const uniform of this.pendingUniforms) uniform.destroy();
-    this.pendingUniforms = [];
+    for (const uniform of this.retiredUniforms) uniform.destroy();
+    this.retiredUniforms = [];
   }
 
-  /** Records one dispatch; `buffers` are bindings 1.. in order, or by binding number. Binding 0 is the uniform. */
-  private dispatch(name: PipelineName, layout: UniformLayout, values: Record<string, number | boolean>, buffers: GPUBuffer[] | Record<number, GPUBuffer>, workgroups: [number, number, number]): void {
+  /** The uniform buffer holding `shape` for `program`: made once, then found again. */
+  private uniformFor<Shape>(program: GpuProgram<Shape>, shape: Shape): GPUBuffer {
+    const data = packUniform(program.uniform, program.uniformValues(shape));
+    const key = `${program.name}:${new Uint32Array(data).join(',')}`;
+    let uniform = this.uniforms.get(key);
+    if (!uniform) {
+      if (this.uniforms.size >= KEPT_UNIFORMS) {
+        // Many distinct shapes (batches of every size): the oldest go once recorded work is submitted.
+        const [oldest, buffer] = this.uniforms.entries().next().value!;
+        this.uniforms.delete(oldest);
+        this.retiredUniforms.push(buffer);
+      }
+      uniform = this.device.createBuffer({ size: data.byteLength, usage: 0x40 | 0x08, label: `${program.name} shape` }); // UNIFORM | COPY_DST
+      this.device.queue.writeBuffer(uniform, 0, data);
+      this.uniforms.set(key, uniform);
+    }
+    return uniform;
+  }
+
+  /** Records one dispatch of `program` for `shape`; `buffers` by their WGSL names (binding 0 is the shape). */
+  private record<Shape>(program: GpuProgram<Shape>, shape: Shape, buffers: Record<string, GPUBuffer>): void {
     this.checkAlive();
     // First: the error scopes then watch the uniform and the bind group too.
     const commands = this.commands();
-    const data = packUniform(layout, values);
-    const uniform = this.device.createBuffer({ size: data.byteLength, usage: 0x40 | 0x08, label: `${name} shape` }); // UNIFORM | COPY_DST
-    this.device.queue.writeBuffer(uniform, 0, data);
-    this.pendingUniforms.push(uniform);
-    const bound = Array.isArray(buffers) ? Object.fromEntries(buffers.map((b, i) => [i + 1, b])) : buffers;
-    const pipeline = this.pipelines[name];
+    const pipeline = this.pipelines.get(program)!;
     const bindGroup = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: [{ binding: 0, resource: { buffer: uniform } }, ...Object.entries(bound).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } }))],
+      entries: [
+        { binding: 0, resource: { buffer: this.uniformFor(program, shape) } },
+        ...Object.entries(buffers).map(([name, buffer]) => ({ binding: bindingOf(program as GpuProgram<never>, name), resource: { buffer } })),
+      ],
     });
     const timing = this.timing && this.timing.ops < TIMED_OPS ? this.timing : undefined;
     const timestampWrites = timing && { querySet: timing.querySet, beginningOfPassWriteIndex: 2 * timing.ops, endOfPassWriteIndex: 2 * timing.ops++ + 1 };
-    const pass = commands.beginComputePass({ label: name, timestampWrites });
+    const pass = commands.beginComputePass({ label: program.name, timestampWrites });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(...workgroups);
+    pass.dispatchWorkgroups(...program.workgroups(shape));
     pass.end();
   }
 }

@@ -1,23 +1,16 @@
-// conv2d on WebGPU (kernels/conv2d.wgsl): weight packing, uniform, dispatch.
+// conv2d on WebGPU (kernels/conv2d.wgsl): its program and its weight packing.
 import source from '../../../kernels/conv2d.wgsl';
 import type { Conv2dShape, Conv2dWeightShape, LayerWeights } from '../backend.js';
 import { checkScaleCount, dequantize } from '../int8-weights.js';
-import type { UniformLayout } from './uniforms.js';
+import type { GpuProgram } from './program.js';
 
-export const CONV2D_SOURCE = source;
-
-export const CONV2D_UNIFORM: UniformLayout = [
-  ['N', 'u32'], ['C', 'u32'], ['H', 'u32'], ['W', 'u32'],
-  ['K', 'u32'], ['R', 'u32'], ['S', 'u32'], ['G', 'u32'],
-  ['strideH', 'u32'], ['strideW', 'u32'], ['padTop', 'u32'], ['padLeft', 'u32'],
-  ['OH', 'u32'], ['OW', 'u32'], ['relu', 'u32'], ['kTiles', 'u32'],
-];
-
-/** Output channels one invocation computes (a vec4 of weights) and output columns it covers. */
+/** Output channels one invocation computes (a vec4 of weights). */
 const CHANNELS = 4;
-const COLUMNS = 4;
-/** The shader's `override WORKGROUP_X / WORKGROUP_Y`. */
-export const CONV2D_CONSTANTS = { WORKGROUP_X: 8, WORKGROUP_Y: 8 };
+/**
+ * Output columns it covers: the shader's `const COLUMNS` (it sizes an array, which an override cannot),
+ * held equal by test/webgpu-programs.test.ts.
+ */
+export const CONV2D_COLUMNS = 4;
 
 export function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
   return Math.ceil(shape.K / shape.G / CHANNELS);
@@ -48,12 +41,21 @@ export function packConv2dWeightsForGpu(weight: Float32Array, shape: Conv2dWeigh
   return packed;
 }
 
-export function conv2dUniformValues(s: Conv2dShape): Record<string, number | boolean> {
-  return { ...s, kTiles: kTilesOf(s) };
-}
+const WORKGROUP = { WORKGROUP_X: 8, WORKGROUP_Y: 8 };
 
-/** Workgroups of 8 x 8: x over blocks of 4 columns, y over rows, z over images x groups x channel tiles. */
-export function conv2dWorkgroups(s: Conv2dShape): [number, number, number] {
-  const { WORKGROUP_X, WORKGROUP_Y } = CONV2D_CONSTANTS;
-  return [Math.ceil(Math.ceil(s.OW / COLUMNS) / WORKGROUP_X), Math.ceil(s.OH / WORKGROUP_Y), s.N * s.G * kTilesOf(s)];
-}
+export const CONV2D_PROGRAM: GpuProgram<Conv2dShape> = {
+  name: 'conv2d',
+  source,
+  entryPoint: 'main',
+  constants: WORKGROUP,
+  uniform: [
+    ['N', 'u32'], ['C', 'u32'], ['H', 'u32'], ['W', 'u32'],
+    ['K', 'u32'], ['R', 'u32'], ['S', 'u32'], ['G', 'u32'],
+    ['strideH', 'u32'], ['strideW', 'u32'], ['padTop', 'u32'], ['padLeft', 'u32'],
+    ['OH', 'u32'], ['OW', 'u32'], ['relu', 'u32'], ['kTiles', 'u32'],
+  ],
+  bindings: ['input', 'weights', 'bias', 'output'],
+  uniformValues: (s) => ({ ...s, kTiles: kTilesOf(s) }),
+  // Workgroups of 8 x 8: x over blocks of 4 columns, y over rows, z over images x groups x channel tiles.
+  workgroups: (s) => [Math.ceil(Math.ceil(s.OW / CONV2D_COLUMNS) / WORKGROUP.WORKGROUP_X), Math.ceil(s.OH / WORKGROUP.WORKGROUP_Y), s.N * s.G * kTilesOf(s)],
+};

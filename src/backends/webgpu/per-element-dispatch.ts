@@ -1,5 +1,6 @@
 // Dispatch geometry shared by the one-invocation-per-element kernels (max-pool, lrn): workgroups of
-// 64 along x, spilling into y past WebGPU's 65535 workgroups per dimension.
+// 64 along x, spilling into y past WebGPU's 65535 workgroups per dimension (the shaders read how many
+// there are along x from num_workgroups).
 const WORKGROUP_SIZE = 64;
 const MAX_GROUPS = 65535;
 
