@@ -6,10 +6,18 @@ import { relaxedSimdSupported } from '../src/backends/wasm/kernels.js';
 import { findChromium } from '../tools/chromium.js';
 import { RemoteWebGpuBackend } from './webgpu-remote.js';
 
+/** How far a backend's f32 sums may be from a reference's (another order of additions): |a - r| <= atol + rtol |r|. */
+export interface F32Tolerance {
+  atol: number;
+  rtol: number;
+}
+
 export interface BackendUnderTest {
   name: string;
   /** Why it cannot run in this environment; undefined when it can. */
   absentBecause?: string;
+  /** For suites without tolerances of their own (ONNX's test data); op tables state theirs per op. */
+  tolerance: F32Tolerance;
   create(): Promise<Backend>;
 }
 
@@ -17,6 +25,7 @@ export interface BackendUnderTest {
 export interface WasmBuildUnderTest {
   name: string;
   absentBecause?: string;
+  tolerance: F32Tolerance;
   /** With f32 arithmetic unless `arithmetic` says otherwise. */
   create(threads: number, arithmetic?: Arithmetic): Promise<WasmBackend>;
 }
@@ -32,10 +41,16 @@ async function wasmWithThreads(threads: number, relaxedSimd: boolean, arithmetic
   return backend;
 }
 
+/** f32 in registers, sums in blocks of 4 or 8 lanes (fused multiply-add in the relaxed build). */
+const WASM_TOLERANCE: F32Tolerance = { atol: 1e-5, rtol: 1e-4 };
+/** A GPU sums in workgroup trees and may flush denormals or fuse differently by driver. */
+const WEBGPU_TOLERANCE: F32Tolerance = { atol: 1e-4, rtol: 1e-3 };
+
 export const WASM_BUILDS_UNDER_TEST: WasmBuildUnderTest[] = [
-  { name: 'wasm (baseline SIMD)', create: (threads, arithmetic) => wasmWithThreads(threads, false, arithmetic) },
+  { name: 'wasm (baseline SIMD)', tolerance: WASM_TOLERANCE, create: (threads, arithmetic) => wasmWithThreads(threads, false, arithmetic) },
   {
     name: 'wasm (relaxed SIMD)',
+    tolerance: WASM_TOLERANCE,
     absentBecause: relaxedSimdSupported() ? undefined : 'this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)',
     create: (threads, arithmetic) => wasmWithThreads(threads, true, arithmetic),
   },
@@ -47,6 +62,7 @@ const webgpuAbsentBecause = findChromium() || process.env.CI ? undefined : 'no C
 export const WEBGPU_UNDER_TEST: BackendUnderTest = {
   name: 'webgpu (headless Chromium)',
   absentBecause: webgpuAbsentBecause,
+  tolerance: WEBGPU_TOLERANCE,
   create: async () => {
     const backend = await RemoteWebGpuBackend.create();
     console.log(`webgpu op tests run on: ${backend.adapter}`);
@@ -58,6 +74,7 @@ export const WEBGPU_UNDER_TEST: BackendUnderTest = {
 export const WEBGPU_SHIFT_UNPACK: BackendUnderTest = {
   name: 'webgpu, int8 unpacked with shifts (headless Chromium)',
   absentBecause: webgpuAbsentBecause,
+  tolerance: WEBGPU_TOLERANCE,
   create: async () => {
     const backend = await RemoteWebGpuBackend.create({ int8Unpack: 'shifts' });
     console.log(`webgpu op tests run on: ${backend.adapter}`);

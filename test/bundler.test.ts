@@ -10,12 +10,12 @@ import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
 import { installInto, packInto } from './packed.js';
 
 const run = promisify(execFile);
 
-describe.skipIf(!chromiumAvailable())('examples built with Vite from npm pack', () => {
+describe.skipIf(!chromiumAvailable())('examples built with Vite from npm pack' + chromiumSkipNote(), () => {
   const work = mkdtempSync(join(tmpdir(), 'alexnet-web-bundler-'));
   let tarball: string;
   beforeAll(async () => {

@@ -16,6 +16,11 @@ export function chromiumAvailable(): boolean {
   return found;
 }
 
+/** What a Chromium suite's title adds when it is skipped: why. */
+export function chromiumSkipNote(): string {
+  return chromiumAvailable() ? '' : ' (skipped: no Chromium here; apt-get install chromium)';
+}
+
 /** A new tab at `url` that logs page errors; `initScript` runs before the page's own scripts. */
 export async function openPage(browser: Browser, url: string, initScript?: string): Promise<Page> {
   const page = await browser.newPage();

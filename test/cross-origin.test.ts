@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer, type StaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, PACKAGE_ROOT } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, PACKAGE_ROOT } from './chromium-fixture.js';
 
 interface Seen {
   top: string;
@@ -17,7 +17,7 @@ interface Seen {
   errors: string[];
 }
 
-describe.skipIf(!chromiumAvailable())('the package on another origin (Chromium)', () => {
+describe.skipIf(!chromiumAvailable())('the package on another origin (Chromium)' + chromiumSkipNote(), () => {
   let cdn: StaticServer;
   const site = mkdtempSync(join(tmpdir(), 'alexnet-web-site-'));
   beforeAll(async () => {

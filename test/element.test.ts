@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { createClassifier as createNodeClassifier } from '../src/node/index.js';
-import { chromiumAvailable, chromiumFixture, openPage } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, chromiumFixture, openPage } from './chromium-fixture.js';
 
 const OUTPUT = new URL('./output/', import.meta.url);
 
@@ -42,7 +42,7 @@ describe('<alexnet-classifier> on a server', () => {
   });
 });
 
-describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium', () => {
+describe.skipIf(!chromiumAvailable())('<alexnet-classifier> in Chromium' + chromiumSkipNote(), () => {
   const chromium = chromiumFixture();
 
   const open = (path: string): Promise<Page> => openPage(chromium.browser, `${chromium.server.origin}${path}`, RECORD_EVENTS);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { startStaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, chromiumFixture, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, chromiumFixture, openPage, PACKAGE_ROOT } from './chromium-fixture.js';
 import { packInto } from './packed.js';
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ describe('examples/node', () => {
   });
 });
 
-describe.skipIf(!chromiumAvailable())('examples in Chromium', () => {
+describe.skipIf(!chromiumAvailable())('examples in Chromium' + chromiumSkipNote(), () => {
   const chromium = chromiumFixture();
 
   const open = (url: string): Promise<Page> => openPage(chromium.browser, url, RECORD_RESULTS);

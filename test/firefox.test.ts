@@ -24,7 +24,7 @@ interface PageRun {
   secondLoadRequests?: number;
 }
 
-describe.skipIf(!firefoxAvailable())('Firefox ESR', () => {
+describe.skipIf(!firefoxAvailable())(`Firefox ESR${firefoxAvailable() ? '' : ' (skipped: no Firefox here; apt-get install firefox-esr)'}`, () => {
   let browser: Browser;
   let server: StaticServer;
   beforeAll(async () => {

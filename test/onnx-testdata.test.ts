@@ -1,16 +1,16 @@
-// ONNX's own node tests (Debian's libonnx-testdata) through our kernels, where the shapes fit our ops.
-// Each case: the ONNX node's attributes become our op's shape; inputs and expected outputs are the
-// .pb tensors ONNX ships. Cases outside our op set are listed as skipped with the reason.
+// ONNX's own node tests (Debian's libonnx-testdata) through our kernels, where the shapes fit our ops,
+// on every backend of the op tests' table (test/backends.ts), each within its own f32 tolerance
+// (max-pool exactly). Each case: the ONNX node's attributes become our op's shape; inputs and
+// expected outputs are the .pb tensors ONNX ships.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backends/backend.js';
-import { WasmBackend } from '../src/backends/wasm/backend.js';
 import { decodeModel, toNumber, type OnnxNode } from '../src/convert/onnx-proto.js';
 import { ModelProto } from '../src/convert/onnx-proto.js';
 import { dimsOf, tensorToFloat32 } from '../src/convert/onnx-tensor.js';
 import { slidingOutputSize } from '../src/model/shapes.js';
-import { runOp } from './backends.js';
+import { runOp, WASM_BUILDS_UNDER_TEST, WEBGPU_UNDER_TEST, type BackendUnderTest, type F32Tolerance } from './backends.js';
 import { expectClose } from './close.js';
 
 const ROOT = '/usr/share/libonnx-testdata/data';
@@ -40,14 +40,14 @@ function attribute(node: OnnxNode, name: string): { i?: number; f?: number; ints
   return a && { i: a.i === undefined ? undefined : toNumber(a.i), f: a.f, ints: a.ints?.map(toNumber), s: a.s?.length ? new TextDecoder().decode(Uint8Array.from(a.s)) : undefined };
 }
 
-type Runner = (backend: Backend, directory: string) => Promise<void>;
+type Runner = (backend: Backend, directory: string, tolerance: F32Tolerance) => Promise<void>;
 
-const runLrn: Runner = async (backend, directory) => {
+const runLrn: Runner = async (backend, directory, { atol, rtol }) => {
   const { node, inputs, expected } = loadCase(directory);
   const [N, C, H, W] = inputs[0].dims;
   const size = attribute(node, 'size')!.i!;
   const shape = { N, C, H, W, size, alpha: (attribute(node, 'alpha')?.f ?? 1e-4) / size, beta: attribute(node, 'beta')?.f ?? 0.75, k: attribute(node, 'bias')?.f ?? 1 };
-  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.lrn(o, x, shape)), expected.values, 1e-5, 1e-4);
+  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.lrn(o, x, shape)), expected.values, atol, rtol);
 };
 
 const runMaxPool: Runner = async (backend, directory) => {
@@ -71,7 +71,7 @@ const runMaxPool: Runner = async (backend, directory) => {
   expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.maxPool(o, x, shape)), expected.values, 0, 0);
 };
 
-const runConv: Runner = async (backend, directory) => {
+const runConv: Runner = async (backend, directory, { atol, rtol }) => {
   const { node, inputs, initializers, expected } = loadCase(directory);
   const [N, C, H, W] = inputs[0].dims;
   const weight = initializers.get(node.input[1]) ?? inputs[1];
@@ -85,10 +85,10 @@ const runConv: Runner = async (backend, directory) => {
     OH: slidingOutputSize(H, R, strides[0], pads[0], pads[2], false), OW: slidingOutputSize(W, S, strides[1], pads[1], pads[3], false),
   };
   const weights = backend.uploadConv2d({ weight: { dtype: 'F32', values: weight.values }, bias: biasSource?.values ?? new Float32Array(K) }, shape);
-  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.conv2d(o, x, weights, shape)), expected.values, 1e-5, 1e-4);
+  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.conv2d(o, x, weights, shape)), expected.values, atol, rtol);
 };
 
-const runGemm: Runner = async (backend, directory) => {
+const runGemm: Runner = async (backend, directory, { atol, rtol }) => {
   const { node, inputs, expected } = loadCase(directory);
   const transA = attribute(node, 'transA')?.i === 1;
   const transB = attribute(node, 'transB')?.i === 1;
@@ -108,15 +108,15 @@ const runGemm: Runner = async (backend, directory) => {
   const shape = { N, I, O, relu: false };
   const weights = backend.uploadFullyConnected({ weight: { dtype: 'F32', values: weight }, bias }, shape);
   const input = transA ? transpose(a) : a.values;
-  expectClose(await runOp(backend, input, N * O, (o, x) => backend.fullyConnected(o, x, weights, shape)), expected.values, 1e-5, 1e-4);
+  expectClose(await runOp(backend, input, N * O, (o, x) => backend.fullyConnected(o, x, weights, shape)), expected.values, atol, rtol);
 };
 
-const runSoftmax: Runner = async (backend, directory) => {
+const runSoftmax: Runner = async (backend, directory, { atol, rtol }) => {
   const { inputs, expected } = loadCase(directory);
   const dims = inputs[0].dims;
   const D = dims[dims.length - 1];
   const shape = { N: inputs[0].values.length / D, D };
-  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.softmax(o, x, shape)), expected.values, 1e-6, 1e-4);
+  expectClose(await runOp(backend, inputs[0].values, expected.values.length, (o, x) => backend.softmax(o, x, shape)), expected.values, atol, rtol);
 };
 
 const CASES: [string, Runner][] = [
@@ -155,11 +155,21 @@ const CASES: [string, Runner][] = [
   ['pytorch-converted/test_softmax_lastdim', runSoftmax],
 ];
 
-describe.skipIf(!present)(`ONNX node tests from libonnx-testdata${present ? '' : ' (absent: apt-get install libonnx-testdata)'}`, () => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await WasmBackend.create();
-  });
-  afterAll(() => backend?.dispose());
-  it.each(CASES)('%s', (name, runner) => runner(backend, join(ROOT, name)));
+/** Each wasm build at 2 threads (the op tables cover every count), and WebGPU. */
+const BACKENDS: BackendUnderTest[] = [
+  ...WASM_BUILDS_UNDER_TEST.map((build) => ({ ...build, name: `${build.name}, 2 threads`, create: () => build.create(2) })),
+  WEBGPU_UNDER_TEST,
+];
+
+describe.skipIf(!present)(`ONNX node tests from libonnx-testdata${present ? '' : ' (skipped: apt-get install libonnx-testdata)'}`, () => {
+  for (const backendCase of BACKENDS) {
+    describe.skipIf(backendCase.absentBecause)(`on ${backendCase.name}${backendCase.absentBecause ? ` (skipped: ${backendCase.absentBecause})` : ''}`, () => {
+      let backend: Backend;
+      beforeAll(async () => {
+        backend = await backendCase.create();
+      });
+      afterAll(() => backend?.dispose());
+      it.each(CASES)('%s', (name, runner) => runner(backend, join(ROOT, name), backendCase.tolerance));
+    });
+  }
 });

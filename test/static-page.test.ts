@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
-import { chromiumAvailable, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, PACKAGE_ROOT as ROOT } from './chromium-fixture.js';
 import { installInto, packInto } from './packed.js';
 
 /** The first ```html and ```js blocks of README's section `heading`. */
@@ -19,7 +19,7 @@ function readmePage(heading: string): { html: string; js: string } {
   return { html: block('html'), js: block('js') };
 }
 
-describe.skipIf(!chromiumAvailable())("README's page without a bundler (npm pack, strict CSP)", () => {
+describe.skipIf(!chromiumAvailable())("README's page without a bundler (npm pack, strict CSP)" + chromiumSkipNote(), () => {
   const work = mkdtempSync(join(tmpdir(), 'alexnet-web-static-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 

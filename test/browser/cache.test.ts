@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable } from '../chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote } from '../chromium-fixture.js';
 import type { StaticServer } from '../../tools/static-server.js';
 import { browserHarness, MODEL_PATH } from './harness.js';
 
-describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: the Cache API copy', () => {
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: the Cache API copy' + chromiumSkipNote(), () => {
   const h = browserHarness();
   let page: Page;
   let server: StaticServer;

@@ -5,11 +5,11 @@ import type { Browser, Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier as createNodeClassifier } from '../../src/node/index.js';
 import { startStaticServer } from '../../tools/static-server.js';
-import { chromiumAvailable, dedicatedWorkerThreads, openPage, PACKAGE_ROOT } from '../chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote, dedicatedWorkerThreads, openPage, PACKAGE_ROOT } from '../chromium-fixture.js';
 import type { StaticServer } from '../../tools/static-server.js';
 import { browserHarness, IMAGES, imagePath } from './harness.js';
 
-describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: threads, calls and dispose', () => {
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: threads, calls and dispose' + chromiumSkipNote(), () => {
   const h = browserHarness();
   let page: Page;
   let browser: Browser;

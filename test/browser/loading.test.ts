@@ -1,11 +1,11 @@
 // Loading weights in a browser: progress, abort, integrity, Range resume, and every kind of source.
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable } from '../chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote } from '../chromium-fixture.js';
 import type { StaticServer } from '../../tools/static-server.js';
 import { browserHarness, MODEL_BYTES, MODEL_PATH } from './harness.js';
 
-describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: loading weights', () => {
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: loading weights' + chromiumSkipNote(), () => {
   const h = browserHarness();
   let page: Page;
   let server: StaticServer;

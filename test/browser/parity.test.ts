@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClassifier as createNodeClassifier } from '../../src/node/index.js';
-import { chromiumAvailable } from '../chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote } from '../chromium-fixture.js';
 import { SMALL_SPEC } from '../fixtures.js';
 import { uniform } from '../random.js';
 import type { StaticServer } from '../../tools/static-server.js';
 import { browserHarness, IMAGES, imagePath, randomModel } from './harness.js';
 
-describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: parity with Node', () => {
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: parity with Node' + chromiumSkipNote(), () => {
   const h = browserHarness();
   let page: Page;
   let server: StaticServer;

@@ -3,12 +3,12 @@
 import type { Page, WebWorker } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bvlcAlexNet } from '../../src/node/index.js';
-import { chromiumAvailable } from '../chromium-fixture.js';
+import { chromiumAvailable, chromiumSkipNote } from '../chromium-fixture.js';
 import { SMALL_SPEC } from '../fixtures.js';
 import type { StaticServer } from '../../tools/static-server.js';
 import { browserHarness, expectServedAfterMove, IMAGES, imagePath, MODEL_PATH, randomModel } from './harness.js';
 
-describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: WebGPU', () => {
+describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: WebGPU' + chromiumSkipNote(), () => {
   const h = browserHarness();
   let page: Page;
   let server: StaticServer;
