@@ -97,9 +97,8 @@ export class Network<T, W> {
     const facts = { name, inputNonNegative: plan.inputNonNegative };
     if (plan.layer.type === 'conv2d') {
       const [C] = plan.inputShape;
-      const [K, , R, S] = plan.weightShapes.get(`${name}.weight`)!;
-      const [strideH, strideW] = plan.layer.stride;
-      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G: plan.layer.groups, strideH, strideW, ...facts }));
+      const { outChannels: K, kernel: [R, S], stride: [strideH, strideW], groups: G } = plan.layer;
+      this.uploaded.set(name, this.backend.uploadConv2d(weights, { C, K, R, S, G, strideH, strideW, ...facts }));
     } else if (plan.layer.type === 'fullyConnected') {
       this.uploaded.set(name, this.backend.uploadFullyConnected(weights, { I: elementsOf(plan.inputShape), O: plan.layer.outFeatures, ...facts }));
     } else {

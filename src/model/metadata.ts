@@ -1,6 +1,6 @@
 // What a weights file says about itself: the network, how to prepare pixels, labels and provenance.
 import { AlexNetError, describeValue } from '../errors.js';
-import { planNetwork } from './shapes.js';
+import { planNetwork, type LayerPlan } from './shapes.js';
 import type { NetworkSpec } from './spec.js';
 
 /** Version of the `alexnet-web` metadata this build reads and writes. */
@@ -105,8 +105,8 @@ export function validatePreprocess(value: unknown, makeError: (message: string) 
   return p;
 }
 
-/** Parses and checks the metadata JSON string of a weights file. */
-export function parseMetadata(json: string | undefined): ModelMetadata {
+/** Parses and checks the metadata JSON string of a weights file; with the plan of its network, made on the way. */
+export function parseMetadata(json: string | undefined): { metadata: ModelMetadata; plans: LayerPlan[] } {
   if (json === undefined) {
     throw new AlexNetError(
       'WEIGHTS_CORRUPT',
@@ -140,5 +140,5 @@ export function parseMetadata(json: string | undefined): ModelMetadata {
     corrupt(`labels must be ${last[0]} strings, one per output; found ${Array.isArray(raw.labels) ? raw.labels.length : typeof raw.labels}.`);
   }
   if (typeof raw.source !== 'object' || raw.source === null || typeof raw.source.kind !== 'string') corrupt('source.kind must be a string.');
-  return raw;
+  return { metadata: raw, plans };
 }

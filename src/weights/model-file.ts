@@ -2,7 +2,7 @@
 import type { LayerWeights } from '../backends/backend.js';
 import { AlexNetError } from '../errors.js';
 import { METADATA_KEY, parseMetadata, type ModelMetadata } from '../model/metadata.js';
-import { planNetwork, type LayerPlan } from '../model/shapes.js';
+import type { LayerPlan } from '../model/shapes.js';
 import { isWeighted } from '../model/spec.js';
 import { halvesToFloats } from './float16.js';
 import { parseHeader, type SafetensorsHeader, type TensorEntry } from './safetensors.js';
@@ -57,8 +57,7 @@ function matchTensors(header: SafetensorsHeader, plans: LayerPlan[]): Map<string
 /** Parses and checks everything but the tensor values; `bytes` holds at least the header. */
 export function readModelHeader(bytes: Uint8Array, fileBytes?: number): ModelHeader {
   const header = parseHeader(bytes, fileBytes);
-  const metadata = parseMetadata(header.metadata[METADATA_KEY]);
-  const plans = planNetwork(metadata.network);
+  const { metadata, plans } = parseMetadata(header.metadata[METADATA_KEY]);
   return { header, metadata, plans, layerTensors: matchTensors(header, plans) };
 }
 
