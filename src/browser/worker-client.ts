@@ -51,6 +51,18 @@ async function wireImage(input: BrowserImageInput): Promise<Wired<WireImage>> {
   throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; ${SUPPORTED_IMAGES}.`);
 }
 
+/** Every image wired, or none: bitmaps made for the others are closed when one fails. */
+async function wireAll(images: BrowserImageInput[]): Promise<Wired<WireImage[]>> {
+  const settled = await Promise.allSettled(images.map(wireImage));
+  const wired = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    for (const w of wired) for (const t of w.transferables) (t as ImageBitmap).close?.();
+    throw failed.reason;
+  }
+  return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
+}
+
 async function wireWeights(weights: ClassifierOptions['weights']): Promise<Wired<WireWeights | undefined>> {
   const url = absoluteUrl(weights);
   if (url) return { value: url, transferables: [] };
@@ -208,16 +220,6 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
       aborted.done();
       callSignal?.removeEventListener('abort', onAbort);
     }
-  };
-  const wireAll = async (images: BrowserImageInput[]): Promise<Wired<WireImage[]>> => {
-    const settled = await Promise.allSettled(images.map(wireImage));
-    const wired = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) {
-      for (const w of wired) for (const t of w.transferables) (t as ImageBitmap).close?.();
-      throw failed.reason;
-    }
-    return { value: wired.map((w) => w.value), transferables: wired.flatMap((w) => w.transferables) };
   };
   const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
