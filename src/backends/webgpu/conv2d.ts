@@ -12,7 +12,7 @@ const CHANNELS = 4;
  */
 export const CONV2D_COLUMNS = 4;
 
-export function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
+function kTilesOf(shape: Pick<Conv2dShape, 'K' | 'G'>): number {
   return Math.ceil(shape.K / shape.G / CHANNELS);
 }
 

@@ -14,7 +14,7 @@ export function defaultInt8Unpack(): Int8Unpack {
   return features?.has('packed_4x8_integer_dot_product') ? 'unpack4xI8' : 'shifts';
 }
 
-export function wordsPerRow(I: number): number {
+function wordsPerRow(I: number): number {
   return Math.ceil(I / 4);
 }
 
