@@ -19,6 +19,8 @@ const CASES: Case[] = [
   lrn('general beta (pow path)', 2, 9, 5, 3, 3, 0.3, 0.6, 1.5),
   lrn('large alpha stresses the first and last channels', 1, 8, 2, 9, 5, 1, 0.75, 0.5),
   lrn('batch 3, channels not divisible by the threads', 3, 7, 4, 5, 5, 1e-2, 0.75, 1),
+  // 4.6 million elements: more than 65,535 workgroups of 64, so WebGPU's dispatch spills into y.
+  lrn('batch 16 of norm1: the WebGPU dispatch spills past 65535 workgroups', 16, 96, 55, 55, 5, 1e-4 / 5, 0.75, 1),
 ];
 
 describeOnBackends('lrn', {
