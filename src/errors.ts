@@ -43,7 +43,7 @@ const QUOTE_CHARS = 60;
  * or what kind of array or object it is (never walked: a file may nest 100,000 deep).
  */
 export function describeValue(value: unknown): string {
-  if (Array.isArray(value)) return value.length <= 8 && value.every((v) => typeof v === 'number') ? `[${value.join(', ')}]` : `an array of ${value.length} items`;
+  if (Array.isArray(value)) return value.length <= 8 && value.every((v) => typeof v === 'number') ? `[${value.join(', ')}]` : `an array of ${value.length} ${value.length === 1 ? 'item' : 'items'}`;
   if (value === null || typeof value !== 'object') {
     const text = typeof value === 'string' ? JSON.stringify(value.slice(0, QUOTE_CHARS)) + (value.length > QUOTE_CHARS ? '…' : '') : String(value);
     return text;

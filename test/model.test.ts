@@ -61,7 +61,7 @@ describe('shape inference', () => {
     ['max-pool pads that are a string', (s: NetworkSpec) => { (s.layers[2] as any).pads = '1'; }, /"pool1".*pads must be a list of 4 integers, found "1"/],
     ['a relu that is not a boolean', (s: NetworkSpec) => { (s.layers[0] as any).relu = 'yes'; }, /"conv1".*relu must be true or false/],
     ['an absurd channel count', (s: NetworkSpec) => { (s.layers[0] as any).outChannels = 2 ** 40; }, /"conv1".*up to 1048576/],
-    ['a kernel nested 100,000 deep', (s: NetworkSpec) => { (s.layers[0] as any).kernel = [nested(100_000), 3]; }, /"conv1".*found \[96, an array of 1 items, 3, /],
+    ['a kernel nested 100,000 deep', (s: NetworkSpec) => { (s.layers[0] as any).kernel = [nested(100_000), 3]; }, /"conv1".*found \[96, an array of 1 item, 3, /],
   ])('%s fails with MODEL_INVALID naming the layer', (_, edit, message) => {
     const spec = bvlcAlexNet();
     edit(spec);

@@ -133,7 +133,8 @@ export function parseMetadata(json: string | undefined): { metadata: ModelMetada
   const { height, width } = raw.network.input;
   const resize = raw.preprocess.resize;
   const smallest = resize.mode === 'stretch' ? Math.min(resize.width - width, resize.height - height) : resize.size - Math.max(width, height);
-  if (smallest < 0) corrupt(`preprocess.resize ${describeValue(resize)} is smaller than the ${width}x${height} input, so the centre crop would not fit.`);
+  const resized = resize.mode === 'stretch' ? `${resize.width}x${resize.height}` : `shorter side ${resize.size}`;
+  if (smallest < 0) corrupt(`preprocess.resize (${resized}) is smaller than the ${width}x${height} input, so the centre crop would not fit.`);
   const last = plans[plans.length - 1].outputShape;
   if (last.length !== 1) corrupt('the network must end in a flat output (fullyConnected or softmax).');
   if (!Array.isArray(raw.labels) || raw.labels.length !== last[0] || raw.labels.some((l) => typeof l !== 'string')) {
