@@ -11,23 +11,65 @@ export function maxPool(
   checkRange(out, <usize>planes * OH * OW << 2);
   checkRange(input, <usize>planes * H * W << 2);
   if (first < 0 || end > planes) unreachable();
+  // Every pool AlexNet has (ceil mode or not) is 3 wide with stride 2: four outputs at a time in v128 lanes.
+  const fourAtATime = kernelW == 3 && strideW == 2;
+  // The first output whose window starts inside the row (its left columns are not padding).
+  const firstInside = min((padLeft + 1) >> 1, OW);
   for (let plane = first; plane < end; plane++) {
     const src = input + (<usize>plane * H * W << 2);
-    let dst = out + (<usize>plane * OH * OW << 2);
+    const dst = out + (<usize>plane * OH * OW << 2);
     for (let oh = 0; oh < OH; oh++) {
       const h0 = max(oh * strideH - padTop, 0);
       const h1 = min(oh * strideH - padTop + kernelH, H);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = max(ow * strideW - padLeft, 0);
-        const w1 = min(ow * strideW - padLeft + kernelW, W);
-        let best = -Infinity as f32;
-        for (let h = h0; h < h1; h++) {
-          const row = src + (<usize>(h * W) << 2);
-          for (let w = w0; w < w1; w++) best = max<f32>(best, load<f32>(row + (<usize>w << 2)));
+      const row = dst + (<usize>(oh * OW) << 2);
+      let ow = 0;
+      for (; ow < firstInside; ow++) store<f32>(row + (<usize>ow << 2), windowMax(src, W, h0, h1, ow * strideW - padLeft, kernelW));
+      // A block reads the 9 columns of its four windows, which must lie inside the row.
+      if (fourAtATime) {
+        for (; ow + 4 <= OW && 2 * ow - padLeft + 9 <= W; ow += 4) {
+          v128.store(row + (<usize>ow << 2), fourWindowMaxima(src + (<usize>(2 * ow - padLeft) << 2), W, h0, h1));
         }
-        store<f32>(dst, best);
-        dst += 4;
+        // The last outputs: one block that ends at the row's end and rewrites a few outputs with the same values.
+        const last = OW - 4;
+        if (ow < OW && last >= firstInside && 2 * last - padLeft + 9 <= W) {
+          v128.store(row + (<usize>last << 2), fourWindowMaxima(src + (<usize>(2 * last - padLeft) << 2), W, h0, h1));
+          ow = OW;
+        }
       }
+      for (; ow < OW; ow++) store<f32>(row + (<usize>ow << 2), windowMax(src, W, h0, h1, ow * strideW - padLeft, kernelW));
     }
   }
+}
+
+/** Max of rows [h0, h1) and columns [start, start + kernelW) clipped to [0, W), one output. */
+@inline function windowMax(src: usize, W: i32, h0: i32, h1: i32, start: i32, kernelW: i32): f32 {
+  const w0 = max(start, 0);
+  const w1 = min(start + kernelW, W);
+  let best = -Infinity as f32;
+  for (let h = h0; h < h1; h++) {
+    const row = src + (<usize>(h * W) << 2);
+    for (let w = w0; w < w1; w++) best = max<f32>(best, load<f32>(row + (<usize>w << 2)));
+  }
+  return best;
+}
+
+/**
+ * Four 3-wide, stride-2 windows starting at columns 0, 2, 4, 6 of `start`: the column maxima over
+ * rows [h0, h1) first (columns 0-3, 4-7 and 5-8), then the three horizontal taps by shuffles.
+ * f32x4.max, like the scalar max, propagates NaN, so a NaN still reaches the output check.
+ */
+@inline function fourWindowMaxima(start: usize, W: i32, h0: i32, h1: i32): v128 {
+  let c0 = f32x4.splat(-Infinity);
+  let c1 = c0;
+  let c2 = c0;
+  for (let h = h0; h < h1; h++) {
+    const row = start + (<usize>(h * W) << 2);
+    c0 = f32x4.max(c0, v128.load(row));
+    c1 = f32x4.max(c1, v128.load(row, 16));
+    c2 = f32x4.max(c2, v128.load(row, 20));
+  }
+  const left = v128.shuffle<f32>(c0, c1, 0, 2, 4, 6);
+  const middle = v128.shuffle<f32>(c0, c1, 1, 3, 5, 7);
+  const right = v128.shuffle<f32>(left, c2, 1, 2, 3, 7);
+  return f32x4.max(f32x4.max(left, middle), right);
 }

@@ -27,6 +27,9 @@ const CASES: Case[] = [
   pool('ceil mode where the last window would start in the padding', 1, 2, 5, 5, 2, 2, true, [1, 1, 1, 1]),
   pool('batch 3, kernel = stride', 3, 5, 8, 8, 2, 2, false),
   pool('one output row, planes not divisible by the threads', 1, 7, 3, 9, 3, 2, false),
+  pool('left pad 1, wide rows: four-at-a-time blocks from an odd column, a last block that overlaps', 1, 3, 9, 40, 3, 2, false, [1, 1, 1, 0]),
+  pool('rows of exactly one block of four, and of fewer than four outputs', 2, 2, 9, 9, 3, 2, false),
+  pool('stride 2, ceil mode with a wide row: the clipped last window stays scalar', 1, 2, 6, 36, 3, 2, true),
 ];
 
 const shapeOf = (c: Case): MaxPoolShape => ({
