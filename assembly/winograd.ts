@@ -208,33 +208,44 @@ export function winogradMultiply(
 }
 
 /**
- * Items [first, end) of space-to-depth, item = n * C + c: out [N, C * sH * sW, outH, outW] <- input
- * [N, C, H, W]: each sH x sW block of the zero-padded input becomes sH * sW channels
- * (c' = (c * sH + i) * sW + j). A stride-(sH, sW) convolution of the input is then a stride-1 convolution
+ * Items [first, end) of space-to-depth, item = folded plane (n * C + c) * sH * sW + i * sW + j:
+ * out [N, C * sH * sW, outH, outW] <- input [N, C, H, W]: each sH x sW block of the zero-padded input
+ * becomes sH * sW channels. A stride-(sH, sW) convolution of the input is then a stride-1 convolution
  * of `out` with a kernel ceil(R / sH) x ceil(S / sW), which Winograd runs.
  */
 export function spaceToDepth(
   out: usize, input: usize, N: i32, C: i32, H: i32, W: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, first: i32, end: i32,
 ): void {
-  checkRange(out, <usize>N * C * strideH * strideW * outH * outW << 2);
+  const foldedPlanes = N * C * strideH * strideW;
+  checkRange(out, <usize>foldedPlanes * outH * outW << 2);
   checkRange(input, <usize>N * C * H * W << 2);
-  if (first < 0 || end > N * C) unreachable();
+  if (first < 0 || end > foldedPlanes) unreachable();
   for (let item = first; item < end; item++) {
-    const plane = input + (<usize>item * H * W << 2);
-    let dst = out + (<usize>item * strideH * strideW * outH * outW << 2);
-    for (let i = 0; i < strideH; i++) {
-      for (let j = 0; j < strideW; j++) {
-        for (let bh = 0; bh < outH; bh++) {
-          const h = bh * strideH - padTop + i;
-          const rowInside = h >= 0 && h < H;
-          for (let bw = 0; bw < outW; bw++) {
-            const w = bw * strideW - padLeft + j;
-            store<f32>(dst, rowInside && w >= 0 && w < W ? load<f32>(plane + (<usize>(h * W + w) << 2)) : 0);
-            dst += 4;
-          }
-        }
+    const j = item % strideW;
+    const i = (item / strideW) % strideH;
+    const plane = input + (<usize>(item / (strideH * strideW)) * H * W << 2);
+    let dst = out + (<usize>item * outH * outW << 2);
+    // Output columns [bw0, bw1) read input columns inside [0, W); the others are padding.
+    const bw0 = min(padLeft > j ? (padLeft - j + strideW - 1) / strideW : 0, outW);
+    const lastColumn = W - 1 + padLeft - j;
+    const bw1 = max(lastColumn < 0 ? 0 : min(outW, lastColumn / strideW + 1), bw0);
+    for (let bh = 0; bh < outH; bh++) {
+      const h = bh * strideH - padTop + i;
+      if (h < 0 || h >= H) {
+        memory.fill(dst, 0, <usize>outW << 2);
+        dst += <usize>outW << 2;
+        continue;
       }
+      memory.fill(dst, 0, <usize>bw0 << 2);
+      let src = plane + (<usize>(h * W + bw0 * strideW - padLeft + j) << 2);
+      const step = <usize>strideW << 2;
+      for (let bw = bw0; bw < bw1; bw++) {
+        store<f32>(dst + (<usize>bw << 2), load<f32>(src));
+        src += step;
+      }
+      memory.fill(dst + (<usize>bw1 << 2), 0, <usize>(outW - bw1) << 2);
+      dst += <usize>outW << 2;
     }
   }
 }

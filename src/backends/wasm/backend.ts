@@ -410,7 +410,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const folded = spaceToDepthShape(s);
     const H = s.OH + folded.R - 1;
     const W = s.OW + folded.S - 1;
-    this.runItems('spaceToDepth', [at, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W], s.N * s.C);
+    this.runItems('spaceToDepth', [at, input.offset, s.N, s.C, s.H, s.W, s.strideH, s.strideW, s.padTop, s.padLeft, H, W], s.N * s.C * s.strideH * s.strideW);
     return { input: at, shape: { ...s, C: folded.C, H, W, R: folded.R, S: folded.S, strideH: 1, strideW: 1, padTop: 0, padLeft: 0 } };
   }
 
