@@ -64,6 +64,10 @@ describe('arithmetic', () => {
     const input = uniform(INPUT, 4);
     input[1234] = Number.NaN;
     await expect(classifier.infer(input)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/NaN at index 1234/) });
+    // An infinity alone, in the last value (past the four-way scan's whole groups when the count is odd).
+    const last = uniform(INPUT, 4);
+    last[INPUT - 1] = -Infinity;
+    await expect(classifier.infer(last)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(new RegExp(`-Infinity at index ${INPUT - 1}`)) });
     await classifier.dispose();
   });
 
