@@ -22,8 +22,9 @@
 // i16; the panels [G][16][T / NR][pairs][NR][2] i16 (pairs = ceil(depth / 2), depth index q as in
 // winograd.ts); the products [G][16][K/G rounded up to MR][T rounded up to NR] i32. Weights:
 // [G][16][ceil(K/G / MR)][pairs][MR][2] i16.
+// Each position of the panels and the products starts one cache line after the last one's end (positionStride).
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlockInt16, multiplyItems, NR, roundUp } from './conv2d';
-import { blocksOf, POSITIONS } from './winograd';
+import { blocksOf, positionStride, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
 import { checkRange } from './simd';
 
@@ -53,14 +54,24 @@ const PANELS_PER_PASS: i32 = 4;
   return <usize>roundUp(C * paddedSize(OH, R) * paddedSize(OW, S) * 2, 16);
 }
 
+/** Bytes from one position's i16 panels to the next's (positionStride). */
+@inline function positionPanelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  return positionStride(<usize>pairsOf(depthOf(C, R, S, G)) * <usize>columnsOf(OH, OW) << 2);
+}
+
+/** Bytes from one position's i32 products to the next's (positionStride). */
+@inline function positionProductBytes(K: i32, G: i32, OH: i32, OW: i32): usize {
+  return positionStride(<usize>roundUp(K / G, MR) * <usize>columnsOf(OH, OW) << 2);
+}
+
 /** Bytes of the i16 panels winogradInt8TransformInput writes for one image. */
 function panelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
-  return <usize>G * POSITIONS * <usize>pairsOf(depthOf(C, R, S, G)) * <usize>columnsOf(OH, OW) << 2;
+  return <usize>G * POSITIONS * positionPanelBytes(C, R, S, G, OH, OW);
 }
 
 /** Bytes of the int8 path's scratch for one image: the quantized input, the panels, then the i32 products. */
 export function winogradInt8ScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
-  const products = <usize>G * POSITIONS * <usize>roundUp(K / G, MR) * <usize>columnsOf(OH, OW) << 2;
+  const products = <usize>G * POSITIONS * positionProductBytes(K, G, OH, OW);
   return quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW) + products;
 }
 
@@ -248,7 +259,7 @@ export function winogradInt8TransformInput(
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
   if (first < 0 || end > G * pairs) unreachable();
   const zero = i32x4.splat(0);
-  const positionBytes = <usize>pairs * columns << 2;
+  const positionBytes = positionPanelBytes(C, R, S, G, OH, OW);
   const groupBytes = <usize>POSITIONS * positionBytes;
   for (let item = first; item < end; item++) {
     const g = item / pairs;
@@ -307,7 +318,7 @@ function transformOutput(
   out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
   Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
 ): void {
-  const positionBytes = <usize>roundUp(Kg, MR) * columns << 2;
+  const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
   for (let k = k0; k < k1; k++) {
     const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
     const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
@@ -373,8 +384,8 @@ export function winogradInt8Multiply(
   checkRange(scratch, winogradInt8ScratchBytes(C, K, R, S, G, OH, OW));
   if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
   const step = stepOf(largestOf(maxima, C));
-  const positionPanelBytes = <usize>pairs * columns << 2;
-  const productBytes = <usize>mTiles * MR * columns << 2;
+  const panelStride = positionPanelBytes(C, R, S, G, OH, OW);
+  const productBytes = positionProductBytes(K, G, OH, OW);
   const weightBytes = <usize>mTiles * pairs * MR << 2;
   const panelsStart = scratch + quantizedBytes(C, R, S, OH, OW);
   const products = panelsStart + panelBytes(C, R, S, G, OH, OW);
@@ -382,7 +393,7 @@ export function winogradInt8Multiply(
     locateItem(item, mTiles, nTiles, mBlock, nBlock);
     const g = itemGroup;
     const groupProducts = products + <usize>(g * POSITIONS) * productBytes;
-    const groupPanels = panelsStart + <usize>(g * POSITIONS) * positionPanelBytes;
+    const groupPanels = panelsStart + <usize>(g * POSITIONS) * panelStride;
     const groupWeights = transformedWeights + <usize>(g * POSITIONS) * weightBytes;
     const groupOut = out + (<usize>(g * Kg) * OH * OW << 2);
     const groupScales = scales + (<usize>(g * Kg) << 2);
@@ -393,7 +404,7 @@ export function winogradInt8Multiply(
       for (let pos = 0; pos < POSITIONS; pos++) {
         multiplyBlockInt16(
           groupProducts + <usize>pos * productBytes, columns, groupWeights + <usize>pos * weightBytes,
-          groupPanels + <usize>pos * positionPanelBytes, itemM0, itemM1, n0, n1, pairs,
+          groupPanels + <usize>pos * panelStride, itemM0, itemM1, n0, n1, pairs,
         );
       }
       transformOutput(

@@ -21,6 +21,8 @@ export interface ConvolutionSize {
 }
 
 const POSITIONS = 16;
+/** Each Winograd position's panels and products take one cache line more than they need (assembly/winograd.ts, positionStride). */
+const POSITION_PAD = 64;
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 const blocksOf = (size: number): number => Math.ceil(size / 3);
@@ -52,7 +54,7 @@ export function directPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, t
 /** winogradScratchBytes: the 16 positions' panels, then their products. */
 export function winogradScratchBytes(s: ConvolutionSize, tile: Tile): number {
   const columns = winogradColumns(s, tile);
-  return s.G * POSITIONS * winogradDepth(s) * columns * 4 + productBytes(s, tile, POSITIONS, columns);
+  return s.G * POSITIONS * (winogradDepth(s) * columns * 4 + POSITION_PAD + roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4 + POSITION_PAD);
 }
 
 /** winogradPackedWeightFloats x 4. */
@@ -65,8 +67,9 @@ export function winogradInt8ScratchBytes(s: ConvolutionSize, tile: Tile): number
   const columns = winogradColumns(s, tile);
   const padded = (outputs: number, kernel: number): number => 2 * half(outputs) + 3 * blocksOf(kernel) - 1;
   const quantized = roundUp(s.C * padded(s.OH, s.R) * padded(s.OW, s.S) * 2, 16);
-  const panels = s.G * POSITIONS * Math.ceil(winogradDepth(s) / 2) * columns * 4;
-  return quantized + panels + productBytes(s, tile, POSITIONS, columns);
+  const panels = s.G * POSITIONS * (Math.ceil(winogradDepth(s) / 2) * columns * 4 + POSITION_PAD);
+  const products = s.G * POSITIONS * (roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4 + POSITION_PAD);
+  return quantized + panels + products;
 }
 
 /** winogradInt8PackedWeightBytes. */
