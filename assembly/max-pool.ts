@@ -13,7 +13,7 @@ export function maxPool(
   if (first < 0 || end > planes) unreachable();
   // Every pool AlexNet has (ceil mode or not) is 3 wide with stride 2: four outputs at a time in v128 lanes.
   const fourAtATime = kernelW == 3 && strideW == 2;
-  // The first output whose window starts inside the row (its left columns are not padding).
+  // With stride 2, the first output whose window starts inside the row (its left columns are not padding).
   const firstInside = min((padLeft + 1) >> 1, OW);
   for (let plane = first; plane < end; plane++) {
     const src = input + (<usize>plane * H * W << 2);

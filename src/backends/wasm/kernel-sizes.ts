@@ -21,8 +21,8 @@ export interface ConvolutionSize {
 }
 
 const POSITIONS = 16;
-/** Each Winograd position's panels and products take one cache line more than they need (assembly/winograd.ts, positionStride). */
-const POSITION_PAD = 64;
+/** Bytes from one Winograd position's panels (or products) to the next: one cache line more than they take (assembly/winograd.ts). */
+const positionStride = (bytes: number): number => bytes + 64;
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 const blocksOf = (size: number): number => Math.ceil(size / 3);
@@ -54,7 +54,7 @@ export function directPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, t
 /** winogradScratchBytes: the 16 positions' panels, then their products. */
 export function winogradScratchBytes(s: ConvolutionSize, tile: Tile): number {
   const columns = winogradColumns(s, tile);
-  return s.G * POSITIONS * (winogradDepth(s) * columns * 4 + POSITION_PAD + roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4 + POSITION_PAD);
+  return s.G * POSITIONS * (positionStride(winogradDepth(s) * columns * 4) + positionStride(roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4));
 }
 
 /** winogradPackedWeightFloats x 4. */
@@ -67,8 +67,8 @@ export function winogradInt8ScratchBytes(s: ConvolutionSize, tile: Tile): number
   const columns = winogradColumns(s, tile);
   const padded = (outputs: number, kernel: number): number => 2 * half(outputs) + 3 * blocksOf(kernel) - 1;
   const quantized = roundUp(s.C * padded(s.OH, s.R) * padded(s.OW, s.S) * 2, 16);
-  const panels = s.G * POSITIONS * (Math.ceil(winogradDepth(s) / 2) * columns * 4 + POSITION_PAD);
-  const products = s.G * POSITIONS * (roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4 + POSITION_PAD);
+  const panels = s.G * POSITIONS * positionStride(Math.ceil(winogradDepth(s) / 2) * columns * 4);
+  const products = s.G * POSITIONS * positionStride(roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4);
   return quantized + panels + products;
 }
 
