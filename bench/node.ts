@@ -179,7 +179,8 @@ async function main(): Promise<void> {
   const ourTimesBackToBack = await timeAlternated(ourEngines, input, 1, ROUNDS, BACK_TO_BACK_GAP_MS);
   const times = await timeAlternated(engines, input, 1, ROUNDS);
   const medianOf = (name: string) => median(times.get(engines.find((e) => e.name === name)!) ?? [Number.NaN]);
-  const ourMedianOf = (name: string) => median(ourTimes.get(ourEngines.find((e) => e.name === name)!)!);
+  const medianIn = (timesOf: Map<Engine, number[]>, name: string) => median(timesOf.get(ourEngines.find((e) => e.name === name)!)!);
+  const ourMedianOf = (name: string) => medianIn(ourTimes, name);
   const webMs = medianOf(`onnxruntime-web wasm, ${ORT_WEB_THREADS} threads`);
   const nativeMs = native.ort ? medianOf('onnxruntime-node native, 2 threads') : Number.NaN;
   const rows = engines.map((engine) => {
@@ -192,9 +193,8 @@ async function main(): Promise<void> {
     };
   });
   const scalingOf = (timesOf: Map<Engine, number[]>) => KINDS.map(({ kind }) => {
-    const medianOf = (label: string) => median(timesOf.get(ourEngines.find((e) => e.name === `alexnet-web ${kind}, ${label}`)!)!);
-    const one = medianOf('1 thread');
-    const two = medianOf('2 threads');
+    const one = medianIn(timesOf, `alexnet-web ${kind}, 1 thread`);
+    const two = medianIn(timesOf, `alexnet-web ${kind}, 2 threads`);
     return { engine: `alexnet-web ${kind}`, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
   });
   const scaling = scalingOf(ourTimes);
