@@ -20,6 +20,7 @@ const CASES: Case[] = [
   fc('batch 5, the fourth image all zeros', 5, 256, 33, true, [3]),
   fc('inputs not a multiple of 32 (tail loop)', 3, 37, 5),
   fc('odd outputs (the last row alone), batch 2', 2, 64, 13),
+  fc('two blocks of eight rows, inputs of one 16-byte step and a tail', 2, 24, 16),
   fc('one output, no ReLU', 1, 48, 1, false),
 ];
 

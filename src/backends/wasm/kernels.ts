@@ -93,29 +93,31 @@ function compile(file: KernelFile): Promise<WebAssembly.Module> {
 
 // An int8 fully connected layer on activations in [0, 127] whose integer answer is known: the step is
 // 1 (the row's largest value is 127) and the scales are 1, so the outputs are the integer dot products.
+// Ten rows: a block of eight read side by side and a pair, the kernel's two loops.
 function passesInt8DotTest(kernels: KernelExports): boolean {
   const I = 40;
+  const O = 10;
   const base = kernels.heapBase() + 64;
   const bytes = new Uint8Array(kernels.memory.buffer);
   const floats = (at: number, length: number) => new Float32Array(kernels.memory.buffer, at, length);
   const input = floats(base, I);
   input.set(Float32Array.from({ length: I }, (_, i) => (i === 3 ? 127 : (i * 37) % 128)));
   const weights = base + 4 * I;
-  const weightValues = new Int8Array(kernels.memory.buffer, weights, 2 * I);
-  weightValues.set(Int8Array.from({ length: 2 * I }, (_, i) => ((i * 91) % 256) - 128));
-  const scales = weights + 2 * I;
-  floats(scales, 2).set([1, 1]);
-  const bias = scales + 8;
-  floats(bias, 2).set([0, 0]);
-  const steps = bias + 8;
+  const weightValues = new Int8Array(kernels.memory.buffer, weights, O * I);
+  weightValues.set(Int8Array.from({ length: O * I }, (_, i) => ((i * 91) % 256) - 128));
+  const scales = weights + O * I;
+  floats(scales, O).fill(1);
+  const bias = scales + 4 * O;
+  floats(bias, O).fill(0);
+  const steps = bias + 4 * O;
   const quantized = steps + 16;
   const out = quantized + 64;
   bytes.fill(0, steps, out);
   kernels.quantizeRows(quantized, steps, base, 1, I, 48, 0, 1);
-  kernels.fullyConnectedW8A8(out, quantized, steps, weights, scales, bias, 1, I, 2, 48, 0, 0, 1);
+  kernels.fullyConnectedW8A8(out, quantized, steps, weights, scales, bias, 1, I, O, 48, 0, 0, 2);
   // NOTES: V8 11.3 (Node 20) doubles relaxed_dot_i8x16_i7x16_add_s.
-  const got = floats(out, 2);
-  for (let o = 0; o < 2; o++) {
+  const got = floats(out, O);
+  for (let o = 0; o < O; o++) {
     let expected = 0;
     for (let i = 0; i < I; i++) expected += weightValues[o * I + i] * input[i];
     if (got[o] !== expected) return false;
