@@ -34,6 +34,12 @@ export interface ClassifierInfo {
  */
 export type PageThreadStarter = (url: string, name: string, port: MessagePort, onError: (why: string) => void) => { terminate(): void };
 
+/** An answer, with the buffer its input came in (transferred there and back, see input-buffers.ts). */
+export interface WithInputBuffer<T> {
+  answer: T;
+  inputBuffer?: ArrayBuffer;
+}
+
 /** The worker's API; `call` ids let a page abort one call. */
 export interface WorkerApi {
   load(
@@ -41,8 +47,8 @@ export interface WorkerApi {
     startThread: PageThreadStarter,
   ): Promise<ClassifierInfo>;
   classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
-  infer(call: number, input: Float32Array, batch: number | undefined): Promise<Float32Array>;
-  profile(call: number, input: Float32Array, batch: number | undefined): Promise<Profile>;
+  infer(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffer<Float32Array>>;
+  profile(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffer<Profile>>;
   preprocess(call: number, image: WireImage): Promise<Float32Array>;
   whenCached(): Promise<boolean>;
   abort(call: number): void;

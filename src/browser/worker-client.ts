@@ -1,6 +1,6 @@
 // The page side of the alexnet-web worker: the Classifier API, each call forwarded through Comlink.
 // Bitmaps made here and results move with transfer; the caller's own pixels and bytes are copied, so
-// they stay usable after the call.
+// they stay usable after the call (inputs into buffers that travel there and back, input-buffers.ts).
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import type { BackendChange, Classifier, ClassifierOptions, LoadProgress } from '../classifier/api.js';
 import { classifierFacade } from '../classifier/facade.js';
@@ -8,10 +8,11 @@ import { AlexNetError } from '../errors.js';
 import { contentLength } from '../io/resumable-download.js';
 import { isRgbaImage } from '../image/rgba-image.js';
 import { bytesAsBlob, isDrawable, SUPPORTED_IMAGES, toImageBitmap, type BrowserImageInput } from './decode-image.js';
+import { InputBuffers } from './input-buffers.js';
 import { absoluteUrl } from './page-url.js';
 import { startModuleWorker } from './start-worker.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { PageThreadStarter, WireImage, WireWeights, WorkerApi } from './wire.js';
+import type { PageThreadStarter, WireImage, WireWeights, WithInputBuffer, WorkerApi } from './wire.js';
 
 let streamsTransfer: boolean | undefined;
 
@@ -221,6 +222,16 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
       callSignal?.removeEventListener('abort', onAbort);
     }
   };
+  // The caller's input is copied into a buffer that moves to the worker and back: it stays theirs.
+  const inputBuffers = new InputBuffers();
+  const withInputBuffer = async <T>(input: Float32Array, send: (sent: Float32Array) => Promise<WithInputBuffer<T>>): Promise<T> => {
+    // Anything else travels as it is, for the worker to refuse with its usual error.
+    if (!(input instanceof Float32Array)) return (await send(input)).answer;
+    const copy = inputBuffers.copyOf(input);
+    const { answer, inputBuffer } = await send(transfer(copy, [copy.buffer]));
+    if (inputBuffer) inputBuffers.keep(inputBuffer);
+    return answer;
+  };
   const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
   return classifierFacade<BrowserImageInput>({
@@ -230,9 +241,8 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
       return { ...now, backendReason: [...notes, ...now.backendReason] };
     },
     events,
-    // The caller's input is copied (structured clone): it stays theirs.
-    infer: (input, batch) => call(undefined, (id) => remote.infer(id, input, batch)),
-    profile: (input, batch) => call(undefined, (id) => remote.profile(id, input, batch)),
+    infer: (input, batch) => withInputBuffer(input, (sent) => call(undefined, (id) => remote.infer(id, sent, batch))),
+    profile: (input, batch) => withInputBuffer(input, (sent) => call(undefined, (id) => remote.profile(id, sent, batch))),
     preprocess: async (image) => {
       const wired = await wireImage(image);
       return call(undefined, (id) => remote.preprocess(id, argument(wired)));

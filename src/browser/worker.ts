@@ -7,7 +7,7 @@ import { createClassifierOn } from '../classifier/create-classifier.js';
 import { AlexNetError } from '../errors.js';
 import { browserPlatform, type BrowserWeightsSource } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { ClassifierInfo, PageThreadStarter, WireImage, WireLoadOptions, WireWeights, WorkerApi } from './wire.js';
+import type { ClassifierInfo, PageThreadStarter, WireImage, WireLoadOptions, WireWeights, WithInputBuffer, WorkerApi } from './wire.js';
 
 installErrorTransfer();
 
@@ -65,6 +65,12 @@ async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promis
   }
 }
 
+/** `answer` (its `buffer` transferred) with the buffer the input came in, sent back for the page to reuse. */
+function withInputBuffer<T>(answer: T, input: Float32Array, buffer: ArrayBufferLike): WithInputBuffer<T> {
+  const inputBuffer = input.buffer instanceof ArrayBuffer ? input.buffer : undefined;
+  return transfer({ answer, inputBuffer }, inputBuffer ? [buffer, inputBuffer] : [buffer]);
+}
+
 const api: WorkerApi = {
   async load(options: WireLoadOptions, onProgress, onBackendChange, startThread): Promise<ClassifierInfo> {
     const { cache, weights, ...rest } = options;
@@ -78,11 +84,11 @@ const api: WorkerApi = {
   classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })).finally(() => closeBitmaps(images)),
   infer: (call, input, batch) => withSignal(call, async () => {
     const output = await loaded().infer(input, { batch });
-    return transfer(output, [output.buffer]);
+    return withInputBuffer(output, input, output.buffer);
   }),
   profile: (call, input, batch) => withSignal(call, async () => {
     const result = await loaded().profile(input, { batch });
-    return transfer(result, [result.output.buffer]);
+    return withInputBuffer(result, input, result.output.buffer);
   }),
   preprocess: (call, image) => withSignal(call, async (signal) => {
     signal.throwIfAborted();

@@ -99,6 +99,36 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: threads, calls a
     result.all.forEach((got, i) => expect(got).toEqual(result.single[i % IMAGES.length]));
   });
 
+  it('infers concurrent calls in the worker on copies of the caller\'s arrays, which stay theirs and unchanged', async () => {
+    const result = await page.evaluate(async () => {
+      const inWorker = await window.alexnet.createClassifier({ cache: false });
+      const onPage = await window.alexnet.createClassifier({ cache: false, worker: false });
+      const size = inWorker.inputShape.reduce((a, b) => a * b, 1);
+      const random = (seed: number, length: number) => Float32Array.from({ length }, (_, i) => Math.sin(seed * 1000 + i * 12.9898) * 2);
+      // Plain arrays, a view into a larger buffer, a batch of two and one on shared memory.
+      const larger = random(7, 3 * size);
+      const shared = new Float32Array(new SharedArrayBuffer(size * 4));
+      shared.set(random(8, size));
+      const inputs = [...Array.from({ length: 6 }, (_, i) => random(i, size)), larger.subarray(size, 2 * size), random(9, 2 * size), shared];
+      const before = inputs.map((input) => input.slice());
+      const batchOf = (input: Float32Array) => input.length / size;
+      const expected = [];
+      for (const input of inputs) expected.push(Array.from(await onPage.infer(input, { batch: batchOf(input) })));
+      // Three rounds at once, so buffers come back and are reused while other calls are in flight.
+      const calls = [0, 1, 2].flatMap(() => inputs.map((input) => inWorker.infer(input, { batch: batchOf(input) })));
+      const got = (await Promise.all(calls)).map((output) => Array.from(output));
+      const plainArray = await inWorker.infer([1, 2, 3] as unknown as Float32Array).then(() => 'resolved', (e) => e.code ?? e.name);
+      inWorker.dispose();
+      onPage.dispose();
+      return {
+        sameAsPage: got.every((output, i) => output.length === expected[i % inputs.length].length && output.every((v, j) => v === expected[i % inputs.length][j])),
+        callerArraysUnchanged: inputs.every((input, i) => input.byteLength > 0 && input.every((v, j) => v === before[i][j])),
+        plainArray,
+      };
+    });
+    expect(result).toEqual({ sameAsPage: true, callerArraysUnchanged: true, plainArray: 'INPUT_SHAPE_MISMATCH' });
+  });
+
   it('gives IMAGE_INVALID for an empty canvas, an undecodable Blob, a missing URL and an unsupported type; DISPOSED after dispose', async () => {
     const codes = await page.evaluate(async () => {
       const { createClassifier } = window.alexnet;
