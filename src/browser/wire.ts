@@ -34,10 +34,10 @@ export interface ClassifierInfo {
  */
 export type PageThreadStarter = (url: string, name: string, port: MessagePort, onError: (why: string) => void) => { terminate(): void };
 
-/** An answer, with the buffer its input came in (transferred there and back, see input-buffers.ts). */
-export interface WithInputBuffer<T> {
+/** An answer, with the buffers its inputs came in (transferred there and back, see input-buffers.ts). */
+export interface WithInputBuffers<T> {
   answer: T;
-  inputBuffer?: ArrayBuffer;
+  inputBuffers: ArrayBuffer[];
 }
 
 /** The worker's API; `call` ids let a page abort one call. */
@@ -46,10 +46,10 @@ export interface WorkerApi {
     options: WireLoadOptions, onProgress: ((progress: LoadProgress) => void) | undefined, onBackendChange: (change: BackendChange) => void,
     startThread: PageThreadStarter,
   ): Promise<ClassifierInfo>;
-  classify(call: number, images: WireImage[], topK: number | undefined): Promise<Classification[][]>;
-  infer(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffer<Float32Array>>;
-  profile(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffer<Profile>>;
-  preprocess(call: number, image: WireImage): Promise<Float32Array>;
+  classify(call: number, images: WireImage[], topK: number | undefined): Promise<WithInputBuffers<Classification[][]>>;
+  infer(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffers<Float32Array>>;
+  profile(call: number, input: Float32Array, batch: number | undefined): Promise<WithInputBuffers<Profile>>;
+  preprocess(call: number, image: WireImage): Promise<WithInputBuffers<Float32Array>>;
   whenCached(): Promise<boolean>;
   abort(call: number): void;
   /** Frees the model; resolves once a cache write in progress has finished, so the worker can end. */

@@ -12,7 +12,7 @@ import { InputBuffers } from './input-buffers.js';
 import { absoluteUrl } from './page-url.js';
 import { startModuleWorker } from './start-worker.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { PageThreadStarter, WireImage, WireWeights, WithInputBuffer, WorkerApi } from './wire.js';
+import type { PageThreadStarter, WireImage, WireWeights, WithInputBuffers, WorkerApi } from './wire.js';
 
 let streamsTransfer: boolean | undefined;
 
@@ -35,7 +35,8 @@ interface Wired<T> {
   transferables: Transferable[];
 }
 
-async function wireImage(input: BrowserImageInput): Promise<Wired<WireImage>> {
+/** `input` as it travels to the worker; the caller's pixels copied into `buffers`' (see input-buffers.ts). */
+async function wireImage(input: BrowserImageInput, buffers: InputBuffers): Promise<Wired<WireImage>> {
   const image = bytesAsBlob(input);
   const url = absoluteUrl(image);
   if (url) return { value: url, transferables: [] };
@@ -44,17 +45,18 @@ async function wireImage(input: BrowserImageInput): Promise<Wired<WireImage>> {
     const bitmap = await toImageBitmap(image as ImageBitmapSource);
     return { value: bitmap, transferables: [bitmap] };
   }
-  if (isRgbaImage(image) && !(image instanceof ImageData) && image.data.byteLength !== image.data.buffer?.byteLength) {
-    // A view into a larger buffer would clone the whole buffer.
-    return { value: { data: image.data.slice(), width: image.width, height: image.height }, transferables: [] };
+  if (isRgbaImage(image) && (image.data instanceof Uint8Array || image.data instanceof Uint8ClampedArray)) {
+    const data = buffers.copyOf(image.data);
+    return { value: { data, width: image.width, height: image.height }, transferables: [data.buffer] };
   }
+  // Anything else travels as it is, for the worker to refuse with its usual error.
   if (image instanceof Blob || isRgbaImage(image)) return { value: image as WireImage, transferables: [] };
   throw new AlexNetError('IMAGE_INVALID', `Unsupported image type ${Object.prototype.toString.call(image).slice(8, -1)}; ${SUPPORTED_IMAGES}.`);
 }
 
 /** Every image wired, or none: bitmaps made for the others are closed when one fails. */
-async function wireAll(images: BrowserImageInput[]): Promise<Wired<WireImage[]>> {
-  const settled = await Promise.allSettled(images.map(wireImage));
+async function wireAll(images: BrowserImageInput[], buffers: InputBuffers): Promise<Wired<WireImage[]>> {
+  const settled = await Promise.allSettled(images.map((image) => wireImage(image, buffers)));
   const wired = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
@@ -222,15 +224,17 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
       callSignal?.removeEventListener('abort', onAbort);
     }
   };
-  // The caller's input is copied into a buffer that moves to the worker and back: it stays theirs.
+  // The caller's inputs and pixels are copied into buffers that move to the worker and back: they stay theirs.
   const inputBuffers = new InputBuffers();
-  const withInputBuffer = async <T>(input: Float32Array, send: (sent: Float32Array) => Promise<WithInputBuffer<T>>): Promise<T> => {
-    // Anything else travels as it is, for the worker to refuse with its usual error.
-    if (!(input instanceof Float32Array)) return (await send(input)).answer;
-    const copy = inputBuffers.copyOf(input);
-    const { answer, inputBuffer } = await send(transfer(copy, [copy.buffer]));
-    if (inputBuffer) inputBuffers.keep(inputBuffer);
+  const answerOf = <T>({ answer, inputBuffers: returned }: WithInputBuffers<T>): T => {
+    inputBuffers.keep(returned);
     return answer;
+  };
+  const withInputBuffer = async <T>(input: Float32Array, send: (sent: Float32Array) => Promise<WithInputBuffers<T>>): Promise<T> => {
+    // Anything else travels as it is, for the worker to refuse with its usual error.
+    if (!(input instanceof Float32Array)) return answerOf(await send(input));
+    const copy = inputBuffers.copyOf(input);
+    return answerOf(await send(transfer(copy, [copy.buffer])));
   };
   const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = info;
 
@@ -244,16 +248,16 @@ export async function createWorkerClassifier(options: ClassifierOptions, onPage:
     infer: (input, batch) => withInputBuffer(input, (sent) => call(undefined, (id) => remote.infer(id, sent, batch))),
     profile: (input, batch) => withInputBuffer(input, (sent) => call(undefined, (id) => remote.profile(id, sent, batch))),
     preprocess: async (image) => {
-      const wired = await wireImage(image);
-      return call(undefined, (id) => remote.preprocess(id, argument(wired)));
+      const wired = await wireImage(image, inputBuffers);
+      return answerOf(await call(undefined, (id) => remote.preprocess(id, argument(wired))));
     },
     async classify(images, classifyOptions) {
-      const wired = await wireAll(images);
+      const wired = await wireAll(images, inputBuffers);
       let sent = false;
       return call(classifyOptions.signal, (id) => {
         sent = true;
         return remote.classify(id, argument(wired), classifyOptions.topK);
-      }).finally(() => {
+      }).then(answerOf).finally(() => {
         // Bitmaps that never left this thread are ours to free.
         if (!sent) for (const t of wired.transferables) (t as ImageBitmap).close?.();
       });

@@ -5,9 +5,10 @@ import type { ThreadStarter } from '../backends/wasm/helper-worker.js';
 import type { Classifier } from '../classifier/api.js';
 import { createClassifierOn } from '../classifier/create-classifier.js';
 import { AlexNetError } from '../errors.js';
+import { isRgbaImage } from '../image/rgba-image.js';
 import { browserPlatform, type BrowserWeightsSource } from './platform.js';
 import { installErrorTransfer } from './wire-errors.js';
-import type { ClassifierInfo, PageThreadStarter, WireImage, WireLoadOptions, WireWeights, WithInputBuffer, WorkerApi } from './wire.js';
+import type { ClassifierInfo, PageThreadStarter, WireImage, WireLoadOptions, WireWeights, WithInputBuffers, WorkerApi } from './wire.js';
 
 installErrorTransfer();
 
@@ -65,10 +66,16 @@ async function withSignal<T>(call: number, work: (signal: AbortSignal) => Promis
   }
 }
 
-/** `answer` (its `buffer` transferred) with the buffer the input came in, sent back for the page to reuse. */
-function withInputBuffer<T>(answer: T, input: Float32Array, buffer: ArrayBufferLike): WithInputBuffer<T> {
-  const inputBuffer = input.buffer instanceof ArrayBuffer ? input.buffer : undefined;
-  return transfer({ answer, inputBuffer }, inputBuffer ? [buffer, inputBuffer] : [buffer]);
+/** The buffers that `inputs` (arrays, or pixels of an image) came in: sent back for the page to reuse. */
+function inputBuffersOf(inputs: unknown[]): ArrayBuffer[] {
+  const buffers = inputs.map((input) => (input instanceof Float32Array ? input : isRgbaImage(input) ? input.data : undefined)?.buffer);
+  return buffers.filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}
+
+/** `answer` (`moved` transferred) with the buffers of `inputs`, which move back to the page. */
+function withInputBuffers<T>(answer: T, moved: Transferable[], inputs: unknown[]): WithInputBuffers<T> {
+  const inputBuffers = inputBuffersOf(inputs);
+  return transfer({ answer, inputBuffers }, [...moved, ...inputBuffers]);
 }
 
 const api: WorkerApi = {
@@ -81,19 +88,22 @@ const api: WorkerApi = {
     const { backend, backendReason, threads, arithmetic, inputShape, labels, metadata } = classifier;
     return { backend, backendReason: [...backendReason], threads, arithmetic, inputShape: [...inputShape], labels: [...labels], metadata };
   },
-  classify: (call, images, topK) => withSignal(call, (signal) => loaded().classify(images, { topK, signal })).finally(() => closeBitmaps(images)),
+  classify: (call, images, topK) => withSignal(call, async (signal) => {
+    const results = await loaded().classify(images, { topK, signal });
+    return withInputBuffers(results, [], images);
+  }).finally(() => closeBitmaps(images)),
   infer: (call, input, batch) => withSignal(call, async () => {
     const output = await loaded().infer(input, { batch });
-    return withInputBuffer(output, input, output.buffer);
+    return withInputBuffers(output, [output.buffer], [input]);
   }),
   profile: (call, input, batch) => withSignal(call, async () => {
     const result = await loaded().profile(input, { batch });
-    return withInputBuffer(result, input, result.output.buffer);
+    return withInputBuffers(result, [result.output.buffer], [input]);
   }),
   preprocess: (call, image) => withSignal(call, async (signal) => {
     signal.throwIfAborted();
     const tensor = await loaded().preprocess(image);
-    return transfer(tensor, [tensor.buffer]);
+    return withInputBuffers(tensor, [tensor.buffer], [image]);
   }).finally(() => closeBitmaps([image])),
   whenCached: async () => (classifier ? classifier.whenCached() : false),
   abort(call) {

@@ -112,7 +112,7 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: threads, calls a
       const inputs = [...Array.from({ length: 6 }, (_, i) => random(i, size)), larger.subarray(size, 2 * size), random(9, 2 * size), shared];
       const before = inputs.map((input) => input.slice());
       const batchOf = (input: Float32Array) => input.length / size;
-      const expected = [];
+      const expected: number[][] = [];
       for (const input of inputs) expected.push(Array.from(await onPage.infer(input, { batch: batchOf(input) })));
       // Three rounds at once, so buffers come back and are reused while other calls are in flight.
       const calls = [0, 1, 2].flatMap(() => inputs.map((input) => inWorker.infer(input, { batch: batchOf(input) })));

@@ -81,16 +81,27 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: parity with Node
       img.src = url;
       const frame = new VideoFrame(bitmap, { timestamp: 0 });
       const bytes = new Uint8Array(await blob.arrayBuffer());
+      // Pixels inside a larger buffer, as a caller's pool of frames may hold them.
+      const frames = new Uint8Array(3 * imageData.data.length);
+      frames.set(imageData.data, imageData.data.length);
       const inputs = {
         url, blob, bitmap, canvas, offscreen, imageData, img, frame, bytes, arrayBuffer: bytes.slice().buffer,
         rgba: { data: new Uint8Array(imageData.data), width: imageData.width, height: imageData.height },
+        rgbaView: { data: frames.subarray(imageData.data.length, 2 * imageData.data.length), width: imageData.width, height: imageData.height },
       };
+      const pixelsBefore = imageData.data.slice();
       const out: Record<string, { worker: number[]; main: number[] }> = {};
       const inWorker = await createClassifier({ relaxedSimd: false, cache: false });
       const onMain = await createClassifier({ relaxedSimd: false, cache: false, worker: false });
       for (const [name, input] of Object.entries(inputs)) {
         out[name] = { worker: Array.from(await inWorker.preprocess(input)), main: Array.from(await onMain.preprocess(input)) };
       }
+      // Pixels travel in buffers that come back: the same pixels again, a few calls at once, reuse them.
+      const again = await Promise.all([inWorker.preprocess(imageData), inWorker.preprocess(inputs.rgbaView), inWorker.classify(imageData, { topK: 1 })]);
+      out.imageDataAgain = { worker: Array.from(again[0]), main: out.imageData.main };
+      out.rgbaViewAgain = { worker: Array.from(again[1]), main: out.rgbaView.main };
+      const topFromPixels = again[2][0].label;
+      const pixelsIntact = [imageData.data, inputs.rgba.data, inputs.rgbaView.data].every((data) => data.length === pixelsBefore.length && data.every((v, i) => v === pixelsBefore[i]));
       const logits = Array.from(await inWorker.infer(await inWorker.preprocess(url)));
       const mainLogits = Array.from(await onMain.infer(await onMain.preprocess(url)));
       // The caller's bitmap and frame stay usable: the worker got copies.
@@ -99,7 +110,7 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: parity with Node
       const threads = { worker: inWorker.threads, main: onMain.threads, mainReason: onMain.backendReason.at(-1) };
       inWorker.dispose();
       onMain.dispose();
-      return { out, logits, mainLogits, stillOpen, threads };
+      return { out, logits, mainLogits, stillOpen, pixelsIntact, topFromPixels, threads };
     }, imagePath('sandal'));
     const expectedTensor = Array.from(tensor);
     for (const [name, { worker, main }] of Object.entries(got.out)) {
@@ -109,6 +120,8 @@ describe.skipIf(!chromiumAvailable())('browser SDK in Chromium: parity with Node
     expect(got.logits).toEqual(Array.from(logits));
     expect(got.mainLogits).toEqual(Array.from(logits));
     expect(got.stillOpen).toBe(true);
+    expect(got.pixelsIntact).toBe(true);
+    expect(got.topFromPixels).toBe('Sandal');
     // The page's main thread may not block: its helpers compute while it awaits Atomics.waitAsync.
     expect(got.threads).toEqual({ worker: 2, main: 2, mainReason: expect.stringMatching(/^wasm: 2 threads \(.*waits with Atomics.waitAsync\)$/) });
   });
