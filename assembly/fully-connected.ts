@@ -1,10 +1,10 @@
 // fullyConnected: out[N, O] = relu?(bias[O] + weights[O, I] . input[N, I]).
 // Batch 1 is bound by memory bandwidth: each weight row is read once and dotted with every
-// image while it is still in cache; int8 rows go in pairs (eight with int8 arithmetic) so each input
-// vector loaded serves several rows and several reads are in flight. Int8 rows are widened to f32 in
+// image while it is still in cache; rows go four (f32), two (int8) or eight (int8 arithmetic) at a time,
+// so each input vector loaded serves several rows and several reads are in flight. Int8 rows are widened to f32 in
 // registers and the per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q *
 // scale * x)). Threads share out the rows: an int8 item is a pair of rows (the last one alone when O is
-// odd), an int8-arithmetic item eight rows (fewer at the end), an f32 item one row.
+// odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
 import { checkRange, madd, sumLanes } from './simd';
 
 // dot(row of I int8, x of I f32), unscaled.
@@ -123,7 +123,56 @@ export function fullyConnectedInt8(
   }
 }
 
-/** Items [first, end) of out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]; item = row. */
+/** Rows an f32 item reads side by side: fc6 alone ran 12.3 -> 7.7 ms at 1 thread with four instead of one. */
+export const F32_ROWS_PER_ITEM: i32 = 4;
+
+// The four sums of dotF32Four, one per lane: a wasm global, so each thread's instance has its own.
+let fourSums: v128 = f32x4.splat(0);
+
+/** The four lanes' totals of a, b, c and d, as lanes 0-3: ((a0 + a2) + (a1 + a3)), and so on. */
+@inline function f32LaneTotals(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
+  const cd = f32x4.add(i8x16.shuffle(c, d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(c, d, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
+  const low = i8x16.shuffle(ab, cd, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  return f32x4.add(low, i8x16.shuffle(ab, cd, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+}
+
+/** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 8. */
+@inline function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
+  let sum: f32 = 0;
+  for (let i = from; i < I; i++) sum += load<f32>(row + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
+  return sum;
+}
+
+// fourSums <- dot(row k, x) for the four f32 rows of I at `rows` (k = 0-3): each input load serves four rows.
+@inline function dotF32Four(rows: usize, x: usize, I: i32): void {
+  const r = <usize>I << 2;
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+  const vectorEnd = I & ~7;
+  let i = 0;
+  for (; i < vectorEnd; i += 8) {
+    const xi = x + (<usize>i << 2);
+    const at = rows + (<usize>i << 2);
+    const x0 = v128.load(xi), x1 = v128.load(xi, 16);
+    a0 = madd(a0, v128.load(at), x0);
+    b0 = madd(b0, v128.load(at, 16), x1);
+    a1 = madd(a1, v128.load(at + r), x0);
+    b1 = madd(b1, v128.load(at + r, 16), x1);
+    a2 = madd(a2, v128.load(at + 2 * r), x0);
+    b2 = madd(b2, v128.load(at + 2 * r, 16), x1);
+    a3 = madd(a3, v128.load(at + 3 * r), x0);
+    b3 = madd(b3, v128.load(at + 3 * r, 16), x1);
+  }
+  fourSums = f32LaneTotals(f32x4.add(a0, b0), f32x4.add(a1, b1), f32x4.add(a2, b2), f32x4.add(a3, b3));
+  if (i == I) return;
+  let tail = f32x4.splat(tailDotF32(rows, x, i, I));
+  tail = f32x4.replace_lane(tail, 1, tailDotF32(rows + r, x, i, I));
+  tail = f32x4.replace_lane(tail, 2, tailDotF32(rows + 2 * r, x, i, I));
+  tail = f32x4.replace_lane(tail, 3, tailDotF32(rows + 3 * r, x, i, I));
+  fourSums = f32x4.add(fourSums, tail);
+}
+
+/** Items [first, end) of out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]; item = rows 4i to 4i + 3 (fewer in the last). */
 export function fullyConnectedF32(
   out: usize, input: usize, weights: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool, first: i32, end: i32,
 ): void {
@@ -131,13 +180,27 @@ export function fullyConnectedF32(
   checkRange(input, <usize>N * I << 2);
   checkRange(weights, <usize>O * I << 2);
   checkRange(bias, <usize>O << 2);
-  if (first < 0 || end > O) unreachable();
-  for (let o = first; o < end; o++) {
-    const row = weights + (<usize>o * I << 2);
-    const b = load<f32>(bias + (<usize>o << 2));
-    for (let n = 0; n < N; n++) {
-      const value = dotF32(row, input + (<usize>(n * I) << 2), I) + b;
-      store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+  if (first < 0 || end > (O + F32_ROWS_PER_ITEM - 1) / F32_ROWS_PER_ITEM) unreachable();
+  for (let item = first; item < end; item++) {
+    const o0 = item * F32_ROWS_PER_ITEM;
+    if (o0 + F32_ROWS_PER_ITEM <= O) {
+      const rows = weights + (<usize>o0 * I << 2);
+      const b = v128.load(bias + (<usize>o0 << 2));
+      for (let n = 0; n < N; n++) {
+        dotF32Four(rows, input + (<usize>(n * I) << 2), I);
+        const value = f32x4.add(fourSums, b);
+        v128.store(out + (<usize>(n * O + o0) << 2), relu ? f32x4.max(value, f32x4.splat(0)) : value);
+      }
+      continue;
+    }
+    // The last rows when O is not a multiple of four: one at a time.
+    for (let o = o0; o < O; o++) {
+      const row = weights + (<usize>o * I << 2);
+      const b = load<f32>(bias + (<usize>o << 2));
+      for (let n = 0; n < N; n++) {
+        const value = dotF32(row, input + (<usize>(n * I) << 2), I) + b;
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+      }
     }
   }
 }

@@ -6,7 +6,7 @@ export { winogradTransformInput, winogradMultiply, spaceToDepth, winogradScratch
 export { conv2dPackWeights, winogradPackWeights } from './pack-weights';
 export { maxPool } from './max-pool';
 export { lrn } from './lrn';
-export { fullyConnectedInt8, fullyConnectedF32, fullyConnectedW8A8, fullyConnectedW8A8Widened, W8A8_ROWS_PER_ITEM } from './fully-connected';
+export { fullyConnectedInt8, fullyConnectedF32, fullyConnectedW8A8, fullyConnectedW8A8Widened, F32_ROWS_PER_ITEM, W8A8_ROWS_PER_ITEM } from './fully-connected';
 export { planeMaxima, quantizeRows } from './quantize';
 export {
   winogradInt8QuantizeInput, winogradInt8TransformInput, winogradInt8Multiply, winogradInt8PackWeights, winogradInt8ScratchBytes, winogradInt8PackedWeightBytes,

@@ -98,8 +98,8 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   private readonly layerArithmetic = new Map<string, LayerArithmetic>();
   /** Register tile of the kernels' GEMM: MR output channels by NR pixels. */
   private readonly tile: Tile;
-  /** Output rows of an int8-arithmetic fully connected item (assembly/fully-connected.ts). */
-  private readonly w8a8RowsPerItem: number;
+  /** Output rows of a fully connected item, f32 weights and int8 arithmetic (assembly/fully-connected.ts). */
+  private readonly fullyConnectedRows: { f32: number; w8a8: number };
   private scratch: WasmBuffer | undefined;
   private staging: Staging | undefined;
   private disposed = false;
@@ -120,9 +120,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     this.executor = executor;
     this.plan = plan;
     this.startProblems = problems;
-    const globals = instance.exports as unknown as Record<'MR' | 'NR' | 'W8A8_ROWS_PER_ITEM', WebAssembly.Global>;
+    const globals = instance.exports as unknown as Record<'MR' | 'NR' | 'F32_ROWS_PER_ITEM' | 'W8A8_ROWS_PER_ITEM', WebAssembly.Global>;
     this.tile = { MR: globals.MR.value as number, NR: globals.NR.value as number };
-    this.w8a8RowsPerItem = globals.W8A8_ROWS_PER_ITEM.value as number;
+    this.fullyConnectedRows = { f32: globals.F32_ROWS_PER_ITEM.value as number, w8a8: globals.W8A8_ROWS_PER_ITEM.value as number };
     this.heap = new WasmHeap(this.kernels.memory, this.kernels.heapBase());
   }
 
@@ -429,10 +429,11 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   fullyConnected(out: WasmBuffer, input: WasmBuffer, weights: WasmWeights, s: FullyConnectedShape): void {
     if (weights.op !== 'fullyConnected') throw new AlexNetError('INVALID_ARGUMENT', 'fullyConnected needs weights uploaded with uploadFullyConnected.');
     const relu = s.relu ? 1 : 0;
-    // Items are the rows the kernel reads side by side: two for int8 weights, eight with int8 arithmetic.
+    // Items are the rows the kernel reads side by side.
     const rowPairs = Math.ceil(s.O / 2);
     if (weights.dtype === 'F32') {
-      this.runItems('fullyConnectedF32', [out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu], s.O);
+      const args = [out.offset, input.offset, weights.values.offset, weights.bias.offset, s.N, s.I, s.O, relu];
+      this.runItems('fullyConnectedF32', args, Math.ceil(s.O / this.fullyConnectedRows.f32));
     } else if (weights.arithmetic === 'f32') {
       const args = [out.offset, input.offset, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, relu];
       this.runItems('fullyConnectedInt8', args, rowPairs);
@@ -443,7 +444,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
       const steps = quantized + alignUp(s.N * stride);
       this.runItems('quantizeRows', [quantized, steps, input.offset, s.N, s.I, stride], s.N);
       const args = [out.offset, quantized, steps, weights.values.offset, weights.scales.offset, weights.bias.offset, s.N, s.I, s.O, stride, relu];
-      this.runItems(this.relaxedDot ? 'fullyConnectedW8A8' : 'fullyConnectedW8A8Widened', args, Math.ceil(s.O / this.w8a8RowsPerItem));
+      this.runItems(this.relaxedDot ? 'fullyConnectedW8A8' : 'fullyConnectedW8A8Widened', args, Math.ceil(s.O / this.fullyConnectedRows.w8a8));
     }
   }
 

@@ -125,19 +125,24 @@ function passesInt8DotTest(kernels: KernelExports): boolean {
   return true;
 }
 
-// A dot product whose answer is known: catches engines whose relaxed ops are wrong (see NOTES: V8 11.3).
+// Dot products whose answers are known: catches engines whose relaxed ops are wrong (see NOTES: V8 11.3).
+// Six rows: a block of four read side by side and two alone, the kernel's two loops.
 function passesFusedMultiplyAddTest(kernels: KernelExports): boolean {
+  const I = 16;
+  const O = 6;
   const base = kernels.heapBase() + 64;
-  const floats = new Float32Array(kernels.memory.buffer, base, 16 + 32 + 2 + 2);
-  floats.set(Float32Array.from({ length: 16 }, (_, i) => i - 7.5), 0);
-  floats.set(Float32Array.from({ length: 32 }, (_, i) => (i % 5) - 2), 16);
-  floats.set([0.5, -0.25], 48);
-  kernels.fullyConnectedF32(base + 50 * 4, base, base + 16 * 4, base + 48 * 4, 1, 16, 2, 0, 0, 2);
-  const got = new Float32Array(kernels.memory.buffer, base + 50 * 4, 2);
-  for (let o = 0; o < 2; o++) {
-    let expected = floats[48 + o];
-    for (let i = 0; i < 16; i++) expected += floats[i] * floats[16 + o * 16 + i];
-    if (Math.abs(got[o] - expected) > 1e-4) return false;
+  const floats = new Float32Array(kernels.memory.buffer, base, I + O * I + 2 * O);
+  const weights = I;
+  const bias = I + O * I;
+  floats.set(Float32Array.from({ length: I }, (_, i) => i - 7.5), 0);
+  floats.set(Float32Array.from({ length: O * I }, (_, i) => (i % 5) - 2), weights);
+  floats.set(Float32Array.from({ length: O }, (_, o) => 0.5 - 0.25 * o), bias);
+  const out = bias + O;
+  kernels.fullyConnectedF32(base + out * 4, base, base + weights * 4, base + bias * 4, 1, I, O, 0, 0, 2);
+  for (let o = 0; o < O; o++) {
+    let expected = floats[bias + o];
+    for (let i = 0; i < I; i++) expected += floats[i] * floats[weights + o * I + i];
+    if (Math.abs(floats[out + o] - expected) > 1e-4) return false;
   }
   return true;
 }
