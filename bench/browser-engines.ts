@@ -5,7 +5,9 @@
 //   1 thread:  alexnet-web WebGPU against onnxruntime-web's WebGPU on the same adapter; alexnet-web
 //              wasm (the int8 file with int8 arithmetic, with f32 arithmetic, the f32 file) against
 //              onnxruntime-web wasm, one thread each.
-//   2 threads: alexnet-web at 1 and 2 threads alternated among themselves (scaling); then alexnet-web
+//   2 threads: alexnet-web at 1 and 2 threads alternated among themselves and with a host row (a loop
+//              with nothing shared on 1 and 2 workers, bench/host-loop.ts: what the host's two vCPUs
+//              gave at the time) for scaling; then alexnet-web
 //              at 2 threads (in its worker, the default, and on the page's thread with worker: false)
 //              against onnxruntime-web wasm at 2 threads (its default: the page's thread and a pthread).
 // Then, on a third page: per-layer times of int8 and f32 arithmetic at 1 thread, as GMAC/s per
@@ -26,6 +28,7 @@ import { uniform } from '../test/random.js';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
 import { dotPeakBuilds, measureDotPeaks, type DotPeaks } from './dot-peak.js';
+import { HOST_LOOP_STEPS } from './host-loop.js';
 import { median } from './median.js';
 import { loadNativeOnnxruntime } from './native-onnxruntime.js';
 
@@ -33,8 +36,12 @@ const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 5);
 const WASM_ROUNDS = Number(process.env.BENCH_ENGINE_WASM_ROUNDS ?? 15);
 const WARMUP = 1;
 
-/** An engine the page builds: ours with createClassifier options, or onnxruntime-web with an execution provider. */
-type EngineSpec = { name: string; weights: 'f32' | 'int8'; options: Record<string, unknown> } | { name: string; provider: 'webgpu' | 'wasm' };
+/**
+ * An engine the page builds: ours with createClassifier options, onnxruntime-web with an execution
+ * provider, or the host row: `steps` of the multiply-add loop split over `hostLoop` workers (host-loop.ts).
+ */
+type EngineSpec = { name: string; weights: 'f32' | 'int8'; options: Record<string, unknown> } | { name: string; provider: 'webgpu' | 'wasm' }
+  | { name: string; hostLoop: number; steps: number };
 
 interface PageSpec {
   ortThreads: number;
@@ -63,6 +70,22 @@ const PAGE_BENCH = `async ({ warmup, input, ortThreads, groups }) => {
   const built = new Map();
   const skipped = [];
   const build = async (spec) => {
+    if (spec.hostLoop) {
+      const wasm = new Uint8Array(await (await fetch('/bench/engines/dot-peak.wasm')).arrayBuffer());
+      const workers = Array.from({ length: spec.hostLoop }, () => new Worker('/bench/kernels/host-loop-worker.js', { type: 'module' }));
+      const ask = (message) => Promise.all(workers.map((worker) => new Promise((resolve) => {
+        worker.onmessage = resolve;
+        worker.postMessage(message);
+      })));
+      await ask({ wasm });
+      return {
+        run: async () => {
+          await ask({ steps: spec.steps / workers.length });
+          return [];
+        },
+        close: () => workers.forEach((worker) => worker.terminate()),
+      };
+    }
     if (spec.provider) {
       const session = await ort.InferenceSession.create(onnx, { executionProviders: [spec.provider], graphOptimizationLevel: 'all' });
       return {
@@ -120,7 +143,10 @@ const IDLE_GAP_MS = 50;
 /** Idle before each run between our engines alone: past our helpers' 0.5 ms spin, and no longer (a stream of images). */
 const BACK_TO_BACK_GAP_MS = 2;
 
-/** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file), alternated among themselves. */
+/** The scaling lines' last row: what two threads give on this host at the time (bench/host-loop.ts). */
+const HOST_LOOP = 'host: multiply-add loop, nothing shared';
+
+/** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file) and the host row, alternated among themselves. */
 function scalingGroup(name: string, gapMs: number): PageSpec['groups'][number] {
   return {
     name, rounds: WASM_ROUNDS, gapMs, engines: [
@@ -130,6 +156,8 @@ function scalingGroup(name: string, gapMs: number): PageSpec['groups'][number] {
       ours('alexnet-web wasm f32, 2 threads', 'f32', { backend: 'wasm', threads: 2 }),
       ours('alexnet-web wasm int8 file, f32 arithmetic, 1 thread', 'int8', { backend: 'wasm', threads: 1, arithmetic: 'f32' }),
       ours('alexnet-web wasm int8 file, f32 arithmetic, 2 threads', 'int8', { backend: 'wasm', threads: 2, arithmetic: 'f32' }),
+      { name: `${HOST_LOOP}, 1 thread`, hostLoop: 1, steps: HOST_LOOP_STEPS },
+      { name: `${HOST_LOOP}, 2 threads`, hostLoop: 2, steps: HOST_LOOP_STEPS },
     ],
   };
 }
@@ -253,6 +281,8 @@ async function main(): Promise<void> {
   server.files.set('/bench/engines/bvlc.onnx', onnx);
   server.files.set('/bench/engines/bvlc-f32.safetensors', concatBytes(convertOnnx(onnx, { quantize: 'f32' }).chunks));
   server.files.set('/bench/engines/bvlc-int8.safetensors', concatBytes(convertOnnx(onnx, { quantize: 'int8' }).chunks));
+  const peakBuilds = await dotPeakBuilds();
+  server.files.set('/bench/engines/dot-peak.wasm', peakBuilds.baseline);
   const input = Array.from(uniform(3 * 227 * 227, 5, -2, 2));
 
   // A page's groups run in one call: minutes on SwiftShader.
@@ -274,7 +304,6 @@ async function main(): Promise<void> {
   await page.goto(`${server.origin}/test/browser/pages/harness.html`);
   await page.waitForFunction(() => window.harnessReady === true);
   page.setDefaultTimeout(0);
-  const peakBuilds = await dotPeakBuilds();
   const peakIn = (bytes: Uint8Array) => page.evaluate(`(${measureDotPeaks.toString()})(new Uint8Array(${JSON.stringify(Array.from(bytes))}))`) as Promise<DotPeaks>;
   const peaks = { baseline: await peakIn(peakBuilds.baseline), relaxed: await peakIn(peakBuilds.relaxed) };
   const layerRun = await page.evaluate(`(${LAYER_BENCH})(${JSON.stringify({ rounds: WASM_ROUNDS })})`) as { reasons: string[]; layers: Record<'int8' | 'f32', Record<string, number[]>> };
@@ -305,10 +334,10 @@ async function main(): Promise<void> {
   const scalingIn = (groupName: string) => {
     const group = groups.find((g) => g.group === groupName)!;
     const msOf = (name: string) => group.engines.find((e) => e.engine === name)?.medianMs ?? Number.NaN;
-    return ['int8', 'int8 file, f32 arithmetic', 'f32'].map((kind) => {
-      const one = msOf(`alexnet-web wasm ${kind}, 1 thread`);
-      const two = msOf(`alexnet-web wasm ${kind}, 2 threads`);
-      return { engine: `alexnet-web wasm ${kind}`, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
+    return [...['int8', 'int8 file, f32 arithmetic', 'f32'].map((kind) => `alexnet-web wasm ${kind}`), HOST_LOOP].map((engine) => {
+      const one = msOf(`${engine}, 1 thread`);
+      const two = msOf(`${engine}, 2 threads`);
+      return { engine, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
     });
   };
   const scaling = scalingIn('alexnet-web scaling');

@@ -1,7 +1,8 @@
 // npm run bench (Node part): full-size BVLC AlexNet (227x227, He-initialized) in one Node process,
 // engines alternated after warm-up, in two groups: (1) ours: alexnet-web at 1 and 2 threads (the int8
 // file with int8 and with f32 arithmetic, the f32 file; relaxed and baseline SIMD), alternated among
-// themselves, for thread scaling and the int8-arithmetic speed-up; (2) peers: alexnet-web at 2
+// themselves and with a host row (a loop with nothing shared, bench/host-loop.ts, on 1 and 2 threads:
+// what the host's two vCPUs gave at the time), for thread scaling and the int8-arithmetic speed-up; (2) peers: alexnet-web at 2
 // threads next to onnxruntime-web wasm at 2 threads, native onnxruntime (onnxruntime-node) at 1 and 2
 // threads and tfjs wasm. Apart, because each peer sweeps hundreds of MB of its own weights through the
 // caches and its thread pool spins after a run: next to them our 1- and 2-thread runs are slowed
@@ -21,6 +22,7 @@ import { convertOnnx } from '../dist/convert.js';
 import { cosineSimilarity } from '../test/close.js';
 import { concatBytes } from '../test/helpers.js';
 import { dotPeakBuilds, measureDotPeaks } from './dot-peak.js';
+import { startHostLoop } from './host-loop.js';
 import { median } from './median.js';
 import { loadNativeOnnxruntime, type NativeOrt } from './native-onnxruntime.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
@@ -58,6 +60,9 @@ function ortEngine(name: string, ort: NativeOrt, session: Session): Engine {
 function ours(name: string, classifier: NodeClassifier): Engine {
   return { name, batches: true, run: (input, batch) => classifier.infer(input, { batch }) };
 }
+
+/** The scaling tables' last row: what two threads give on this host at the time (bench/host-loop.ts). */
+const HOST_LOOP = 'host: multiply-add loop, nothing shared';
 
 /** Idle time before each timed run: the engine before has stopped spinning its thread pool (onnxruntime's does after a run). */
 const GAP_MS = 50;
@@ -175,11 +180,24 @@ async function main(): Promise<void> {
   const cosines = new Map<Engine, number>();
   for (const engine of [...ourEngines, ...engines]) cosines.set(engine, cosineSimilarity(await engine.run(input, 1), reference));
 
-  const ourTimes = await timeAlternated(ourEngines, input, 1, ROUNDS);
-  const ourTimesBackToBack = await timeAlternated(ourEngines, input, 1, ROUNDS, BACK_TO_BACK_GAP_MS);
+  // The host row: a loop with nothing shared, on 1 and 2 threads, alternated with our engines.
+  const peakBuilds = await dotPeakBuilds();
+  const hostLoops = [await startHostLoop(1, peakBuilds.baseline), await startHostLoop(2, peakBuilds.baseline)];
+  const hostEngines: Engine[] = hostLoops.map((loop, i) => ({
+    name: `${HOST_LOOP}, ${i + 1} thread${i > 0 ? 's' : ''}`,
+    batches: false,
+    run: async () => {
+      await loop.run();
+      return new Float32Array(0);
+    },
+  }));
+  const scalingEngines = [...ourEngines, ...hostEngines];
+  const ourTimes = await timeAlternated(scalingEngines, input, 1, ROUNDS);
+  const ourTimesBackToBack = await timeAlternated(scalingEngines, input, 1, ROUNDS, BACK_TO_BACK_GAP_MS);
+  for (const loop of hostLoops) await loop.close();
   const times = await timeAlternated(engines, input, 1, ROUNDS);
   const medianOf = (name: string) => median(times.get(engines.find((e) => e.name === name)!) ?? [Number.NaN]);
-  const medianIn = (timesOf: Map<Engine, number[]>, name: string) => median(timesOf.get(ourEngines.find((e) => e.name === name)!)!);
+  const medianIn = (timesOf: Map<Engine, number[]>, name: string) => median(timesOf.get(scalingEngines.find((e) => e.name === name)!)!);
   const ourMedianOf = (name: string) => medianIn(ourTimes, name);
   const webMs = medianOf(`onnxruntime-web wasm, ${ORT_WEB_THREADS} threads`);
   const nativeMs = native.ort ? medianOf('onnxruntime-node native, 2 threads') : Number.NaN;
@@ -192,10 +210,10 @@ async function main(): Promise<void> {
       cosineToOnnxruntimeWeb: cosines.get(engine)!,
     };
   });
-  const scalingOf = (timesOf: Map<Engine, number[]>) => KINDS.map(({ kind }) => {
-    const one = medianIn(timesOf, `alexnet-web ${kind}, 1 thread`);
-    const two = medianIn(timesOf, `alexnet-web ${kind}, 2 threads`);
-    return { engine: `alexnet-web ${kind}`, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
+  const scalingOf = (timesOf: Map<Engine, number[]>) => [...KINDS.map(({ kind }) => `alexnet-web ${kind}`), HOST_LOOP].map((engine) => {
+    const one = medianIn(timesOf, `${engine}, 1 thread`);
+    const two = medianIn(timesOf, `${engine}, 2 threads`);
+    return { engine, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
   });
   const scaling = scalingOf(ourTimes);
   const scalingBackToBack = scalingOf(ourTimesBackToBack);
@@ -213,7 +231,6 @@ async function main(): Promise<void> {
   );
   const layers = { oneThread, oneThreadF32Arithmetic: oneThreadF32, twoThreads };
   // GMAC/s of each convolution (direct multiply-adds over its time) next to the instructions' limit here.
-  const peakBuilds = await dotPeakBuilds();
   const peaks = { baseline: await measureDotPeaks(peakBuilds.baseline), relaxed: await measureDotPeaks(peakBuilds.relaxed) };
   const macs = convolutionMacs(spec);
   const convolutions = Object.entries(macs).map(([name, count]) => ({
@@ -234,7 +251,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntimeWeb2Threads.toFixed(2)}x | ${r.ratioToNative2Threads?.toFixed(2) ?? '-'}x | ${r.cosineToOnnxruntimeWeb.toFixed(5)} |`);
   }
-  console.log(`\nScaling, our engines alternated among themselves, ${GAP_MS} ms idle before each run / back to back (${BACK_TO_BACK_GAP_MS} ms):`);
+  console.log(`\nScaling, our engines alternated among themselves and with the host row (the same loop's work on 1 thread or split over 2), ${GAP_MS} ms idle before each run / back to back (${BACK_TO_BACK_GAP_MS} ms):`);
   console.log('| alexnet-web | 1 thread ms | 2 threads ms | speedup | back to back: 1 thread ms | 2 threads ms | speedup |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [i, s] of scaling.entries()) {
     const b = scalingBackToBack[i];

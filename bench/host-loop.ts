@@ -1,0 +1,42 @@
+// The bench's host row in Node: the multiply-add loop of bench/kernels/dot-peak.ts, its work on one
+// worker thread or split over two (bench/kernels/host-loop-worker.js). On a shared VM the two vCPUs do
+// not always run at once: next to our engines' scaling, this row says what the host itself gave.
+import { Worker } from 'node:worker_threads';
+
+/** Loop steps of one run (64 multiply-adds each): about 15-25 ms on one thread here, as long as an inference. */
+export const HOST_LOOP_STEPS = 1 << 23;
+
+export interface HostLoop {
+  /** Runs HOST_LOOP_STEPS split evenly over the threads; resolves when all are done. */
+  run(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function answerOf(worker: Worker): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** `threads` worker threads with the loop's wasm (one build of bench/kernels/dot-peak.ts) instantiated. */
+export async function startHostLoop(threads: number, wasm: Uint8Array): Promise<HostLoop> {
+  const workers = Array.from({ length: threads }, () => new Worker(new URL('./kernels/host-loop-worker.js', import.meta.url)));
+  await Promise.all(workers.map((worker) => {
+    const ready = answerOf(worker);
+    worker.postMessage({ wasm });
+    return ready;
+  }));
+  return {
+    run: async () => {
+      await Promise.all(workers.map((worker) => {
+        const done = answerOf(worker);
+        worker.postMessage({ steps: HOST_LOOP_STEPS / threads });
+        return done;
+      }));
+    },
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
