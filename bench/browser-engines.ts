@@ -29,7 +29,7 @@ import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
 import { dotPeakBuilds, measureDotPeaks, type DotPeaks } from './dot-peak.js';
 import { HOST_LOOP_STEPS } from './host-loop.js';
-import { median } from './median.js';
+import { median, pairedRatio } from './median.js';
 import { loadNativeOnnxruntime } from './native-onnxruntime.js';
 
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 5);
@@ -331,13 +331,16 @@ async function main(): Promise<void> {
       })),
     };
   }));
+  // Each engine's times, round by round, for the paired ratios.
+  const timesOf = (groupName: string, engine: string) => pages.flatMap((page) => page.groups).find((g) => g.name === groupName)?.engines.find((e) => e.name === engine)?.times ?? [];
   const scalingIn = (groupName: string) => {
     const group = groups.find((g) => g.group === groupName)!;
     const msOf = (name: string) => group.engines.find((e) => e.engine === name)?.medianMs ?? Number.NaN;
     return [...['int8', 'int8 file, f32 arithmetic', 'f32'].map((kind) => `alexnet-web wasm ${kind}`), HOST_LOOP].map((engine) => {
       const one = msOf(`${engine}, 1 thread`);
       const two = msOf(`${engine}, 2 threads`);
-      return { engine, oneThreadMs: one, twoThreadsMs: two, speedup: one / two };
+      const pairedSpeedup = pairedRatio(timesOf(groupName, `${engine}, 1 thread`), timesOf(groupName, `${engine}, 2 threads`));
+      return { engine, oneThreadMs: one, twoThreadsMs: two, speedup: one / two, pairedSpeedup };
     });
   };
   const scaling = scalingIn('alexnet-web scaling');
@@ -348,7 +351,9 @@ async function main(): Promise<void> {
   const arithmetic = groups.flatMap((group) => ['1 thread', '2 threads'].flatMap((threads) => {
     const int8 = group.engines.find((e) => e.engine === `alexnet-web wasm int8, ${threads}`);
     const f32 = group.engines.find((e) => e.engine === `alexnet-web wasm int8 file, f32 arithmetic, ${threads}`);
-    return int8 && f32 ? [{ group: group.group, threads, int8ArithmeticMs: int8.medianMs, f32ArithmeticMs: f32.medianMs, ratio: int8.medianMs / f32.medianMs }] : [];
+    if (!int8 || !f32) return [];
+    const paired = pairedRatio(timesOf(group.group, int8.engine), timesOf(group.group, f32.engine));
+    return [{ group: group.group, threads, int8ArithmeticMs: int8.medianMs, f32ArithmeticMs: f32.medianMs, ratio: int8.medianMs / f32.medianMs, pairedRatio: paired }];
   }));
   const report = {
     date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, scalingBackToBack,
@@ -364,10 +369,10 @@ async function main(): Promise<void> {
       console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntime?.toFixed(2) ?? '-'}x | ${r.cosineToOnnxruntime?.toFixed(5) ?? '-'} |`);
     }
   }
-  const describeScaling = (rows: typeof scaling) => rows.map((s) => `${s.engine} ${s.oneThreadMs.toFixed(1)} -> ${s.twoThreadsMs.toFixed(1)} ms, ${s.speedup.toFixed(2)}x`).join('; ');
+  const describeScaling = (rows: typeof scaling) => rows.map((s) => `${s.engine} ${s.oneThreadMs.toFixed(1)} -> ${s.twoThreadsMs.toFixed(1)} ms, ${s.speedup.toFixed(2)}x (paired ${s.pairedSpeedup.toFixed(2)}x)`).join('; ');
   console.log(`\nscaling, ${IDLE_GAP_MS} ms idle before each run: ${describeScaling(scaling)}`);
   console.log(`scaling, back to back (${BACK_TO_BACK_GAP_MS} ms idle): ${describeScaling(scalingBackToBack)}`);
-  console.log(`\nint8 arithmetic vs f32 arithmetic (the int8 file): ${arithmetic.map((a) => `${a.group}, ${a.threads}: ${a.int8ArithmeticMs.toFixed(1)} / ${a.f32ArithmeticMs.toFixed(1)} ms = ${a.ratio.toFixed(2)}x`).join('; ')}`);
+  console.log(`\nint8 arithmetic vs f32 arithmetic (the int8 file): ${arithmetic.map((a) => `${a.group}, ${a.threads}: ${a.int8ArithmeticMs.toFixed(1)} / ${a.f32ArithmeticMs.toFixed(1)} ms = ${a.ratio.toFixed(2)}x (paired ${a.pairedRatio.toFixed(2)}x)`).join('; ')}`);
   console.log(`(${layers.reasons.filter((r) => r.includes('arithmetic') || r.includes('relaxed')).join('; ')})`);
   const peak = (value: number | null) => (value === null ? '-' : value.toFixed(1));
   console.log(`convolutions, 1 thread, GMAC/s (direct multiply-adds / time; Winograd does fewer), int8 / f32 arithmetic; limits in this page (4x8 register tile in L1): i16 dot ${peak(peaks.relaxed.i16Dot)}, relaxed i8 dot ${peak(peaks.relaxed.i8Dot)}, f32 FMA ${peak(peaks.relaxed.f32Madd)}`);

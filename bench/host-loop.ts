@@ -14,8 +14,16 @@ export interface HostLoop {
 
 function answerOf(worker: Worker): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+    const onError = (error: Error): void => {
+      worker.off('message', onMessage);
+      reject(error);
+    };
+    const onMessage = (message: unknown): void => {
+      worker.off('error', onError);
+      resolve(message);
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
   });
 }
 
