@@ -7,26 +7,6 @@
 // odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
 import { checkRange, madd, sumLanes } from './simd';
 
-// dot(row of I int8, x of I f32), unscaled.
-@inline function dotInt8(row: usize, x: usize, I: i32): f32 {
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  const vectorEnd = I & ~15;
-  let i = 0;
-  for (; i < vectorEnd; i += 16) {
-    const q = v128.load(row + <usize>i);
-    const low = i16x8.extend_low_i8x16_s(q);
-    const high = i16x8.extend_high_i8x16_s(q);
-    const xi = x + (<usize>i << 2);
-    acc0 = madd(acc0, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(low)), v128.load(xi));
-    acc1 = madd(acc1, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(low)), v128.load(xi, 16));
-    acc2 = madd(acc2, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(high)), v128.load(xi, 32));
-    acc3 = madd(acc3, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(high)), v128.load(xi, 48));
-  }
-  let sum = sumLanes(f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3)));
-  for (; i < I; i++) sum += <f32>load<i8>(row + <usize>i) * load<f32>(x + (<usize>i << 2));
-  return sum;
-}
-
 // Four widened int8 lanes times four inputs, accumulated.
 @inline function maddInt8(acc: v128, q32: v128, x: v128): v128 {
   return madd(acc, f32x4.convert_i32x4_s(q32), x);
@@ -37,7 +17,7 @@ let pairSum0: f32 = 0;
 let pairSum1: f32 = 0;
 
 // pairSum0, pairSum1 <- dot(row0, x), dot(row1, x) for two int8 rows: the 16 inputs loaded per step serve both rows.
-@inline function dotInt8Pair(row0: usize, row1: usize, x: usize, I: i32): void {
+function dotInt8Pair(row0: usize, row1: usize, x: usize, I: i32): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
   const vectorEnd = I & ~15;
   let i = 0;
@@ -68,24 +48,6 @@ let pairSum1: f32 = 0;
   pairSum1 = sum1;
 }
 
-// dot(row of I f32, x of I f32).
-@inline function dotF32(row: usize, x: usize, I: i32): f32 {
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  const vectorEnd = I & ~15;
-  let i = 0;
-  for (; i < vectorEnd; i += 16) {
-    const wi = row + (<usize>i << 2);
-    const xi = x + (<usize>i << 2);
-    acc0 = madd(acc0, v128.load(wi), v128.load(xi));
-    acc1 = madd(acc1, v128.load(wi, 16), v128.load(xi, 16));
-    acc2 = madd(acc2, v128.load(wi, 32), v128.load(xi, 32));
-    acc3 = madd(acc3, v128.load(wi, 48), v128.load(xi, 48));
-  }
-  let sum = sumLanes(f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3)));
-  for (; i < I; i++) sum += load<f32>(row + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
-  return sum;
-}
-
 @inline function finish(value: f32, relu: bool): f32 {
   return relu ? max<f32>(value, 0) : value;
 }
@@ -104,11 +66,12 @@ export function fullyConnectedInt8(
     const o = item * 2;
     const row = weights + <usize>o * I;
     if (o + 1 == O) {
+      // The last row alone when O is odd: as both rows of a pair.
       const scale = load<f32>(scales + (<usize>o << 2));
       const b = load<f32>(bias + (<usize>o << 2));
       for (let n = 0; n < N; n++) {
-        const value = dotInt8(row, input + (<usize>(n * I) << 2), I) * scale + b;
-        store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+        dotInt8Pair(row, row, input + (<usize>(n * I) << 2), I);
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(pairSum0 * scale + b, relu));
       }
       continue;
     }
@@ -137,38 +100,33 @@ let fourSums: v128 = f32x4.splat(0);
   return f32x4.add(low, i8x16.shuffle(ab, cd, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
 }
 
-/** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 8. */
-@inline function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
+/** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 4. */
+function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
   let sum: f32 = 0;
   for (let i = from; i < I; i++) sum += load<f32>(row + (<usize>i << 2)) * load<f32>(x + (<usize>i << 2));
   return sum;
 }
 
-// fourSums <- dot(row k, x) for the four f32 rows of I at `rows` (k = 0-3): each input load serves four rows.
-@inline function dotF32Four(rows: usize, x: usize, I: i32): void {
-  const r = <usize>I << 2;
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-  const vectorEnd = I & ~7;
+// fourSums <- dot(row k, x) for the four f32 rows of I at `rows`, `r` bytes apart (k = 0-3): each input load serves four rows.
+function dotF32Four(rows: usize, r: usize, x: usize, I: i32): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  const vectorEnd = I & ~3;
   let i = 0;
-  for (; i < vectorEnd; i += 8) {
-    const xi = x + (<usize>i << 2);
+  for (; i < vectorEnd; i += 4) {
+    const xi = v128.load(x + (<usize>i << 2));
     const at = rows + (<usize>i << 2);
-    const x0 = v128.load(xi), x1 = v128.load(xi, 16);
-    a0 = madd(a0, v128.load(at), x0);
-    b0 = madd(b0, v128.load(at, 16), x1);
-    a1 = madd(a1, v128.load(at + r), x0);
-    b1 = madd(b1, v128.load(at + r, 16), x1);
-    a2 = madd(a2, v128.load(at + 2 * r), x0);
-    b2 = madd(b2, v128.load(at + 2 * r, 16), x1);
-    a3 = madd(a3, v128.load(at + 3 * r), x0);
-    b3 = madd(b3, v128.load(at + 3 * r, 16), x1);
+    a0 = madd(a0, v128.load(at), xi);
+    a1 = madd(a1, v128.load(at + r), xi);
+    a2 = madd(a2, v128.load(at + 2 * r), xi);
+    a3 = madd(a3, v128.load(at + 3 * r), xi);
   }
-  fourSums = f32LaneTotals(f32x4.add(a0, b0), f32x4.add(a1, b1), f32x4.add(a2, b2), f32x4.add(a3, b3));
+  fourSums = f32LaneTotals(a0, a1, a2, a3);
   if (i == I) return;
-  let tail = f32x4.splat(tailDotF32(rows, x, i, I));
-  tail = f32x4.replace_lane(tail, 1, tailDotF32(rows + r, x, i, I));
-  tail = f32x4.replace_lane(tail, 2, tailDotF32(rows + 2 * r, x, i, I));
-  tail = f32x4.replace_lane(tail, 3, tailDotF32(rows + 3 * r, x, i, I));
+  // Each row's tail, the last row first: each shifts the lanes up by one and fills lane 0.
+  let tail = f32x4.splat(0);
+  for (let k = 3; k >= 0; k--) {
+    tail = i8x16.shuffle(f32x4.splat(tailDotF32(rows + <usize>k * r, x, i, I)), tail, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+  }
   fourSums = f32x4.add(fourSums, tail);
 }
 
@@ -187,19 +145,19 @@ export function fullyConnectedF32(
       const rows = weights + (<usize>o0 * I << 2);
       const b = v128.load(bias + (<usize>o0 << 2));
       for (let n = 0; n < N; n++) {
-        dotF32Four(rows, input + (<usize>(n * I) << 2), I);
+        dotF32Four(rows, <usize>I << 2, input + (<usize>(n * I) << 2), I);
         const value = f32x4.add(fourSums, b);
         v128.store(out + (<usize>(n * O + o0) << 2), relu ? f32x4.max(value, f32x4.splat(0)) : value);
       }
       continue;
     }
-    // The last rows when O is not a multiple of four: one at a time.
+    // The last rows when O is not a multiple of four: one at a time, as the four lanes of one row (stride 0).
     for (let o = o0; o < O; o++) {
       const row = weights + (<usize>o * I << 2);
       const b = load<f32>(bias + (<usize>o << 2));
       for (let n = 0; n < N; n++) {
-        const value = dotF32(row, input + (<usize>(n * I) << 2), I) + b;
-        store<f32>(out + (<usize>(n * O + o) << 2), finish(value, relu));
+        dotF32Four(row, 0, input + (<usize>(n * I) << 2), I);
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(f32x4.extract_lane(fourSums, 0) + b, relu));
       }
     }
   }
@@ -212,40 +170,6 @@ export function fullyConnectedF32(
   if (ASC_FEATURE_RELAXED_SIMD && relaxed) return i32x4.relaxed_dot_i8x16_i7x16_add_s(w, x, acc);
   const low = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w), i16x8.extend_low_i8x16_u(x));
   return i32x4.add(acc, i32x4.add(low, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w), i16x8.extend_high_i8x16_u(x))));
-}
-
-@inline function sumI32Lanes(v: v128): i32 {
-  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
-}
-
-// The two integer sums of dotQuantizedPair: wasm globals, so each thread's instance has its own.
-let pairInt0: i32 = 0;
-let pairInt1: i32 = 0;
-
-// pairInt0, pairInt1 <- dot(row0, x), dot(row1, x): int8 rows of I (row1 = 0: one row) and I quantized activations.
-@inline function dotQuantizedPair(row0: usize, row1: usize, x: usize, I: i32, relaxed: bool): void {
-  let a0 = i32x4.splat(0), a1 = i32x4.splat(0), b0 = i32x4.splat(0), b1 = i32x4.splat(0);
-  const pairs = row1 != 0;
-  const vectorEnd = I & ~31;
-  let i = 0;
-  for (; i < vectorEnd; i += 32) {
-    const x0 = v128.load(x + <usize>i), x1 = v128.load(x + <usize>i, 16);
-    a0 = dot16(a0, v128.load(row0 + <usize>i), x0, relaxed);
-    a1 = dot16(a1, v128.load(row0 + <usize>i, 16), x1, relaxed);
-    if (pairs) {
-      b0 = dot16(b0, v128.load(row1 + <usize>i), x0, relaxed);
-      b1 = dot16(b1, v128.load(row1 + <usize>i, 16), x1, relaxed);
-    }
-  }
-  let sum0 = sumI32Lanes(i32x4.add(a0, a1));
-  let sum1 = sumI32Lanes(i32x4.add(b0, b1));
-  for (; i < I; i++) {
-    const v = <i32>load<u8>(x + <usize>i);
-    sum0 += <i32>load<i8>(row0 + <usize>i) * v;
-    if (pairs) sum1 += <i32>load<i8>(row1 + <usize>i) * v;
-  }
-  pairInt0 = sum0;
-  pairInt1 = sum1;
 }
 
 /** Rows an int8-arithmetic item reads side by side: fc6 at 1 thread ran 3.27 -> 2.33 ms with eight instead of two (more reads in flight). */
@@ -264,15 +188,14 @@ let eightSums1: v128 = i32x4.splat(0);
 }
 
 /** dot(row, x) over [from, I), one value at a time: the tail past the last 16. */
-@inline function tailDot(row: usize, x: usize, from: i32, I: i32): i32 {
+function tailDot(row: usize, x: usize, from: i32, I: i32): i32 {
   let sum = 0;
   for (let i = from; i < I; i++) sum += <i32>load<i8>(row + <usize>i) * <i32>load<u8>(x + <usize>i);
   return sum;
 }
 
-// eightSums0, eightSums1 <- dot(row k, x) for the eight int8 rows of I at `rows` (k = 0-7) and I quantized activations.
-@inline function dotQuantizedEight(rows: usize, x: usize, I: i32, relaxed: bool): void {
-  const r = <usize>I;
+// eightSums0, eightSums1 <- dot(row k, x) for the eight int8 rows of I at `rows`, `r` bytes apart (k = 0-7), and I quantized activations.
+@inline function dotQuantizedEight(rows: usize, r: usize, x: usize, I: i32, relaxed: bool): void {
   let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   const vectorEnd = I & ~15;
   let i = 0;
@@ -291,16 +214,28 @@ let eightSums1: v128 = i32x4.splat(0);
   eightSums0 = sumLanesOfFour(a0, a1, a2, a3);
   eightSums1 = sumLanesOfFour(a4, a5, a6, a7);
   if (i == I) return;
-  let tail0 = i32x4.splat(tailDot(rows, x, i, I));
-  tail0 = i32x4.replace_lane(tail0, 1, tailDot(rows + r, x, i, I));
-  tail0 = i32x4.replace_lane(tail0, 2, tailDot(rows + 2 * r, x, i, I));
-  tail0 = i32x4.replace_lane(tail0, 3, tailDot(rows + 3 * r, x, i, I));
-  let tail1 = i32x4.splat(tailDot(rows + 4 * r, x, i, I));
-  tail1 = i32x4.replace_lane(tail1, 1, tailDot(rows + 5 * r, x, i, I));
-  tail1 = i32x4.replace_lane(tail1, 2, tailDot(rows + 6 * r, x, i, I));
-  tail1 = i32x4.replace_lane(tail1, 3, tailDot(rows + 7 * r, x, i, I));
+  // Each row's tail, the last row first: each shifts the eight lanes up by one and fills lane 0.
+  let tail0 = i32x4.splat(0), tail1 = tail0;
+  for (let k = 7; k >= 0; k--) {
+    tail1 = i8x16.shuffle(tail0, tail1, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+    tail0 = i8x16.shuffle(i32x4.splat(tailDot(rows + <usize>k * r, x, i, I)), tail0, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+  }
   eightSums0 = i32x4.add(eightSums0, tail0);
   eightSums1 = i32x4.add(eightSums1, tail1);
+}
+
+// dotQuantizedEight, one copy in the module per kind of dot product (the blocks and the last rows call it).
+function dotQuantizedEightRelaxed(rows: usize, r: usize, x: usize, I: i32): void {
+  dotQuantizedEight(rows, r, x, I, true);
+}
+
+function dotQuantizedEightWidened(rows: usize, r: usize, x: usize, I: i32): void {
+  dotQuantizedEight(rows, r, x, I, false);
+}
+
+@inline function dotQuantizedRows(rows: usize, r: usize, x: usize, I: i32, relaxed: bool): void {
+  if (relaxed) dotQuantizedEightRelaxed(rows, r, x, I);
+  else dotQuantizedEightWidened(rows, r, x, I);
 }
 
 /** Four outputs from four integer sums: f32(sum) * (scale * step) + bias, ReLU'd; as finish() does one by one. */
@@ -328,7 +263,7 @@ let eightSums1: v128 = i32x4.splat(0);
       const rowScales = scales + (<usize>o0 << 2);
       const rowBias = bias + (<usize>o0 << 2);
       for (let n = 0; n < N; n++) {
-        dotQuantizedEight(rows, quantized + <usize>n * stride, I, relaxed);
+        dotQuantizedRows(rows, <usize>I, quantized + <usize>n * stride, I, relaxed);
         const step = f32x4.splat(load<f32>(steps + (<usize>n << 2)));
         const dst = out + (<usize>(n * O + o0) << 2);
         v128.store(dst, finishFour(eightSums0, rowScales, step, rowBias, relu));
@@ -336,16 +271,14 @@ let eightSums1: v128 = i32x4.splat(0);
       }
       continue;
     }
-    // The last rows when O is not a multiple of eight: two at a time.
-    for (let o = o0; o < O; o += 2) {
+    // The last rows when O is not a multiple of eight: one at a time, as the eight lanes of one row (stride 0).
+    for (let o = o0; o < O; o++) {
       const row = weights + <usize>o * I;
-      const both = o + 1 < O;
       for (let n = 0; n < N; n++) {
-        dotQuantizedPair(row, both ? row + <usize>I : 0, quantized + <usize>n * stride, I, relaxed);
+        dotQuantizedRows(row, 0, quantized + <usize>n * stride, I, relaxed);
         const step = load<f32>(steps + (<usize>n << 2));
-        const dst = out + (<usize>(n * O + o) << 2);
-        store<f32>(dst, finish(<f32>pairInt0 * (load<f32>(scales + (<usize>o << 2)) * step) + load<f32>(bias + (<usize>o << 2)), relu));
-        if (both) store<f32>(dst, finish(<f32>pairInt1 * (load<f32>(scales + (<usize>o << 2), 4) * step) + load<f32>(bias + (<usize>o << 2), 4), relu), 4);
+        const sum = <f32>i32x4.extract_lane(eightSums0, 0);
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(sum * (load<f32>(scales + (<usize>o << 2)) * step) + load<f32>(bias + (<usize>o << 2)), relu));
       }
     }
   }
