@@ -5,7 +5,7 @@
 // registers and the per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q *
 // scale * x)). Threads share out the rows: an int8 item is a pair of rows (the last one alone when O is
 // odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
-import { checkRange, madd, sumLanes } from './simd';
+import { checkRange, highHalves, interleaveHigh, interleaveLow, lowHalves, madd, sumLanes } from './simd';
 
 // Four widened int8 lanes times four inputs, accumulated.
 @inline function maddInt8(acc: v128, q32: v128, x: v128): v128 {
@@ -94,10 +94,9 @@ let fourSums: v128 = f32x4.splat(0);
 
 /** The four lanes' totals of a, b, c and d, as lanes 0-3: ((a0 + a2) + (a1 + a3)), and so on. */
 @inline function f32LaneTotals(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
-  const cd = f32x4.add(i8x16.shuffle(c, d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(c, d, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
-  const low = i8x16.shuffle(ab, cd, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-  return f32x4.add(low, i8x16.shuffle(ab, cd, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+  const ab = f32x4.add(interleaveLow(a, b), interleaveHigh(a, b));
+  const cd = f32x4.add(interleaveLow(c, d), interleaveHigh(c, d));
+  return f32x4.add(lowHalves(ab, cd), highHalves(ab, cd));
 }
 
 /** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 4. */
@@ -181,10 +180,9 @@ let eightSums1: v128 = i32x4.splat(0);
 
 /** The four lanes' totals of a, b, c and d, as lanes 0-3. */
 @inline function sumLanesOfFour(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
-  const cd = i32x4.add(i8x16.shuffle(c, d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), i8x16.shuffle(c, d, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31));
-  const low = i8x16.shuffle(ab, cd, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-  return i32x4.add(low, i8x16.shuffle(ab, cd, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+  const ab = i32x4.add(interleaveLow(a, b), interleaveHigh(a, b));
+  const cd = i32x4.add(interleaveLow(c, d), interleaveHigh(c, d));
+  return i32x4.add(lowHalves(ab, cd), highHalves(ab, cd));
 }
 
 /** dot(row, x) over [from, I), one value at a time: the tail past the last 16. */

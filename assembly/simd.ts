@@ -14,6 +14,26 @@
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/** Lanes a0 b0 a1 b1 (i32 or f32 lanes). */
+@inline export function interleaveLow(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+}
+
+/** Lanes a2 b2 a3 b3. */
+@inline export function interleaveHigh(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+}
+
+/** Lanes a0 a1 b0 b1. */
+@inline export function lowHalves(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+
+/** Lanes a2 a3 b2 b3. */
+@inline export function highHalves(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+
 /** Traps when [ptr, ptr + bytes) is not inside linear memory: one check per kernel call, none in hot loops. */
 @inline export function checkRange(ptr: usize, bytes: usize): void {
   if (ptr + bytes > (<usize>memory.size() << 16) || ptr + bytes < ptr) unreachable();
