@@ -5,7 +5,7 @@
 // registers and the per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q *
 // scale * x)). Threads share out the rows: an int8 item is a pair of rows (the last one alone when O is
 // odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
-import { checkRange, highHalves, interleaveHigh, interleaveLow, lowHalves, madd, sumLanes } from './simd';
+import { checkRange, laneTotals, madd, sumLanes } from './simd';
 
 // Four widened int8 lanes times four inputs, accumulated.
 @inline function maddInt8(acc: v128, q32: v128, x: v128): v128 {
@@ -92,13 +92,6 @@ export const F32_ROWS_PER_ITEM: i32 = 4;
 // The four sums of dotF32Four, one per lane: a wasm global, so each thread's instance has its own.
 let fourSums: v128 = f32x4.splat(0);
 
-/** The four lanes' totals of a, b, c and d, as lanes 0-3: ((a0 + a2) + (a1 + a3)), and so on. */
-@inline function f32LaneTotals(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = f32x4.add(interleaveLow(a, b), interleaveHigh(a, b));
-  const cd = f32x4.add(interleaveLow(c, d), interleaveHigh(c, d));
-  return f32x4.add(lowHalves(ab, cd), highHalves(ab, cd));
-}
-
 /** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 4. */
 function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
   let sum: f32 = 0;
@@ -119,7 +112,7 @@ function dotF32Four(rows: usize, r: usize, x: usize, I: i32): void {
     a2 = madd(a2, v128.load(at + 2 * r), xi);
     a3 = madd(a3, v128.load(at + 3 * r), xi);
   }
-  fourSums = f32LaneTotals(a0, a1, a2, a3);
+  fourSums = laneTotals<f32>(a0, a1, a2, a3);
   if (i == I) return;
   // Each row's tail, the last row first: each shifts the lanes up by one and fills lane 0.
   let tail = f32x4.splat(0);
@@ -178,13 +171,6 @@ export const W8A8_ROWS_PER_ITEM: i32 = 8;
 let eightSums0: v128 = i32x4.splat(0);
 let eightSums1: v128 = i32x4.splat(0);
 
-/** The four lanes' totals of a, b, c and d, as lanes 0-3. */
-@inline function sumLanesOfFour(a: v128, b: v128, c: v128, d: v128): v128 {
-  const ab = i32x4.add(interleaveLow(a, b), interleaveHigh(a, b));
-  const cd = i32x4.add(interleaveLow(c, d), interleaveHigh(c, d));
-  return i32x4.add(lowHalves(ab, cd), highHalves(ab, cd));
-}
-
 /** dot(row, x) over [from, I), one value at a time: the tail past the last 16. */
 function tailDot(row: usize, x: usize, from: i32, I: i32): i32 {
   let sum = 0;
@@ -209,8 +195,8 @@ function tailDot(row: usize, x: usize, from: i32, I: i32): i32 {
     a6 = dot16(a6, v128.load(at + 6 * r), xi, relaxed);
     a7 = dot16(a7, v128.load(at + 7 * r), xi, relaxed);
   }
-  eightSums0 = sumLanesOfFour(a0, a1, a2, a3);
-  eightSums1 = sumLanesOfFour(a4, a5, a6, a7);
+  eightSums0 = laneTotals<i32>(a0, a1, a2, a3);
+  eightSums1 = laneTotals<i32>(a4, a5, a6, a7);
   if (i == I) return;
   // Each row's tail, the last row first: each shifts the eight lanes up by one and fills lane 0.
   let tail0 = i32x4.splat(0), tail1 = tail0;

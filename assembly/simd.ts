@@ -15,23 +15,30 @@
 }
 
 /** Lanes a0 b0 a1 b1 (i32 or f32 lanes). */
-@inline export function interleaveLow(a: v128, b: v128): v128 {
+@inline function interleaveLow(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
 }
 
 /** Lanes a2 b2 a3 b3. */
-@inline export function interleaveHigh(a: v128, b: v128): v128 {
+@inline function interleaveHigh(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
 }
 
 /** Lanes a0 a1 b0 b1. */
-@inline export function lowHalves(a: v128, b: v128): v128 {
+@inline function lowHalves(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
 }
 
 /** Lanes a2 a3 b2 b3. */
-@inline export function highHalves(a: v128, b: v128): v128 {
+@inline function highHalves(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+}
+
+/** The four lanes' totals of a, b, c and d, as lanes 0-3 (T: i32 or f32 lanes): ((a0 + a2) + (a1 + a3)), and so on. */
+@inline export function laneTotals<T>(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = v128.add<T>(interleaveLow(a, b), interleaveHigh(a, b));
+  const cd = v128.add<T>(interleaveLow(c, d), interleaveHigh(c, d));
+  return v128.add<T>(lowHalves(ab, cd), highHalves(ab, cd));
 }
 
 /** Traps when [ptr, ptr + bytes) is not inside linear memory: one check per kernel call, none in hot loops. */
