@@ -164,7 +164,7 @@ export function fullyConnectedF32(
   return i32x4.add(acc, i32x4.add(low, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w), i16x8.extend_high_i8x16_u(x))));
 }
 
-/** Rows an int8-arithmetic item reads side by side: fc6 at 1 thread ran 3.27 -> 2.33 ms with eight instead of two (more reads in flight). */
+/** Rows an int8-arithmetic item reads side by side: fc6 alone ran 3.27 -> 2.33 ms at 1 thread with eight instead of two (more reads in flight). */
 export const W8A8_ROWS_PER_ITEM: i32 = 8;
 
 // The integer sums of dotQuantizedEight, rows 0-3 and 4-7 in i32 lanes: wasm globals, so each thread's instance has its own.

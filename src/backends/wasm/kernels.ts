@@ -93,7 +93,7 @@ function compile(file: KernelFile): Promise<WebAssembly.Module> {
 
 // An int8 fully connected layer on activations in [0, 127] whose integer answer is known: the step is
 // 1 (the row's largest value is 127) and the scales are 1, so the outputs are the integer dot products.
-// Ten rows: a block of eight read side by side and a pair, the kernel's two loops.
+// Ten rows: a block of eight read side by side and two rows one at a time, the kernel's two loops.
 function passesInt8DotTest(kernels: KernelExports): boolean {
   const I = 40;
   const O = 10;
