@@ -28,7 +28,7 @@ import { uniform } from '../test/random.js';
 import { launchChromium } from '../tools/chromium.js';
 import { startStaticServer } from '../tools/static-server.js';
 import { dotPeakBuilds, measureDotPeaks, type DotPeaks } from './dot-peak.js';
-import { HOST_LOOP_STEPS } from './host-loop.js';
+import { HOST_LOOP, HOST_LOOP_STEPS } from './host-loop.js';
 import { median, pairedRatio } from './median.js';
 import { loadNativeOnnxruntime } from './native-onnxruntime.js';
 
@@ -142,9 +142,6 @@ const ours = (name: string, weights: 'f32' | 'int8', options: Record<string, unk
 const IDLE_GAP_MS = 50;
 /** Idle before each run between our engines alone: past our helpers' 0.5 ms spin, and no longer (a stream of images). */
 const BACK_TO_BACK_GAP_MS = 2;
-
-/** The scaling lines' last row: what two threads give on this host at the time (bench/host-loop.ts). */
-const HOST_LOOP = 'host: multiply-add loop, nothing shared';
 
 /** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file) and the host row, alternated among themselves. */
 function scalingGroup(name: string, gapMs: number): PageSpec['groups'][number] {

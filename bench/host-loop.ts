@@ -3,6 +3,9 @@
 // not always run at once: next to our engines' scaling, this row says what the host itself gave.
 import { Worker } from 'node:worker_threads';
 
+/** The host row's name in the scaling tables, before ", 1 thread" / ", 2 threads". */
+export const HOST_LOOP = 'host: multiply-add loop, nothing shared';
+
 /** Loop steps of one run (64 multiply-adds each): about 15-25 ms on one thread here, as long as an inference. */
 export const HOST_LOOP_STEPS = 1 << 23;
 

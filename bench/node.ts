@@ -22,7 +22,7 @@ import { convertOnnx } from '../dist/convert.js';
 import { cosineSimilarity } from '../test/close.js';
 import { concatBytes } from '../test/helpers.js';
 import { dotPeakBuilds, measureDotPeaks } from './dot-peak.js';
-import { startHostLoop } from './host-loop.js';
+import { HOST_LOOP, startHostLoop } from './host-loop.js';
 import { median, pairedRatio } from './median.js';
 import { loadNativeOnnxruntime, type NativeOrt } from './native-onnxruntime.js';
 import { BVLC_STYLE, buildOnnx, heInitialized } from '../test/onnx-builder.js';
@@ -60,9 +60,6 @@ function ortEngine(name: string, ort: NativeOrt, session: Session): Engine {
 function ours(name: string, classifier: NodeClassifier): Engine {
   return { name, batches: true, run: (input, batch) => classifier.infer(input, { batch }) };
 }
-
-/** The scaling tables' last row: what two threads give on this host at the time (bench/host-loop.ts). */
-const HOST_LOOP = 'host: multiply-add loop, nothing shared';
 
 /** Idle time before each timed run: the engine before has stopped spinning its thread pool (onnxruntime's does after a run). */
 const GAP_MS = 50;
