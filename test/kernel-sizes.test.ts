@@ -24,6 +24,9 @@ const SHAPES: ConvolutionSize[] = [
   { C: 4, K: 6, R: 3, S: 5, G: 1, OH: 7, OW: 7 },
   { C: 4, K: 3, R: 3, S: 3, G: 1, OH: 1, OW: 1 },
   { C: 16, K: 12, R: 1, S: 1, G: 1, OH: 5, OW: 5 },
+  // int8's tall tiles: 4 rows; and a 5x5 whose sums outgrow them (3x3 blocks again).
+  { C: 5, K: 6, R: 4, S: 3, G: 1, OH: 8, OW: 9 },
+  { C: 112, K: 4, R: 5, S: 5, G: 1, OH: 7, OW: 7 },
 ];
 
 describe('kernel sizes', () => {

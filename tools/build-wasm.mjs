@@ -3,7 +3,7 @@
 //   alexnet-web-relaxed.wasm         relaxed SIMD (fused multiply-add), own memory
 //   alexnet-web-threads.wasm         baseline SIMD, imported shared memory (threads)
 //   alexnet-web-relaxed-threads.wasm relaxed SIMD, imported shared memory
-//   wasm-thread.js                   what a helper thread runs (self-contained: browsers and Node load it as is)
+//   wasm-thread.js                   what a helper thread runs (self-contained and minified: browsers and Node load it as is)
 import asc from 'assemblyscript/asc';
 import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
@@ -33,5 +33,7 @@ await build({
   bundle: true,
   format: 'esm',
   target: 'es2022',
+  // Every isolated page downloads it: minified, 2.6 -> 1.6 kB gzipped.
+  minify: true,
   logLevel: 'warning',
 });

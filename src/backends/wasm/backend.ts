@@ -9,7 +9,7 @@ import type {
 import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import {
-  directPackedWeightBytes, directScratchBytes, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
+  directPackedWeightBytes, directScratchBytes, winogradInt8Depth, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
   winogradScratchBytes, type Tile,
 } from './kernel-sizes.js';
 import type { ThreadStarter } from './helper-worker.js';
@@ -316,7 +316,8 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const maxima = scratch;
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
-    const { depth, blocks } = this.winogradWork(s);
+    const { blocks } = this.winogradWork(s);
+    const depth = winogradInt8Depth(s);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;
@@ -353,7 +354,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     );
   }
 
-  /** A Winograd convolution's depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads, f32 and int8 alike. */
+  /** A Winograd convolution's f32 depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads (f32 and int8 alike). */
   private winogradWork({ C, K, R, S, G, OH, OW }: Conv2dShape): { depth: number; blocks: MultiplyBlocks } {
     const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
     const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);

@@ -21,6 +21,9 @@ export interface ConvolutionSize {
 }
 
 const POSITIONS = 16;
+/** Tall tiles (int8 arithmetic, kernels of 4 or 5 rows; assembly/winograd-int8.ts): 6x4, and the products per sum they take. */
+const TALL_POSITIONS = 24;
+const TALL_DEPTH = 2752;
 /** Bytes from one Winograd position's panels (or products) to the next: one cache line more than they take (assembly/winograd.ts). */
 const positionStride = (bytes: number): number => bytes + 64;
 
@@ -62,17 +65,25 @@ export function winogradPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>,
   return s.G * POSITIONS * roundUp(Math.floor(s.K / s.G), tile.MR) * winogradDepth({ ...s, OH: 0, OW: 0 }) * 4;
 }
 
+const tallTiles = ({ C, R, S, G }: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): boolean => (R === 4 || R === 5) && Math.floor(C / G) * R * S <= TALL_DEPTH;
+const int8Positions = (s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number => (tallTiles(s) ? TALL_POSITIONS : POSITIONS);
+
+/** Depth indices of the int8 path's GEMMs: a channel and a column block with tall tiles, else a channel and a 3x3 block. */
+export function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number {
+  return Math.floor(s.C / s.G) * (tallTiles(s) ? 1 : blocksOf(s.R)) * blocksOf(s.S);
+}
+
 /** winogradInt8ScratchBytes: the quantized, zero-bordered input (i16), the i16 panels, the i32 products. */
 export function winogradInt8ScratchBytes(s: ConvolutionSize, tile: Tile): number {
   const columns = winogradColumns(s, tile);
   const padded = (outputs: number, kernel: number): number => 2 * half(outputs) + 3 * blocksOf(kernel) - 1;
   const quantized = roundUp(s.C * padded(s.OH, s.R) * padded(s.OW, s.S) * 2, 16);
-  const panels = s.G * POSITIONS * positionStride(Math.ceil(winogradDepth(s) / 2) * columns * 4);
-  const products = s.G * POSITIONS * positionStride(roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4);
+  const panels = s.G * int8Positions(s) * positionStride(Math.ceil(winogradInt8Depth(s) / 2) * columns * 4);
+  const products = s.G * int8Positions(s) * positionStride(roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4);
   return quantized + panels + products;
 }
 
 /** winogradInt8PackedWeightBytes. */
 export function winogradInt8PackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>, tile: Tile): number {
-  return s.G * POSITIONS * roundUp(Math.floor(s.K / s.G), tile.MR) * Math.ceil(winogradDepth({ ...s, OH: 0, OW: 0 }) / 2) * 4;
+  return s.G * int8Positions(s) * roundUp(Math.floor(s.K / s.G), tile.MR) * Math.ceil(winogradInt8Depth(s) / 2) * 4;
 }
