@@ -57,7 +57,7 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
  * Weight (row, column) of the folded kernel's block for a tile's output channels, scaled; 0 outside the
  * kernel. `source` is the first channel's index of input channel c, row 0 (see winogradPackWeights).
  */
-@inline function tap(
+function tap(
   weights: usize, int8: bool, scale: v128, source: i32, kStride: i32, lanes: i32, R: i32, S: i32, foldedR: i32, foldedS: i32,
   strideH: i32, strideW: i32, di: i32, dj: i32, row: i32, column: i32,
 ): v128 {
@@ -68,7 +68,7 @@ export function conv2dPackWeights(out: usize, weights: usize, scales: usize, K: 
 }
 
 /** One row (a, b, d) of t = G g, times G^T: four transform positions, `stride` bytes apart, MR output channels each. */
-@inline function storeTransformedRow(at: usize, stride: usize, a: v128, b: v128, d: v128): void {
+function storeTransformedRow(at: usize, stride: usize, a: v128, b: v128, d: v128): void {
   v128.store(at, a);
   v128.store(at + stride, halfSum(a, b, d));
   v128.store(at + 2 * stride, halfDifference(a, b, d));
