@@ -19,7 +19,7 @@
 // Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
 // i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
 // the GEMMs and the output transform (multiplyItems). Scratch: the quantized input [C][rows][columns]
-// i16; the panels [G][P][T / NR][pairs][NR][2] i16 (P positions: 16, or 24 for tall tiles below;
+// i16; the panels [G][P][T / NR][pairs][NR][2] i16 (P positions: 16, or 24 for the 6x4 windows below;
 // pairs = ceil(depth / 2), depth index q as in winograd.ts); the products [G][P][K/G rounded up to
 // MR][T rounded up to NR] i32. Weights: [G][P][ceil(K/G / MR)][pairs][MR][2] i16.
 // Each position of the panels and the products starts one cache line after the last one's end (positionStride).
@@ -33,38 +33,55 @@ import { checkRange } from './simd';
 // product blocks (16 x 128 x 32 i32 = 256 KiB) in L2; a whole group's (1.6 MiB) falls out of it.
 const PANELS_PER_PASS: i32 = 4;
 
-// Kernels of 4 or 5 rows (AlexNet's conv2) take tall tiles: F(2, 5) down the rows (points 0, 1, -1, 2,
-// -2 and infinity) and F(2, 3) blocks across, a 6x4 input tile per channel and column block, 24
-// multiplies for a 2x2 output tile where 3x3 blocks take 32 per column block. In integers: F(2, 5)'s G
-// rows times their denominators N = [4, -6, -6, 24, 24, 1] are [1,0,0,0,0], [1,1,1,1,1], [1,-1,1,-1,1],
-// [1,2,4,8,16], [1,-2,4,-8,16], [0,0,0,0,1], so U' = G5' g G3'^T is an integer (|U'| <= 31 * 3 * 128, i16)
-// and so is V (|V| <= 10 * 2 * 127). The output transform with 24 / N folded into A^T gives 48x the
-// integer convolution; i32 arithmetic wraps, so only that final value must fit i32 (TALL_DEPTH); it
-// is divided exactly: >> 4, then times 3's inverse modulo 2^32. conv2's GEMMs do 25% fewer multiplies
-// than with 3x3 blocks, and the layer took 21-25% less time (1 and 2 threads, Node).
-const TALL_POSITIONS: i32 = 24;
-const TALL_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per sum
+// Three kinds of tile. Square tiles are the F(2x2, 3x3) above, on every 3x3 block of the kernel. The
+// other two read 6x4 windows: six rows down by Winograd with points 0, 1, -1, 2, -2 and infinity, four
+// columns across by F(2, 3) blocks, 24 multiplies a tile per channel and column block:
+//   tall tiles, F(2, 5) down, for kernels of 4 or 5 rows (AlexNet's conv2): 2x2 outputs a tile, where
+//     square tiles take 32 per column block (25% fewer multiplies);
+//   four-row tiles, F(4, 3) down, for kernels of up to 3 rows (conv1 after space-to-depth, conv3-5):
+//     4x2 outputs, where square tiles take 32 for two of them (25% fewer, less the rounding up of OH to 4).
+// In integers: G's rows times their denominators N = [4, -6, -6, 24, 24, 1] are, for F(2, 5), [1,0,0,0,0],
+// [1,1,1,1,1], [1,-1,1,-1,1], [1,2,4,8,16], [1,-2,4,-8,16], [0,0,0,0,1] (F(4, 3): their first three columns,
+// last row [0,0,1]), so U' = G' g G3'^T is an integer (|U'| <= 31 * 3 * 128, i16) and so is V (|V| <=
+// 10 * 2 * 127). The output transform with 24 / N folded into A^T gives 48x the integer convolution;
+// i32 arithmetic wraps, so only that final value must fit i32 (SIX_ROW_DEPTH, else square tiles); it is
+// divided exactly: >> 4, then times 3's inverse modulo 2^32. conv2 took 21-25% less time with tall
+// tiles than with square ones (1 and 2 threads, Node).
+const SQUARE_TILES: i32 = 0;
+const TALL_TILES: i32 = 1;
+const FOUR_ROW_TILES: i32 = 2;
+const SIX_ROW_POSITIONS: i32 = 24;
+const SIX_ROW_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per sum
 
-/** Whether a convolution (stride 1, or folded) runs tall tiles: 4 or 5 kernel rows, 48x its sums within i32. */
-@inline function tallTiles(C: i32, R: i32, S: i32, G: i32): bool {
-  return (R == 4 || R == 5) && (C / G) * R * S <= TALL_DEPTH;
+/** The tiles a convolution (stride 1, or folded) runs: 6x4 windows while 48x its sums fit i32 and its kernel has at most 5 rows. */
+@inline function tilesOf(C: i32, R: i32, S: i32, G: i32): i32 {
+  if ((C / G) * R * S > SIX_ROW_DEPTH || R > 5) return SQUARE_TILES;
+  return R > 3 ? TALL_TILES : FOUR_ROW_TILES;
+}
+
+/** Output rows of a tile. */
+@inline function tileRowsOf(tiles: i32): i32 {
+  return tiles == FOUR_ROW_TILES ? 4 : 2;
 }
 
 @inline function pairsOf(depth: i32): i32 {
   return (depth + 1) >> 1;
 }
 
+/** Depth indices: a channel and a 3x3 block of the kernel (square tiles), or a channel and a column block. */
 @inline function depthOf(C: i32, R: i32, S: i32, G: i32): i32 {
-  return (C / G) * (tallTiles(C, R, S, G) ? 1 : blocksOf(R)) * blocksOf(S);
+  return (C / G) * (tilesOf(C, R, S, G) == SQUARE_TILES ? blocksOf(R) : 1) * blocksOf(S);
 }
 
-/** Transform positions of a tile: 16 (4x4), or 24 (6x4, tall tiles). */
+/** Transform positions of a tile: 16 (4x4 windows) or 24 (6x4). */
 @inline function positionsOf(C: i32, R: i32, S: i32, G: i32): i32 {
-  return tallTiles(C, R, S, G) ? TALL_POSITIONS : POSITIONS;
+  return tilesOf(C, R, S, G) == SQUARE_TILES ? POSITIONS : SIX_ROW_POSITIONS;
 }
 
-@inline function columnsOf(OH: i32, OW: i32): i32 {
-  return roundUp(((OH + 1) >> 1) * ((OW + 1) >> 1), NR);
+/** GEMM columns: the tiles, rounded up to NR. */
+@inline function columnsOf(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): i32 {
+  const rows = tileRowsOf(tilesOf(C, R, S, G));
+  return roundUp(((OH + rows - 1) / rows) * ((OW + 1) >> 1), NR);
 }
 
 /** Rows (or columns) of a quantized, zero-padded plane: every tile's 4x4 window of every kernel block lies inside. */
@@ -72,19 +89,24 @@ const TALL_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per sum
   return 2 * ((outputs + 1) >> 1) + 3 * blocksOf(kernel) - 1;
 }
 
-/** Bytes of the quantized input [C][padded rows][padded columns] i16, rounded up to 16. */
+/** Rows of a quantized plane: with up to 3 kernel rows, a four-row tile's 6-row window (or a square one's) lies inside. */
+@inline function planeRows(OH: i32, R: i32): i32 {
+  return R <= 3 ? 4 * ((OH + 3) >> 2) + 2 : paddedSize(OH, R);
+}
+
+/** Bytes of the quantized input [C][plane rows][padded columns] i16, rounded up to 16. */
 @inline function quantizedBytes(C: i32, R: i32, S: i32, OH: i32, OW: i32): usize {
-  return <usize>roundUp(C * paddedSize(OH, R) * paddedSize(OW, S) * 2, 16);
+  return <usize>roundUp(C * planeRows(OH, R) * paddedSize(OW, S) * 2, 16);
 }
 
 /** Bytes from one position's i16 panels to the next's (positionStride). */
 @inline function positionPanelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
-  return positionStride(<usize>pairsOf(depthOf(C, R, S, G)) * <usize>columnsOf(OH, OW) << 2);
+  return positionStride(<usize>pairsOf(depthOf(C, R, S, G)) * <usize>columnsOf(C, R, S, G, OH, OW) << 2);
 }
 
 /** Bytes from one position's i32 products to the next's (positionStride). */
-@inline function positionProductBytes(K: i32, G: i32, OH: i32, OW: i32): usize {
-  return positionStride(<usize>roundUp(K / G, MR) * <usize>columnsOf(OH, OW) << 2);
+@inline function positionProductBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
+  return positionStride(<usize>roundUp(K / G, MR) * <usize>columnsOf(C, R, S, G, OH, OW) << 2);
 }
 
 /** Bytes of the i16 panels winogradInt8TransformInput writes for one image. */
@@ -94,7 +116,7 @@ function panelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
 
 /** Bytes of the int8 path's scratch for one image: the quantized input, the panels, then the i32 products. */
 export function winogradInt8ScratchBytes(C: i32, K: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
-  const products = <usize>(G * positionsOf(C, R, S, G)) * positionProductBytes(K, G, OH, OW);
+  const products = <usize>(G * positionsOf(C, R, S, G)) * positionProductBytes(C, K, R, S, G, OH, OW);
   return quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW) + products;
 }
 
@@ -132,21 +154,22 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
   // Channels past K/G and the odd depth index of the last pair stay zero.
   memory.fill(out, 0, bytes);
   const positionBytes = <usize>mTiles * pairs * MR * 4;
-  const tall = tallTiles(C * strideH * strideW, foldedR, foldedS, G);
-  const positions = tall ? TALL_POSITIONS : POSITIONS;
+  const tiles = tilesOf(C * strideH * strideW, foldedR, foldedS, G);
+  const square = tiles == SQUARE_TILES;
+  const positions = square ? POSITIONS : SIX_ROW_POSITIONS;
   for (let k = 0; k < K; k++) {
     const m = k % Kg;
     const base = out + (<usize>((k / Kg) * positions * mTiles + m / MR) * pairs * MR + m % MR) * 4;
     let q = 0;
-    // Tall tiles take all the kernel's rows at once.
-    for (let r0 = 0; r0 < foldedR; r0 += tall ? 6 : 3) {
+    // 6x4 windows take all the kernel's rows at once.
+    for (let r0 = 0; r0 < foldedR; r0 += square ? 3 : 6) {
       for (let s0 = 0; s0 < foldedS; s0 += 3) {
         for (let c = 0; c < Cg; c++) {
           for (let di = 0; di < strideH; di++) {
             for (let dj = 0; dj < strideW; dj++, q++) {
               const at = base + (<usize>(q >> 1) * MR * 4) + (<usize>(q & 1) << 1);
-              if (tall) {
-                // t = G5' g row by row (the block's five kernel rows), each row of t one row of U' = t G3'^T.
+              if (!square) {
+                // t = G' g row by row (the kernel's rows, zeros past them), each row of t one row of U' = t G3'^T.
                 const g0 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, 0, s0);
                 const g1 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, 1, s0);
                 const g2 = kernelRow(weights, k, c, Cg, R, S, foldedR, foldedS, strideH, strideW, di, dj, 2, s0);
@@ -161,7 +184,8 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
                 storeWeightRow(at + 8 * positionBytes, positionBytes, i32x4.sub(even, odd));
                 storeWeightRow(at + 12 * positionBytes, positionBytes, i32x4.add(evenTwos, oddTwos));
                 storeWeightRow(at + 16 * positionBytes, positionBytes, i32x4.sub(evenTwos, oddTwos));
-                storeWeightRow(at + 20 * positionBytes, positionBytes, g4);
+                // The point at infinity takes the last tap: row 4 (F(2, 5)) or row 2 (F(4, 3)).
+                storeWeightRow(at + 20 * positionBytes, positionBytes, tiles == TALL_TILES ? g4 : g2);
                 continue;
               }
               // The block's three kernel rows, then t = G' g row by row, each row of t one row of U' = t G'^T.
@@ -233,8 +257,8 @@ let v5: v128 = i32x4.splat(0);
   v3 = transformRow(i32x4.sub(x1, x3));
 }
 
-/** Row i of F(2, 5)'s B^T applied to rows d0 .. d5: [4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]. */
-@inline function tallRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): v128 {
+/** Row i of the six points' B^T (F(2, 5) and F(4, 3) alike) applied to rows d0 .. d5: [4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]. */
+@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): v128 {
   if (i == 0) return i32x4.add(i32x4.shl(i32x4.sub(d0, d2), 2), i32x4.sub(d4, d2));
   if (i == 1) return i32x4.sub(i32x4.add(d3, d4), i32x4.shl(i32x4.add(d1, d2), 2));
   if (i == 2) return i32x4.add(i32x4.sub(d4, d3), i32x4.shl(i32x4.sub(d1, d2), 2));
@@ -243,20 +267,20 @@ let v5: v128 = i32x4.splat(0);
   return i32x4.add(i32x4.shl(i32x4.sub(d1, d3), 2), i32x4.sub(d5, d3));
 }
 
-// v0 .. v5 <- V of the 6x4 window at `at` (tall tiles): F(2, 5) down the columns, then F(2, 3) along each row.
-function transformTallTile(at: usize, rowBytes: usize): void {
+// v0 .. v5 <- V of the 6x4 window at `at` (tall and four-row tiles): six points down the columns, then F(2, 3) along each row.
+function transformSixRowTile(at: usize, rowBytes: usize): void {
   const x0 = quantizedRow(at);
   const x1 = quantizedRow(at + rowBytes);
   const x2 = quantizedRow(at + 2 * rowBytes);
   const x3 = quantizedRow(at + 3 * rowBytes);
   const x4 = quantizedRow(at + 4 * rowBytes);
   const x5 = quantizedRow(at + 5 * rowBytes);
-  v0 = transformRow(tallRow(0, x0, x1, x2, x3, x4, x5));
-  v1 = transformRow(tallRow(1, x0, x1, x2, x3, x4, x5));
-  v2 = transformRow(tallRow(2, x0, x1, x2, x3, x4, x5));
-  v3 = transformRow(tallRow(3, x0, x1, x2, x3, x4, x5));
-  v4 = transformRow(tallRow(4, x0, x1, x2, x3, x4, x5));
-  v5 = transformRow(tallRow(5, x0, x1, x2, x3, x4, x5));
+  v0 = transformRow(sixPointRow(0, x0, x1, x2, x3, x4, x5));
+  v1 = transformRow(sixPointRow(1, x0, x1, x2, x3, x4, x5));
+  v2 = transformRow(sixPointRow(2, x0, x1, x2, x3, x4, x5));
+  v3 = transformRow(sixPointRow(3, x0, x1, x2, x3, x4, x5));
+  v4 = transformRow(sixPointRow(4, x0, x1, x2, x3, x4, x5));
+  v5 = transformRow(sixPointRow(5, x0, x1, x2, x3, x4, x5));
 }
 
 /** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */
@@ -279,7 +303,7 @@ export function winogradInt8QuantizeInput(
   first: i32, end: i32,
 ): void {
   if (R > 6 || S > 6) unreachable();
-  const rows = paddedSize(OH, R);
+  const rows = planeRows(OH, R);
   const columns = paddedSize(OW, S);
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW));
   checkRange(input, <usize>C * H * W << 2);
@@ -320,20 +344,20 @@ export function winogradInt8TransformInput(
   const blocksW = blocksOf(S);
   const depth = depthOf(C, R, S, G);
   const pairs = pairsOf(depth);
+  const kind = tilesOf(C, R, S, G);
+  const sixRows = kind != SQUARE_TILES;
+  const tileRows = tileRowsOf(kind);
   const tilesW = (OW + 1) >> 1;
-  const tiles = ((OH + 1) >> 1) * tilesW;
-  const columns = columnsOf(OH, OW);
-  const planeRows = paddedSize(OH, R);
-  const planeColumns = paddedSize(OW, S);
-  const planeBytes = <usize>planeRows * planeColumns << 1;
-  const rowBytes = <usize>planeColumns << 1;
+  const tiles = ((OH + tileRows - 1) / tileRows) * tilesW;
+  const columns = columnsOf(C, R, S, G, OH, OW);
+  const rowBytes = <usize>paddedSize(OW, S) << 1;
+  const planeBytes = <usize>planeRows(OH, R) * rowBytes;
   const quantized = scratch;
   const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
   if (first < 0 || end > G * pairs) unreachable();
   const zero = i32x4.splat(0);
   const positionBytes = positionPanelBytes(C, R, S, G, OH, OW);
-  const tall = tallTiles(C, R, S, G);
   const groupBytes = <usize>positionsOf(C, R, S, G) * positionBytes;
   for (let item = first; item < end; item++) {
     const g = item / pairs;
@@ -350,12 +374,12 @@ export function winogradInt8TransformInput(
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
       let b0 = zero, b1 = zero, b2 = zero, b3 = zero, b4 = zero, b5 = zero;
       if (t < tiles) {
-        const offset = <usize>((t / tilesW) * 2) * rowBytes + (<usize>((t % tilesW) * 2) << 1);
-        if (tall) transformTallTile(origin0 + offset, rowBytes);
+        const offset = <usize>((t / tilesW) * tileRows) * rowBytes + (<usize>((t % tilesW) * 2) << 1);
+        if (sixRows) transformSixRowTile(origin0 + offset, rowBytes);
         else transformTile(origin0 + offset, rowBytes);
         a0 = v0; a1 = v1; a2 = v2; a3 = v3; a4 = v4; a5 = v5;
         if (hasSecond) {
-          if (tall) transformTallTile(origin1 + offset, rowBytes);
+          if (sixRows) transformSixRowTile(origin1 + offset, rowBytes);
           else transformTile(origin1 + offset, rowBytes);
           b0 = v0; b1 = v1; b2 = v2; b3 = v3; b4 = v4; b5 = v5;
         }
@@ -364,7 +388,7 @@ export function winogradInt8TransformInput(
       storePairRow(column + 4 * positionBytes, positionBytes, a1, b1);
       storePairRow(column + 8 * positionBytes, positionBytes, a2, b2);
       storePairRow(column + 12 * positionBytes, positionBytes, a3, b3);
-      if (!tall) continue;
+      if (!sixRows) continue;
       storePairRow(column + 16 * positionBytes, positionBytes, a4, b4);
       storePairRow(column + 20 * positionBytes, positionBytes, a5, b5);
     }
@@ -382,51 +406,65 @@ export function winogradInt8TransformInput(
   return finishOutputs(i32x4.shr_s(y, 2), scale, bias, relu);
 }
 
-/** y / 48 (exact: tall tiles' y is 48x an integer, so y >> 4 is 3x one, and 0xAAAAAAAB is 3's inverse modulo 2^32), finished. */
-@inline function finishTall(y: v128, scale: v128, bias: v128, relu: bool): v128 {
+/** y / 48 (exact: a 6x4 window's y is 48x an integer, so y >> 4 is 3x one, and 0xAAAAAAAB is 3's inverse modulo 2^32), finished. */
+@inline function finishSixRows(y: v128, scale: v128, bias: v128, relu: bool): v128 {
   return finishOutputs(i32x4.mul(i32x4.shr_s(y, 4), i32x4.splat(0xaaaaaaab)), scale, bias, relu);
 }
 
-/** The product at `position` (tall tiles: 4r + c) for four tiles. */
+/** The product at `position` (4r + c) for four tiles. */
 @inline function productAt(m: usize, stride: usize, position: i32): v128 {
   return v128.load(m + <usize>position * stride);
 }
 
-/** Column c of z = A5'^T M for tall tiles, row 0: 6 M0 - 4 (M1 + M2) + M3 + M4 (F(2, 5)'s A^T [1,1,1,1,1,0] times 24 / N). */
-@inline function tallColumn0(m: usize, stride: usize, c: i32): v128 {
-  const sides = i32x4.shl(i32x4.add(productAt(m, stride, 4 + c), productAt(m, stride, 8 + c)), 2);
-  const twos = i32x4.add(productAt(m, stride, 12 + c), productAt(m, stride, 16 + c));
-  return i32x4.add(i32x4.sub(i32x4.mul(productAt(m, stride, c), i32x4.splat(6)), sides), twos);
+/**
+ * Row `row` of z = A'^T M at column c, A' = A diag(24 / N): F(2, 5)'s rows (tall) [6,-4,-4,1,1,0] and
+ * [0,-4,4,2,-2,24]; F(4, 3)'s [6,-4,-4,1,1,0], [0,-4,4,2,-2,0], [0,-4,-4,4,4,0] and [0,-4,4,8,-8,24].
+ */
+@inline function outputColumn(m: usize, stride: usize, c: i32, row: i32, tall: bool): v128 {
+  const m1 = productAt(m, stride, 4 + c), m2 = productAt(m, stride, 8 + c);
+  const m3 = productAt(m, stride, 12 + c), m4 = productAt(m, stride, 16 + c);
+  if (row == 0) return i32x4.add(i32x4.sub(i32x4.mul(productAt(m, stride, c), i32x4.splat(6)), i32x4.shl(i32x4.add(m1, m2), 2)), i32x4.add(m3, m4));
+  if (row == 2) return i32x4.shl(i32x4.sub(i32x4.add(m3, m4), i32x4.add(m1, m2)), 2);
+  const odd = i32x4.add(i32x4.shl(i32x4.sub(m2, m1), 2), i32x4.shl(i32x4.sub(m3, m4), row == 1 ? 1 : 3));
+  if (row == 1 && !tall) return odd;
+  return i32x4.add(odd, i32x4.mul(productAt(m, stride, 20 + c), i32x4.splat(24)));
 }
 
-/** Row 1: 4 (M2 - M1) + 2 (M3 - M4) + 24 M5 (A^T [0,1,-1,2,-2,1] times 24 / N). */
-@inline function tallColumn1(m: usize, stride: usize, c: i32): v128 {
-  const ones = i32x4.shl(i32x4.sub(productAt(m, stride, 8 + c), productAt(m, stride, 4 + c)), 2);
-  const twos = i32x4.shl(i32x4.sub(productAt(m, stride, 12 + c), productAt(m, stride, 16 + c)), 1);
-  return i32x4.add(i32x4.add(ones, twos), i32x4.mul(productAt(m, stride, 20 + c), i32x4.splat(24)));
+/** Output rows `first` and `first` + 1 of four tiles of 6x4 windows: z's rows, then F(2, 3)'s A along them. */
+@inline function storeRowPair(
+  plane: usize, m: usize, stride: usize, first: i32, tall: bool, scale: v128, bias: v128, relu: bool,
+  t: i32, t1: i32, tilesW: i32, tileRows: i32, OH: i32, OW: i32,
+): void {
+  const z00 = outputColumn(m, stride, 0, first, tall), z01 = outputColumn(m, stride, 1, first, tall);
+  const z02 = outputColumn(m, stride, 2, first, tall), z03 = outputColumn(m, stride, 3, first, tall);
+  const z10 = outputColumn(m, stride, 0, first + 1, tall), z11 = outputColumn(m, stride, 1, first + 1, tall);
+  const z12 = outputColumn(m, stride, 2, first + 1, tall), z13 = outputColumn(m, stride, 3, first + 1, tall);
+  const y00 = finishSixRows(i32x4.add(i32x4.add(z00, z01), z02), scale, bias, relu);
+  const y01 = finishSixRows(i32x4.sub(i32x4.sub(z01, z02), z03), scale, bias, relu);
+  const y10 = finishSixRows(i32x4.add(i32x4.add(z10, z11), z12), scale, bias, relu);
+  const y11 = finishSixRows(i32x4.sub(i32x4.sub(z11, z12), z13), scale, bias, relu);
+  storeTiles(plane, t, t1, tilesW, tileRows, first, OH, OW, y00, y01, y10, y11);
 }
 
-// transformOutput for tall tiles: A5'^T M down the six rows, then F(2, 3)'s A along the four columns.
-function transformOutputTall(
+// transformOutput for 6x4 windows: two output rows a tile (tall) or four.
+function transformOutputSixRows(
   out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
-  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
+  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool, tall: bool,
 ): void {
   const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
+  const tileRows = tall ? 2 : 4;
   for (let k = k0; k < k1; k++) {
     const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
     const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
     const plane = out + (<usize>k * OH * OW << 2);
     for (let t = t0; t < t1; t += 4) {
       const m = products + (<usize>(k * columns + t) << 2);
-      const z00 = tallColumn0(m, positionBytes, 0), z01 = tallColumn0(m, positionBytes, 1);
-      const z02 = tallColumn0(m, positionBytes, 2), z03 = tallColumn0(m, positionBytes, 3);
-      const z10 = tallColumn1(m, positionBytes, 0), z11 = tallColumn1(m, positionBytes, 1);
-      const z12 = tallColumn1(m, positionBytes, 2), z13 = tallColumn1(m, positionBytes, 3);
-      const y00 = finishTall(i32x4.add(i32x4.add(z00, z01), z02), scale, b, relu);
-      const y01 = finishTall(i32x4.sub(i32x4.sub(z01, z02), z03), scale, b, relu);
-      const y10 = finishTall(i32x4.add(i32x4.add(z10, z11), z12), scale, b, relu);
-      const y11 = finishTall(i32x4.sub(i32x4.sub(z11, z12), z13), scale, b, relu);
-      storeTiles(plane, t, t1, tilesW, OH, OW, y00, y01, y10, y11);
+      if (tall) {
+        storeRowPair(plane, m, positionBytes, 0, true, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
+        continue;
+      }
+      storeRowPair(plane, m, positionBytes, 0, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
+      storeRowPair(plane, m, positionBytes, 2, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
     }
   }
 }
@@ -458,7 +496,7 @@ function transformOutput(
       const y01 = finishQuarter(i32x4.sub(i32x4.sub(z01, z02), z03), scale, b, relu);
       const y10 = finishQuarter(i32x4.add(i32x4.add(z10, z11), z12), scale, b, relu);
       const y11 = finishQuarter(i32x4.sub(i32x4.sub(z11, z12), z13), scale, b, relu);
-      storeTiles(plane, t, t1, tilesW, OH, OW, y00, y01, y10, y11);
+      storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
     }
   }
 }
@@ -474,13 +512,14 @@ export function winogradInt8Multiply(
 ): void {
   if (R > 6 || S > 6) unreachable();
   const pairs = pairsOf(depthOf(C, R, S, G));
-  const tall = tallTiles(C, R, S, G);
+  const kind = tilesOf(C, R, S, G);
+  const tileRows = tileRowsOf(kind);
   const positions = positionsOf(C, R, S, G);
   const Kg = K / G;
   const mTiles = (Kg + MR - 1) / MR;
   const tilesW = (OW + 1) >> 1;
-  const tiles = ((OH + 1) >> 1) * tilesW;
-  const columns = columnsOf(OH, OW);
+  const tiles = ((OH + tileRows - 1) / tileRows) * tilesW;
+  const columns = columnsOf(C, R, S, G, OH, OW);
   const nTiles = columns / NR;
   checkRange(out, <usize>K * OH * OW << 2);
   checkRange(transformedWeights, <usize>winogradInt8PackedWeightBytes(C, K, R, S, G));
@@ -491,7 +530,7 @@ export function winogradInt8Multiply(
   if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
   const step = stepOf(largestOf(maxima, C));
   const panelStride = positionPanelBytes(C, R, S, G, OH, OW);
-  const productBytes = positionProductBytes(K, G, OH, OW);
+  const productBytes = positionProductBytes(C, K, R, S, G, OH, OW);
   const weightBytes = <usize>mTiles * pairs * MR << 2;
   const panelsStart = scratch + quantizedBytes(C, R, S, OH, OW);
   const products = panelsStart + panelBytes(C, R, S, G, OH, OW);
@@ -515,8 +554,9 @@ export function winogradInt8Multiply(
       }
       const k1 = min(Kg, itemM1 * MR);
       const t1 = min(tiles, n1 * NR);
-      if (tall) transformOutputTall(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu);
-      else transformOutput(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu);
+      if (kind != SQUARE_TILES) {
+        transformOutputSixRows(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu, kind == TALL_TILES);
+      } else transformOutput(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu);
     }
   }
 }

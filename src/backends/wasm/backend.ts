@@ -9,7 +9,7 @@ import type {
 import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import {
-  directPackedWeightBytes, directScratchBytes, winogradInt8Depth, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
+  directPackedWeightBytes, directScratchBytes, winogradInt8Columns, winogradInt8Depth, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
   winogradScratchBytes, type Tile,
 } from './kernel-sizes.js';
 import type { ThreadStarter } from './helper-worker.js';
@@ -316,8 +316,9 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const maxima = scratch;
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
-    const { blocks } = this.winogradWork(s);
     const depth = winogradInt8Depth(s);
+    const nTiles = winogradInt8Columns(s, this.tile) / this.tile.NR;
+    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;

@@ -21,9 +21,9 @@ export interface ConvolutionSize {
 }
 
 const POSITIONS = 16;
-/** Tall tiles (int8 arithmetic, kernels of 4 or 5 rows; assembly/winograd-int8.ts): 6x4, and the products per sum they take. */
-const TALL_POSITIONS = 24;
-const TALL_DEPTH = 2752;
+/** int8 arithmetic's 6x4 windows (assembly/winograd-int8.ts): their positions, and the products per sum they take. */
+const SIX_ROW_POSITIONS = 24;
+const SIX_ROW_DEPTH = 2752;
 /** Bytes from one Winograd position's panels (or products) to the next: one cache line more than they take (assembly/winograd.ts). */
 const positionStride = (bytes: number): number => bytes + 64;
 
@@ -65,19 +65,28 @@ export function winogradPackedWeightBytes(s: Omit<ConvolutionSize, 'OH' | 'OW'>,
   return s.G * POSITIONS * roundUp(Math.floor(s.K / s.G), tile.MR) * winogradDepth({ ...s, OH: 0, OW: 0 }) * 4;
 }
 
-const tallTiles = ({ C, R, S, G }: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): boolean => (R === 4 || R === 5) && Math.floor(C / G) * R * S <= TALL_DEPTH;
-const int8Positions = (s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number => (tallTiles(s) ? TALL_POSITIONS : POSITIONS);
+type Int8Tiles = 'square' | 'tall' | 'four-row';
+const int8Tiles = ({ C, R, S, G }: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): Int8Tiles =>
+  Math.floor(C / G) * R * S > SIX_ROW_DEPTH || R > 5 ? 'square' : R > 3 ? 'tall' : 'four-row';
+const int8Positions = (s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number => (int8Tiles(s) === 'square' ? POSITIONS : SIX_ROW_POSITIONS);
 
-/** Depth indices of the int8 path's GEMMs: a channel and a column block with tall tiles, else a channel and a 3x3 block. */
+/** Depth indices of the int8 path's GEMMs: a channel and a 3x3 block (square tiles), else a channel and a column block. */
 export function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number {
-  return Math.floor(s.C / s.G) * (tallTiles(s) ? 1 : blocksOf(s.R)) * blocksOf(s.S);
+  return Math.floor(s.C / s.G) * (int8Tiles(s) === 'square' ? blocksOf(s.R) : 1) * blocksOf(s.S);
+}
+
+/** Columns of the int8 path's GEMMs: its tiles (two output columns, and two output rows or four), rounded up to NR. */
+export function winogradInt8Columns(s: Omit<ConvolutionSize, 'K'>, { NR }: Tile): number {
+  const rows = int8Tiles(s) === 'four-row' ? 4 : 2;
+  return roundUp(Math.ceil(s.OH / rows) * half(s.OW), NR);
 }
 
 /** winogradInt8ScratchBytes: the quantized, zero-bordered input (i16), the i16 panels, the i32 products. */
 export function winogradInt8ScratchBytes(s: ConvolutionSize, tile: Tile): number {
-  const columns = winogradColumns(s, tile);
+  const columns = winogradInt8Columns(s, tile);
   const padded = (outputs: number, kernel: number): number => 2 * half(outputs) + 3 * blocksOf(kernel) - 1;
-  const quantized = roundUp(s.C * padded(s.OH, s.R) * padded(s.OW, s.S) * 2, 16);
+  const rows = s.R <= 3 ? 4 * Math.ceil(s.OH / 4) + 2 : padded(s.OH, s.R);
+  const quantized = roundUp(s.C * rows * padded(s.OW, s.S) * 2, 16);
   const panels = s.G * int8Positions(s) * positionStride(Math.ceil(winogradInt8Depth(s) / 2) * columns * 4);
   const products = s.G * int8Positions(s) * positionStride(roundUp(Math.floor(s.K / s.G), tile.MR) * columns * 4);
   return quantized + panels + products;
