@@ -12,9 +12,10 @@
 // depend on their order, so every split of the items gives the same bits.
 //
 // Why not the relaxed 8-bit dot product here: V is signed and needs 10 bits, and a direct (im2col)
-// int8 GEMM does 2.25x (3x3) to 1.56x (5x5) the multiplies; measured in Chromium on this project's
-// AVX2 machines (no VNNI), the i8 and i16 dot products both run about 37 GMAC/s a core, f32 FMA 23, so
-// integer Winograd is the fastest of the three. The fully connected layers use the i8 dot product.
+// int8 GEMM does 2.25x (3x3) to 1.56x (5x5) the multiplies of F(2x2, 3x3) (3x and 2.1x those of the
+// 6x4 windows below); measured in Chromium on this project's AVX2 machines (no VNNI), the i8 and i16
+// dot products both run about 37 GMAC/s a core, f32 FMA 23, so integer Winograd is the fastest of the
+// three. The fully connected layers use the i8 dot product.
 //
 // Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
 // i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
