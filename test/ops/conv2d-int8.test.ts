@@ -42,12 +42,14 @@ const CASES: Case[] = [
   conv('one output row, batch 2, K not divisible by the threads', 2, 6, 3, 7, 3, 1, 0, 1, { W: 20 }),
   conv('11x11 stride 4 (space-to-depth), batch 2, signed', 2, 3, 35, 8, 11, 4, 0, 1, { signed: true }),
   conv('wide output rows (four tiles side by side and edges)', 1, 4, 21, 9, 3, 1, 1, 1, { W: 37 }),
-  // Kernels of 4 or 5 rows take tall tiles (F(2, 5) down, 3x3 blocks across) while 48x their sums fit i32.
+  // 6x4 windows while 48x the sums fit i32: tall tiles (F(2, 5) down) for 4 or 5 kernel rows, four-row tiles (F(4, 3)) for up to 3.
   conv('torchvision conv2: 5x5, 64 channels, one group (tall tiles)', 1, 64, 27, 192, 5, 1, 2, 1),
   conv('4x3 kernel, batch 2, odd depth (tall tiles)', 2, 5, 9, 6, 4, 1, 1, 1, { S: 3, relu: false, signed: true }),
   conv('5x6 kernel (tall tiles, two column blocks)', 1, 4, 10, 7, 5, 1, 2, 1, { S: 6, pads: [2, 3, 2, 2] }),
   conv('9x9 stride 2 (space-to-depth folds it to 5x5: tall tiles), signed', 1, 3, 21, 8, 9, 2, 0, 1, { signed: true }),
   conv('5x5 over 112 channels (2,800 products a sum: 3x3 blocks again)', 1, 112, 7, 4, 5, 1, 2, 1),
+  conv('four-row tiles with two rows left over (10x6 output), batch 2', 2, 4, 10, 5, 3, 1, 1, 1, { W: 6 }),
+  conv('3x3 over 384 channels (3,456 products a sum, torchvision conv4: square tiles)', 1, 384, 5, 4, 3, 1, 1, 1),
 ];
 
 function shapeOf(c: Case): Conv2dShape {
