@@ -447,57 +447,48 @@ export function winogradInt8TransformInput(
   storeTiles(plane, t, t1, tilesW, tileRows, first, OH, OW, y00, y01, y10, y11);
 }
 
-// transformOutput for 6x4 windows: two output rows a tile (tall) or four.
-function transformOutputSixRows(
-  out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
-  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool, tall: bool,
+/** Four tiles of 4x4 windows (F(2x2, 3x3)): z = A^T M by the columns c (position 4r + c), then y = z A. */
+@inline function storeSquareTiles(
+  plane: usize, m: usize, stride: usize, scale: v128, bias: v128, relu: bool, t: i32, t1: i32, tilesW: i32, OH: i32, OW: i32,
 ): void {
-  const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
-  const tileRows = tall ? 2 : 4;
-  for (let k = k0; k < k1; k++) {
-    const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
-    const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
-    const plane = out + (<usize>k * OH * OW << 2);
-    for (let t = t0; t < t1; t += 4) {
-      const m = products + (<usize>(k * columns + t) << 2);
-      if (tall) {
-        storeRowPair(plane, m, positionBytes, 0, true, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-        continue;
-      }
-      storeRowPair(plane, m, positionBytes, 0, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-      storeRowPair(plane, m, positionBytes, 2, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-    }
-  }
+  const z00 = i32x4.add(i32x4.add(v128.load(m), v128.load(m + 4 * stride)), v128.load(m + 8 * stride));
+  const z01 = i32x4.add(i32x4.add(v128.load(m + stride), v128.load(m + 5 * stride)), v128.load(m + 9 * stride));
+  const z02 = i32x4.add(i32x4.add(v128.load(m + 2 * stride), v128.load(m + 6 * stride)), v128.load(m + 10 * stride));
+  const z03 = i32x4.add(i32x4.add(v128.load(m + 3 * stride), v128.load(m + 7 * stride)), v128.load(m + 11 * stride));
+  const z10 = i32x4.sub(i32x4.sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride)), v128.load(m + 12 * stride));
+  const z11 = i32x4.sub(i32x4.sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride)), v128.load(m + 13 * stride));
+  const z12 = i32x4.sub(i32x4.sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride)), v128.load(m + 14 * stride));
+  const z13 = i32x4.sub(i32x4.sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride)), v128.load(m + 15 * stride));
+  const y00 = finishQuarter(i32x4.add(i32x4.add(z00, z01), z02), scale, bias, relu);
+  const y01 = finishQuarter(i32x4.sub(i32x4.sub(z01, z02), z03), scale, bias, relu);
+  const y10 = finishQuarter(i32x4.add(i32x4.add(z10, z11), z12), scale, bias, relu);
+  const y11 = finishQuarter(i32x4.sub(i32x4.sub(z11, z12), z13), scale, bias, relu);
+  storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
 }
 
-// out[k][OH][OW] <- (A^T M A) / 4 * scale[k] * step + bias (ReLU) for rows [k0, k1) and tiles [t0, t1),
-// four tiles a step in the v128 lanes (t0 is a multiple of NR; the products have columns up to a multiple of NR).
+// out[k][OH][OW] <- the output transform of the products, * scale[k] * step + bias (ReLU), for rows [k0, k1)
+// and tiles [t0, t1) of a kind, four tiles a step in the v128 lanes (t0 is a multiple of NR; the products
+// have columns up to a multiple of NR).
 function transformOutput(
   out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
-  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
+  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool, kind: i32,
 ): void {
   const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
+  const tileRows = tileRowsOf(kind);
   for (let k = k0; k < k1; k++) {
     const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
     const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
     const plane = out + (<usize>k * OH * OW << 2);
     for (let t = t0; t < t1; t += 4) {
       const m = products + (<usize>(k * columns + t) << 2);
-      // z = A^T M, by columns c of the 4x4 tile (position 4r + c): rows 0 and 1.
-      const z00 = i32x4.add(i32x4.add(v128.load(m), v128.load(m + 4 * positionBytes)), v128.load(m + 8 * positionBytes));
-      const z01 = i32x4.add(i32x4.add(v128.load(m + positionBytes), v128.load(m + 5 * positionBytes)), v128.load(m + 9 * positionBytes));
-      const z02 = i32x4.add(i32x4.add(v128.load(m + 2 * positionBytes), v128.load(m + 6 * positionBytes)), v128.load(m + 10 * positionBytes));
-      const z03 = i32x4.add(i32x4.add(v128.load(m + 3 * positionBytes), v128.load(m + 7 * positionBytes)), v128.load(m + 11 * positionBytes));
-      const z10 = i32x4.sub(i32x4.sub(v128.load(m + 4 * positionBytes), v128.load(m + 8 * positionBytes)), v128.load(m + 12 * positionBytes));
-      const z11 = i32x4.sub(i32x4.sub(v128.load(m + 5 * positionBytes), v128.load(m + 9 * positionBytes)), v128.load(m + 13 * positionBytes));
-      const z12 = i32x4.sub(i32x4.sub(v128.load(m + 6 * positionBytes), v128.load(m + 10 * positionBytes)), v128.load(m + 14 * positionBytes));
-      const z13 = i32x4.sub(i32x4.sub(v128.load(m + 7 * positionBytes), v128.load(m + 11 * positionBytes)), v128.load(m + 15 * positionBytes));
-      // y = z A, finished: four tiles' outputs of each kind.
-      const y00 = finishQuarter(i32x4.add(i32x4.add(z00, z01), z02), scale, b, relu);
-      const y01 = finishQuarter(i32x4.sub(i32x4.sub(z01, z02), z03), scale, b, relu);
-      const y10 = finishQuarter(i32x4.add(i32x4.add(z10, z11), z12), scale, b, relu);
-      const y11 = finishQuarter(i32x4.sub(i32x4.sub(z11, z12), z13), scale, b, relu);
-      storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
+      if (kind == SQUARE_TILES) {
+        storeSquareTiles(plane, m, positionBytes, scale, b, relu, t, t1, tilesW, OH, OW);
+      } else if (kind == TALL_TILES) {
+        storeRowPair(plane, m, positionBytes, 0, true, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
+      } else {
+        storeRowPair(plane, m, positionBytes, 0, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
+        storeRowPair(plane, m, positionBytes, 2, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
+      }
     }
   }
 }
@@ -555,9 +546,7 @@ export function winogradInt8Multiply(
       }
       const k1 = min(Kg, itemM1 * MR);
       const t1 = min(tiles, n1 * NR);
-      if (kind != SQUARE_TILES) {
-        transformOutputSixRows(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu, kind == TALL_TILES);
-      } else transformOutput(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu);
+      transformOutput(groupOut, groupProducts, groupScales, step, groupBias, itemM0 * MR, k1, n0 * NR, t1, Kg, OH, OW, tilesW, columns, relu, kind);
     }
   }
 }
