@@ -13,57 +13,28 @@
 //
 // Why not the relaxed 8-bit dot product here: V is signed and needs 10 bits, and a direct (im2col)
 // int8 GEMM does 2.25x (3x3) to 1.56x (5x5) the multiplies of F(2x2, 3x3) (3x and 2.1x those of the
-// 6x4 windows below); measured in Chromium on this project's AVX2 machines (no VNNI), the i8 and i16
+// 6x4 windows of winograd-int8-tiles.ts); measured in Chromium on this project's AVX2 machines (no VNNI), the i8 and i16
 // dot products both run about 37 GMAC/s a core, f32 FMA 23, so integer Winograd is the fastest of the
 // three. The fully connected layers use the i8 dot product.
 //
 // Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
 // i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
 // the GEMMs and the output transform (multiplyItems). Scratch: the quantized input [C][rows][columns]
-// i16; the panels [G][P][T / NR][pairs][NR][2] i16 (P positions: 16, or 24 for the 6x4 windows below;
-// pairs = ceil(depth / 2), depth index q as in winograd.ts); the products [G][P][K/G rounded up to
-// MR][T rounded up to NR] i32. Weights: [G][P][ceil(K/G / MR)][pairs][MR][2] i16.
+// i16; the panels [G][P][T / NR][pairs][NR][2] i16 (P positions: 16, or 24 for the 6x4 windows of
+// winograd-int8-tiles.ts; pairs = ceil(depth / 2), depth index q as in winograd.ts); the products
+// [G][P][K/G rounded up to MR][T rounded up to NR] i32. Weights: [G][P][ceil(K/G / MR)][pairs][MR][2] i16.
 // Each position of the panels and the products starts one cache line after the last one's end (positionStride).
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlockInt16, multiplyItems, NR, roundUp } from './conv2d';
 import { blocksOf, positionStride, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
-import { storeTiles } from './output-tiles';
+import {
+  SIX_ROW_POSITIONS, SQUARE_TILES, storePairRow, TALL_TILES, tileRowsOf, tilesOf, transformOutput, transformSixRowTile, transformTile, v0, v1, v2, v3, v4, v5,
+} from './winograd-int8-tiles';
 import { checkRange } from './simd';
 
 // Panels of NR columns that go through the 16 GEMMs before their output transform: 4 keep conv2's 16
 // product blocks (16 x 128 x 32 i32 = 256 KiB) in L2; a whole group's (1.6 MiB) falls out of it.
 const PANELS_PER_PASS: i32 = 4;
-
-// Three kinds of tile. Square tiles are the F(2x2, 3x3) above, on every 3x3 block of the kernel. The
-// other two read 6x4 windows: six rows down by Winograd with points 0, 1, -1, 2, -2 and infinity, four
-// columns across by F(2, 3) blocks, 24 multiplies a tile per channel and column block:
-//   tall tiles, F(2, 5) down, for kernels of 4 or 5 rows (AlexNet's conv2): 2x2 outputs a tile, where
-//     square tiles take 32 per column block (25% fewer multiplies);
-//   four-row tiles, F(4, 3) down, for kernels of up to 3 rows (conv1 after space-to-depth, conv3-5):
-//     4x2 outputs, where square tiles take 32 for two of them (25% fewer, less the rounding up of OH to 4).
-// In integers: G's rows times their denominators N = [4, -6, -6, 24, 24, 1] are, for F(2, 5), [1,0,0,0,0],
-// [1,1,1,1,1], [1,-1,1,-1,1], [1,2,4,8,16], [1,-2,4,-8,16], [0,0,0,0,1] (F(4, 3): their first three columns,
-// last row [0,0,1]), so U' = G' g G3'^T is an integer (|U'| <= 31 * 3 * 128, i16) and so is V (|V| <=
-// 10 * 2 * 127). The output transform with 24 / N folded into A^T gives 48x the integer convolution;
-// i32 arithmetic wraps, so only that final value must fit i32 (SIX_ROW_DEPTH, else square tiles); it is
-// divided exactly: >> 4, then times 3's inverse modulo 2^32. conv2 took 21-25% less time with tall
-// tiles than with square ones (1 and 2 threads, Node).
-const SQUARE_TILES: i32 = 0;
-const TALL_TILES: i32 = 1;
-const FOUR_ROW_TILES: i32 = 2;
-const SIX_ROW_POSITIONS: i32 = 24;
-const SIX_ROW_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per sum
-
-/** The tiles a convolution (stride 1, or folded) runs: 6x4 windows while 48x its sums fit i32 and its kernel has at most 5 rows. */
-@inline function tilesOf(C: i32, R: i32, S: i32, G: i32): i32 {
-  if ((C / G) * R * S > SIX_ROW_DEPTH || R > 5) return SQUARE_TILES;
-  return R > 3 ? TALL_TILES : FOUR_ROW_TILES;
-}
-
-/** Output rows of a tile. */
-@inline function tileRowsOf(tiles: i32): i32 {
-  return tiles == FOUR_ROW_TILES ? 4 : 2;
-}
 
 @inline function pairsOf(depth: i32): i32 {
   return (depth + 1) >> 1;
@@ -225,74 +196,6 @@ function storeWeightRow(at: usize, stride: usize, t: v128): void {
   store<i16>(at + 3 * stride, <i16>(2 * t2));
 }
 
-/** Row r of V = t B from row r of t = B^T d, four i32 lanes: [t0 - t2, t1 + t2, t2 - t1, t1 - t3]. */
-@inline function transformRow(t: v128): v128 {
-  const a = i8x16.shuffle(t, t, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 4, 5, 6, 7);
-  const b = i8x16.shuffle(t, t, 8, 9, 10, 11, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-  // Lanes 0, 2, 3 of a - b and lane 1 of a + b.
-  return i8x16.shuffle(i32x4.sub(a, b), i32x4.add(a, b), 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 12, 13, 14, 15);
-}
-
-/** Rows 0-3 of V = B^T d B for one tile and depth index: written to v0 .. v3 (wasm globals, one set per instance). */
-let v0: v128 = i32x4.splat(0);
-let v1: v128 = i32x4.splat(0);
-let v2: v128 = i32x4.splat(0);
-let v3: v128 = i32x4.splat(0);
-let v4: v128 = i32x4.splat(0);
-let v5: v128 = i32x4.splat(0);
-
-/** Four i16 of a quantized row as i32 lanes. */
-@inline function quantizedRow(at: usize): v128 {
-  return i32x4.extend_low_i16x8_s(v128.load64_zero(at));
-}
-
-// v0 .. v3 <- V of the 4x4 window at `at` of a quantized plane whose rows are `rowBytes` apart.
-@inline function transformTile(at: usize, rowBytes: usize): void {
-  const x0 = quantizedRow(at);
-  const x1 = quantizedRow(at + rowBytes);
-  const x2 = quantizedRow(at + 2 * rowBytes);
-  const x3 = quantizedRow(at + 3 * rowBytes);
-  v0 = transformRow(i32x4.sub(x0, x2));
-  v1 = transformRow(i32x4.add(x1, x2));
-  v2 = transformRow(i32x4.sub(x2, x1));
-  v3 = transformRow(i32x4.sub(x1, x3));
-}
-
-/** Row i of the six points' B^T (F(2, 5) and F(4, 3) alike) applied to rows d0 .. d5: [4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]. */
-@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): v128 {
-  if (i == 0) return i32x4.add(i32x4.shl(i32x4.sub(d0, d2), 2), i32x4.sub(d4, d2));
-  if (i == 1) return i32x4.sub(i32x4.add(d3, d4), i32x4.shl(i32x4.add(d1, d2), 2));
-  if (i == 2) return i32x4.add(i32x4.sub(d4, d3), i32x4.shl(i32x4.sub(d1, d2), 2));
-  if (i == 3) return i32x4.add(i32x4.sub(d4, d2), i32x4.shl(i32x4.sub(d3, d1), 1));
-  if (i == 4) return i32x4.sub(i32x4.sub(d4, d2), i32x4.shl(i32x4.sub(d3, d1), 1));
-  return i32x4.add(i32x4.shl(i32x4.sub(d1, d3), 2), i32x4.sub(d5, d3));
-}
-
-// v0 .. v5 <- V of the 6x4 window at `at` (tall and four-row tiles): six points down the columns, then F(2, 3) along each row.
-function transformSixRowTile(at: usize, rowBytes: usize): void {
-  const x0 = quantizedRow(at);
-  const x1 = quantizedRow(at + rowBytes);
-  const x2 = quantizedRow(at + 2 * rowBytes);
-  const x3 = quantizedRow(at + 3 * rowBytes);
-  const x4 = quantizedRow(at + 4 * rowBytes);
-  const x5 = quantizedRow(at + 5 * rowBytes);
-  v0 = transformRow(sixPointRow(0, x0, x1, x2, x3, x4, x5));
-  v1 = transformRow(sixPointRow(1, x0, x1, x2, x3, x4, x5));
-  v2 = transformRow(sixPointRow(2, x0, x1, x2, x3, x4, x5));
-  v3 = transformRow(sixPointRow(3, x0, x1, x2, x3, x4, x5));
-  v4 = transformRow(sixPointRow(4, x0, x1, x2, x3, x4, x5));
-  v5 = transformRow(sixPointRow(5, x0, x1, x2, x3, x4, x5));
-}
-
-/** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */
-@inline function storePairRow(at: usize, stride: usize, first: v128, second: v128): void {
-  const pairs = i8x16.shuffle(i16x8.narrow_i32x4_s(first, second), first, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
-  v128.store32_lane(at, pairs, 0);
-  v128.store32_lane(at + stride, pairs, 1);
-  v128.store32_lane(at + 2 * stride, pairs, 2);
-  v128.store32_lane(at + 3 * stride, pairs, 3);
-}
-
 /**
  * Items [first, end) of the int8 input quantization for one image, item = channel: the quantized input
  * (at the start of `scratch`) <- input [C, H, W] as i16 in [-127, 127] with the image's largest |x| (from
@@ -392,103 +295,6 @@ export function winogradInt8TransformInput(
       if (!sixRows) continue;
       storePairRow(column + 16 * positionBytes, positionBytes, a4, b4);
       storePairRow(column + 20 * positionBytes, positionBytes, a5, b5);
-    }
-  }
-}
-
-/** The integer convolution y * scale + bias, ReLU'd: four outputs of one kind, one per tile. */
-@inline function finishOutputs(y: v128, scale: v128, bias: v128, relu: bool): v128 {
-  const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(y), scale), bias);
-  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
-}
-
-/** y / 4 (exact: 3x3 blocks' y is 4x an integer), finished. */
-@inline function finishQuarter(y: v128, scale: v128, bias: v128, relu: bool): v128 {
-  return finishOutputs(i32x4.shr_s(y, 2), scale, bias, relu);
-}
-
-/** y / 48 (exact: a 6x4 window's y is 48x an integer, so y >> 4 is 3x one, and 0xAAAAAAAB is 3's inverse modulo 2^32), finished. */
-@inline function finishSixRows(y: v128, scale: v128, bias: v128, relu: bool): v128 {
-  return finishOutputs(i32x4.mul(i32x4.shr_s(y, 4), i32x4.splat(0xaaaaaaab)), scale, bias, relu);
-}
-
-/** The product at `position` (4r + c) for four tiles. */
-@inline function productAt(m: usize, stride: usize, position: i32): v128 {
-  return v128.load(m + <usize>position * stride);
-}
-
-/**
- * Row `row` of z = A'^T M at column c, A' = A diag(24 / N): F(2, 5)'s rows (tall) [6,-4,-4,1,1,0] and
- * [0,-4,4,2,-2,24]; F(4, 3)'s [6,-4,-4,1,1,0], [0,-4,4,2,-2,0], [0,-4,-4,4,4,0] and [0,-4,4,8,-8,24].
- */
-@inline function outputColumn(m: usize, stride: usize, c: i32, row: i32, tall: bool): v128 {
-  const m1 = productAt(m, stride, 4 + c), m2 = productAt(m, stride, 8 + c);
-  const m3 = productAt(m, stride, 12 + c), m4 = productAt(m, stride, 16 + c);
-  if (row == 0) return i32x4.add(i32x4.sub(i32x4.mul(productAt(m, stride, c), i32x4.splat(6)), i32x4.shl(i32x4.add(m1, m2), 2)), i32x4.add(m3, m4));
-  if (row == 2) return i32x4.shl(i32x4.sub(i32x4.add(m3, m4), i32x4.add(m1, m2)), 2);
-  const odd = i32x4.add(i32x4.shl(i32x4.sub(m2, m1), 2), i32x4.shl(i32x4.sub(m3, m4), row == 1 ? 1 : 3));
-  if (row == 1 && !tall) return odd;
-  return i32x4.add(odd, i32x4.mul(productAt(m, stride, 20 + c), i32x4.splat(24)));
-}
-
-/** Output rows `first` and `first` + 1 of four tiles of 6x4 windows: z's rows, then F(2, 3)'s A along them. */
-@inline function storeRowPair(
-  plane: usize, m: usize, stride: usize, first: i32, tall: bool, scale: v128, bias: v128, relu: bool,
-  t: i32, t1: i32, tilesW: i32, tileRows: i32, OH: i32, OW: i32,
-): void {
-  const z00 = outputColumn(m, stride, 0, first, tall), z01 = outputColumn(m, stride, 1, first, tall);
-  const z02 = outputColumn(m, stride, 2, first, tall), z03 = outputColumn(m, stride, 3, first, tall);
-  const z10 = outputColumn(m, stride, 0, first + 1, tall), z11 = outputColumn(m, stride, 1, first + 1, tall);
-  const z12 = outputColumn(m, stride, 2, first + 1, tall), z13 = outputColumn(m, stride, 3, first + 1, tall);
-  const y00 = finishSixRows(i32x4.add(i32x4.add(z00, z01), z02), scale, bias, relu);
-  const y01 = finishSixRows(i32x4.sub(i32x4.sub(z01, z02), z03), scale, bias, relu);
-  const y10 = finishSixRows(i32x4.add(i32x4.add(z10, z11), z12), scale, bias, relu);
-  const y11 = finishSixRows(i32x4.sub(i32x4.sub(z11, z12), z13), scale, bias, relu);
-  storeTiles(plane, t, t1, tilesW, tileRows, first, OH, OW, y00, y01, y10, y11);
-}
-
-/** Four tiles of 4x4 windows (F(2x2, 3x3)): z = A^T M by the columns c (position 4r + c), then y = z A. */
-@inline function storeSquareTiles(
-  plane: usize, m: usize, stride: usize, scale: v128, bias: v128, relu: bool, t: i32, t1: i32, tilesW: i32, OH: i32, OW: i32,
-): void {
-  const z00 = i32x4.add(i32x4.add(v128.load(m), v128.load(m + 4 * stride)), v128.load(m + 8 * stride));
-  const z01 = i32x4.add(i32x4.add(v128.load(m + stride), v128.load(m + 5 * stride)), v128.load(m + 9 * stride));
-  const z02 = i32x4.add(i32x4.add(v128.load(m + 2 * stride), v128.load(m + 6 * stride)), v128.load(m + 10 * stride));
-  const z03 = i32x4.add(i32x4.add(v128.load(m + 3 * stride), v128.load(m + 7 * stride)), v128.load(m + 11 * stride));
-  const z10 = i32x4.sub(i32x4.sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride)), v128.load(m + 12 * stride));
-  const z11 = i32x4.sub(i32x4.sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride)), v128.load(m + 13 * stride));
-  const z12 = i32x4.sub(i32x4.sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride)), v128.load(m + 14 * stride));
-  const z13 = i32x4.sub(i32x4.sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride)), v128.load(m + 15 * stride));
-  const y00 = finishQuarter(i32x4.add(i32x4.add(z00, z01), z02), scale, bias, relu);
-  const y01 = finishQuarter(i32x4.sub(i32x4.sub(z01, z02), z03), scale, bias, relu);
-  const y10 = finishQuarter(i32x4.add(i32x4.add(z10, z11), z12), scale, bias, relu);
-  const y11 = finishQuarter(i32x4.sub(i32x4.sub(z11, z12), z13), scale, bias, relu);
-  storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
-}
-
-// out[k][OH][OW] <- the output transform of the products, * scale[k] * step + bias (ReLU), for rows [k0, k1)
-// and tiles [t0, t1) of a kind, four tiles a step in the v128 lanes (t0 is a multiple of NR; the products
-// have columns up to a multiple of NR).
-function transformOutput(
-  out: usize, products: usize, scales: usize, step: f32, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32,
-  Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool, kind: i32,
-): void {
-  const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
-  const tileRows = tileRowsOf(kind);
-  for (let k = k0; k < k1; k++) {
-    const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
-    const scale = f32x4.splat(load<f32>(scales + (<usize>k << 2)) * step);
-    const plane = out + (<usize>k * OH * OW << 2);
-    for (let t = t0; t < t1; t += 4) {
-      const m = products + (<usize>(k * columns + t) << 2);
-      if (kind == SQUARE_TILES) {
-        storeSquareTiles(plane, m, positionBytes, scale, b, relu, t, t1, tilesW, OH, OW);
-      } else if (kind == TALL_TILES) {
-        storeRowPair(plane, m, positionBytes, 0, true, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-      } else {
-        storeRowPair(plane, m, positionBytes, 0, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-        storeRowPair(plane, m, positionBytes, 2, false, scale, b, relu, t, t1, tilesW, tileRows, OH, OW);
-      }
     }
   }
 }
