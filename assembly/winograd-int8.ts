@@ -13,9 +13,9 @@
 //
 // Why not the relaxed 8-bit dot product here: V is signed and needs 10 bits, and a direct (im2col)
 // int8 GEMM does 2.25x (3x3) to 1.56x (5x5) the multiplies of F(2x2, 3x3) (3x and 2.1x those of the
-// 6x4 windows of winograd-int8-tiles.ts); measured in Chromium on this project's AVX2 machines (no VNNI), the i8 and i16
-// dot products both run about 37 GMAC/s a core, f32 FMA 23, so integer Winograd is the fastest of the
-// three. The fully connected layers use the i8 dot product.
+// 6x4 windows of winograd-int8-tiles.ts); measured in Chromium on this project's AVX2 machines (no
+// VNNI), the i8 and i16 dot products both run about 37 GMAC/s a core, f32 FMA 23, so integer Winograd
+// is the fastest of the three. The fully connected layers use the i8 dot product.
 //
 // Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
 // i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
@@ -126,8 +126,8 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
   // Channels past K/G and the odd depth index of the last pair stay zero.
   memory.fill(out, 0, bytes);
   const positionBytes = <usize>mTiles * pairs * MR * 4;
-  const tiles = tilesOf(C * strideH * strideW, foldedR, foldedS, G);
-  const square = tiles == SQUARE_TILES;
+  const kind = tilesOf(C * strideH * strideW, foldedR, foldedS, G);
+  const square = kind == SQUARE_TILES;
   const positions = square ? POSITIONS : SIX_ROW_POSITIONS;
   for (let k = 0; k < K; k++) {
     const m = k % Kg;
@@ -157,7 +157,7 @@ export function winogradInt8PackWeights(out: usize, weights: usize, K: i32, C: i
                 storeWeightRow(at + 12 * positionBytes, positionBytes, i32x4.add(evenTwos, oddTwos));
                 storeWeightRow(at + 16 * positionBytes, positionBytes, i32x4.sub(evenTwos, oddTwos));
                 // The point at infinity takes the last tap: row 4 (F(2, 5)) or row 2 (F(4, 3)).
-                storeWeightRow(at + 20 * positionBytes, positionBytes, tiles == TALL_TILES ? g4 : g2);
+                storeWeightRow(at + 20 * positionBytes, positionBytes, kind == TALL_TILES ? g4 : g2);
                 continue;
               }
               // The block's three kernel rows, then t = G' g row by row, each row of t one row of U' = t G'^T.
