@@ -43,7 +43,7 @@ const SIX_ROW_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per 
   return i8x16.shuffle(i32x4.sub(a, b), i32x4.add(a, b), 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
-/** Rows 0-3 of V = B^T d B for one tile and depth index: written to v0 .. v3 (wasm globals, one set per instance). */
+/** The rows of V = B^T d B for one tile and depth index: v0 .. v3 (4x4 windows) or v0 .. v5 (6x4); wasm globals, one set per instance. */
 export let v0: v128 = i32x4.splat(0);
 export let v1: v128 = i32x4.splat(0);
 export let v2: v128 = i32x4.splat(0);
