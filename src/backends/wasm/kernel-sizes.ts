@@ -21,7 +21,7 @@ export interface ConvolutionSize {
 }
 
 const POSITIONS = 16;
-/** int8 arithmetic's 6x4 windows (assembly/winograd-int8.ts): their positions, and the products per sum they take. */
+/** int8 arithmetic's 6x4 windows (assembly/winograd-int8-tiles.ts): their positions, and the products per sum they take. */
 const SIX_ROW_POSITIONS = 24;
 const SIX_ROW_DEPTH = 2752;
 /** Bytes from one Winograd position's panels (or products) to the next: one cache line more than they take (assembly/winograd.ts). */
