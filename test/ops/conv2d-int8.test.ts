@@ -49,6 +49,7 @@ const CASES: Case[] = [
   conv('9x9 stride 2 (space-to-depth folds it to 5x5: tall tiles), signed', 1, 3, 21, 8, 9, 2, 0, 1, { signed: true }),
   conv('5x5 over 112 channels (2,800 products a sum: 3x3 blocks again)', 1, 112, 7, 4, 5, 1, 2, 1),
   conv('four-row tiles with two rows left over (10x6 output), batch 2', 2, 4, 10, 5, 3, 1, 1, 1, { W: 6 }),
+  conv('2x3 kernel (four-row tiles, the third kernel row zero)', 1, 5, 9, 6, 2, 1, 1, 1, { S: 3, W: 11, pads: [1, 1, 0, 1] }),
   conv('3x3 over 384 channels (3,456 products a sum, torchvision conv4: square tiles)', 1, 384, 5, 4, 3, 1, 1, 1),
 ];
 
