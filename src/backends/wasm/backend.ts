@@ -317,8 +317,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
     const depth = winogradInt8Depth(s);
-    const nTiles = winogradInt8Columns(s, this.tile) / this.tile.NR;
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
+    const blocks = this.gemmBlocks(s, winogradInt8Columns(s, this.tile) / this.tile.NR);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;
@@ -337,7 +336,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const { C, H, W, K, R, S, G, OH, OW } = s;
     const nTiles = Math.ceil((OH * OW) / this.tile.NR);
     this.runItems('conv2dPack', [scratch, input, C, H, W, R, S, G, s.strideH, s.strideW, s.padTop, s.padLeft, OH, OW], G * nTiles);
-    const blocks = multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
+    const blocks = this.gemmBlocks(s, nTiles);
     this.runItems(
       'conv2dMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
       blocks.items, 1,
@@ -355,11 +354,15 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     );
   }
 
-  /** A Winograd convolution's f32 depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads (f32 and int8 alike). */
-  private winogradWork({ C, K, R, S, G, OH, OW }: Conv2dShape): { depth: number; blocks: MultiplyBlocks } {
-    const depth = (C / G) * Math.ceil(R / 3) * Math.ceil(S / 3);
-    const nTiles = Math.ceil((Math.ceil(OH / 2) * Math.ceil(OW / 2)) / this.tile.NR);
-    return { depth, blocks: multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads) };
+  /** An f32 Winograd convolution's depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads. */
+  private winogradWork(s: Conv2dShape): { depth: number; blocks: MultiplyBlocks } {
+    const depth = (s.C / s.G) * Math.ceil(s.R / 3) * Math.ceil(s.S / 3);
+    return { depth, blocks: this.gemmBlocks(s, Math.ceil((Math.ceil(s.OH / 2) * Math.ceil(s.OW / 2)) / this.tile.NR)) };
+  }
+
+  /** How a convolution's multiply pass over `nTiles` panels is cut for the threads. */
+  private gemmBlocks({ K, G }: Conv2dShape, nTiles: number): MultiplyBlocks {
+    return multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
   }
 
   /** Runs `kernel(...args, first, end)` over `items`, shared among the threads (`claim` items at a time). */
