@@ -7,7 +7,8 @@
 //              onnxruntime-web wasm, one thread each.
 //   2 threads: alexnet-web at 1 and 2 threads alternated among themselves and with a host row (a loop
 //              with nothing shared on 1 and 2 workers, bench/host-loop.ts: what the host's two vCPUs
-//              gave at the time) for scaling; then alexnet-web
+//              gave at the time) for scaling, after idle, back to back and in a stream (next to how
+//              often this host runs a notified thread on its waker's core, bench/wake-placement.ts); then alexnet-web
 //              at 2 threads (in its worker, the default, and on the page's thread with worker: false)
 //              against onnxruntime-web wasm at 2 threads (its default: the page's thread and a pthread).
 // Then, on a third page: per-layer times of int8 and f32 arithmetic at 1 thread, as GMAC/s per
@@ -31,6 +32,7 @@ import { dotPeakBuilds, measureDotPeaks, type DotPeaks } from './dot-peak.js';
 import { HOST_LOOP, HOST_LOOP_STEPS } from './host-loop.js';
 import { median, pairedRatio } from './median.js';
 import { loadNativeOnnxruntime } from './native-onnxruntime.js';
+import { describeWakePlacement, measureWakePlacement } from './wake-placement.js';
 
 const ROUNDS = Number(process.env.BENCH_ENGINE_ROUNDS ?? 5);
 const WASM_ROUNDS = Number(process.env.BENCH_ENGINE_WASM_ROUNDS ?? 15);
@@ -49,7 +51,8 @@ interface PageSpec {
    * Each group's engines alternate among themselves, with gapMs of idle before each run: 50 where
    * onnxruntime's pool (which spins after a run) takes part, 2 between ours alone (ours spin 0.5 ms).
    */
-  groups: { name: string; rounds: number; gapMs: number; engines: EngineSpec[] }[];
+  /** runsPerTurn: runs of one engine in a row (default 1); the first of each turn, after another engine, is not counted. */
+  groups: { name: string; rounds: number; gapMs: number; runsPerTurn?: number; engines: EngineSpec[] }[];
 }
 
 interface PageResult {
@@ -118,11 +121,14 @@ const PAGE_BENCH = `async ({ warmup, input, ortThreads, groups }) => {
       // Each round starts one engine later: every engine follows every other equally often.
       const shift = round % engines.length;
       for (const e of [...engines.slice(shift), ...engines.slice(0, shift)]) {
-        // Idle first: the engine before has stopped spinning its thread pool (onnxruntime's does after a run).
-        await new Promise((resolve) => setTimeout(resolve, group.gapMs));
-        const started = performance.now();
-        await e.engine.run();
-        e.times.push(performance.now() - started);
+        const runs = group.runsPerTurn || 1;
+        for (let run = 0; run < runs; run++) {
+          // Idle first: the engine before has stopped spinning its thread pool (onnxruntime's does after a run).
+          await new Promise((resolve) => setTimeout(resolve, group.gapMs));
+          const started = performance.now();
+          await e.engine.run();
+          if (run > 0 || runs === 1) e.times.push(performance.now() - started);
+        }
       }
     }
     results.push({ name: group.name, engines: engines.map(({ name, times, output }) => ({ name, times, output })) });
@@ -143,10 +149,13 @@ const IDLE_GAP_MS = 50;
 /** Idle before each run between our engines alone: past our helpers' 0.5 ms spin, and no longer (a stream of images). */
 const BACK_TO_BACK_GAP_MS = 2;
 
+/** Runs of one engine in a row, BACK_TO_BACK_GAP_MS apart, for scaling in a stream. */
+const STREAM_RUNS = 4;
+
 /** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file) and the host row, alternated among themselves. */
-function scalingGroup(name: string, gapMs: number): PageSpec['groups'][number] {
+function scalingGroup(name: string, gapMs: number, runsPerTurn = 1): PageSpec['groups'][number] {
   return {
-    name, rounds: WASM_ROUNDS, gapMs, engines: [
+    name, rounds: WASM_ROUNDS, gapMs, runsPerTurn, engines: [
       ours('alexnet-web wasm int8, 1 thread', 'int8', { backend: 'wasm', threads: 1 }),
       ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
       ours('alexnet-web wasm f32, 1 thread', 'f32', { backend: 'wasm', threads: 1 }),
@@ -185,6 +194,7 @@ const PAGES: PageSpec[] = [
     groups: [
       scalingGroup('alexnet-web scaling', IDLE_GAP_MS),
       scalingGroup('alexnet-web scaling, back to back', BACK_TO_BACK_GAP_MS),
+      scalingGroup('alexnet-web scaling, in a stream', BACK_TO_BACK_GAP_MS, STREAM_RUNS),
       {
         name: 'wasm, 2 threads', rounds: WASM_ROUNDS, gapMs: IDLE_GAP_MS, engines: [
           ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
@@ -342,6 +352,8 @@ async function main(): Promise<void> {
   };
   const scaling = scalingIn('alexnet-web scaling');
   const scalingBackToBack = scalingIn('alexnet-web scaling, back to back');
+  const scalingInStream = scalingIn('alexnet-web scaling, in a stream');
+  const wakePlacement = await measureWakePlacement();
   const adapter = pages[0].adapter;
   const skipped = pages.flatMap((page) => page.skipped);
   // int8 arithmetic's time as a share of the same file's f32-arithmetic time, in the groups that ran both.
@@ -353,7 +365,7 @@ async function main(): Promise<void> {
     return [{ group: group.group, threads, int8ArithmeticMs: int8.medianMs, f32ArithmeticMs: f32.medianMs, ratio: int8.medianMs / f32.medianMs, pairedRatio: paired }];
   }));
   const report = {
-    date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, scalingBackToBack,
+    date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, scalingBackToBack, scalingInStream, wakePlacement,
     arithmetic, layers, convolutions, peaks, versusNative, skipped,
   };
 
@@ -369,6 +381,8 @@ async function main(): Promise<void> {
   const describeScaling = (rows: typeof scaling) => rows.map((s) => `${s.engine} ${s.oneThreadMs.toFixed(1)} -> ${s.twoThreadsMs.toFixed(1)} ms, ${s.speedup.toFixed(2)}x (paired ${s.pairedSpeedup.toFixed(2)}x)`).join('; ');
   console.log(`\nscaling, ${IDLE_GAP_MS} ms idle before each run: ${describeScaling(scaling)}`);
   console.log(`scaling, back to back (${BACK_TO_BACK_GAP_MS} ms idle): ${describeScaling(scalingBackToBack)}`);
+  console.log(`scaling, in a stream (${STREAM_RUNS} runs of one engine in a row, ${BACK_TO_BACK_GAP_MS} ms apart, the first not counted): ${describeScaling(scalingInStream)}`);
+  console.log(describeWakePlacement(wakePlacement));
   console.log(`\nint8 arithmetic vs f32 arithmetic (the int8 file): ${arithmetic.map((a) => `${a.group}, ${a.threads}: ${a.int8ArithmeticMs.toFixed(1)} / ${a.f32ArithmeticMs.toFixed(1)} ms = ${a.ratio.toFixed(2)}x (paired ${a.pairedRatio.toFixed(2)}x)`).join('; ')}`);
   console.log(`(${layers.reasons.filter((r) => r.includes('arithmetic') || r.includes('relaxed')).join('; ')})`);
   const peak = (value: number | null) => (value === null ? '-' : value.toFixed(1));

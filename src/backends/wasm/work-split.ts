@@ -23,7 +23,7 @@ export interface MultiplyBlocks {
  * (the weights stream once per panel, as in a plain blocked GEMM). For more, where each group has
  * panels enough for blocks of two or more, only the panels are cut: every thread then reads the
  * weights (which stay in its L2) and only its own panels, which left to the other thread are read
- * twice, across cores (conv1's int8 multiply: 14% less time at 2 threads). Else the dimension with
+ * twice, across cores (conv1's int8 multiply: 8% less time at 2 threads). Else the dimension with
  * the larger blocks is halved until each thread has ITEMS_PER_THREAD items.
  */
 export function multiplyBlocks(mTiles: number, nTiles: number, G: number, threads: number): MultiplyBlocks {
