@@ -7,9 +7,9 @@
 //              onnxruntime-web wasm, one thread each.
 //   2 threads: alexnet-web at 1 and 2 threads alternated among themselves and with a host row (a loop
 //              with nothing shared on 1 and 2 workers, bench/host-loop.ts: what the host's two vCPUs
-//              gave at the time) for scaling, after idle, back to back and in a stream (next to how
-//              often this host runs a notified thread on its waker's core, bench/wake-placement.ts); then alexnet-web
-//              at 2 threads (in its worker, the default, and on the page's thread with worker: false)
+//              gave at the time) for scaling, after idle, back to back and in a stream (next to
+//              how often this host runs a notified thread on its waker's core,
+//              bench/wake-placement.ts); then alexnet-web at 2 threads (in its worker, the default, and on the page's thread with worker: false)
 //              against onnxruntime-web wasm at 2 threads (its default: the page's thread and a pthread).
 // Then, on a third page: per-layer times of int8 and f32 arithmetic at 1 thread, as GMAC/s per
 // convolution next to the instructions' limit measured in this page (bench/dot-peak.ts); and alexnet-web
@@ -50,8 +50,9 @@ interface PageSpec {
   /**
    * Each group's engines alternate among themselves, with gapMs of idle before each run: 50 where
    * onnxruntime's pool (which spins after a run) takes part, 2 between ours alone (ours spin 0.5 ms).
+   * runsPerTurn: runs of one engine in a row (default 1); the first of each turn, after another
+   * engine, is not counted.
    */
-  /** runsPerTurn: runs of one engine in a row (default 1); the first of each turn, after another engine, is not counted. */
   groups: { name: string; rounds: number; gapMs: number; runsPerTurn?: number; engines: EngineSpec[] }[];
 }
 
@@ -146,7 +147,7 @@ const ours = (name: string, weights: 'f32' | 'int8', options: Record<string, unk
 
 /** Idle before each run where onnxruntime takes part: its thread pool has stopped spinning. */
 const IDLE_GAP_MS = 50;
-/** Idle before each run between our engines alone: past our helpers' 0.5 ms spin, and no longer (a stream of images). */
+/** Idle before each run between our engines alone: past our helpers' 0.5 ms spin, and no longer. */
 const BACK_TO_BACK_GAP_MS = 2;
 
 /** Runs of one engine in a row, BACK_TO_BACK_GAP_MS apart, for scaling in a stream. */

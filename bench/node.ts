@@ -66,7 +66,7 @@ function ours(name: string, classifier: NodeClassifier): Engine {
 
 /** Idle time before each timed run: the engine before has stopped spinning its thread pool (onnxruntime's does after a run). */
 const GAP_MS = 50;
-/** Idle before each run between our engines alone, for scaling back to back: past our helpers' 0.5 ms spin (a stream of images). */
+/** Idle before each run between our engines alone, for scaling back to back: past our helpers' 0.5 ms spin. */
 const BACK_TO_BACK_GAP_MS = 2;
 /** Runs of one engine in a row, BACK_TO_BACK_GAP_MS apart, for scaling in a stream: the first of each turn is not counted. */
 const STREAM_RUNS = 4;

@@ -11,6 +11,14 @@ const ROUNDS = 20;
 /** A round counts as packed when it took this many times BURN_MS or more. */
 const PACKED_FACTOR = 1.5;
 
+/** Keeps this thread busy for `ms` (scalar work, no memory traffic). */
+function burn(ms: number): number {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i + x);
+  return x;
+}
+
 export interface WakePlacement {
   /** Rounds, of `rounds`, in which the two threads took turns on one core. */
   packed: number;
@@ -23,12 +31,6 @@ async function probe(sleeps: boolean, idleMs: number): Promise<WakePlacement> {
   const slots = new Int32Array(block);
   const worker = new Worker(new URL('./kernels/wake-placement-worker.js', import.meta.url));
   worker.postMessage({ block, sleeps, burnMs: BURN_MS });
-  const burn = (ms: number): number => {
-    const end = performance.now() + ms;
-    let x = 0;
-    while (performance.now() < end) for (let i = 0; i < 1000; i++) x += Math.sqrt(i + x);
-    return x;
-  };
   const times: number[] = [];
   try {
     await new Promise((resolve) => setTimeout(resolve, 100));
