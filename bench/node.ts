@@ -68,14 +68,15 @@ function ours(name: string, classifier: NodeClassifier): Engine {
 const GAP_MS = 50;
 /** Idle before each run between our engines alone, for scaling back to back: past our helpers' 0.5 ms spin. */
 const BACK_TO_BACK_GAP_MS = 2;
-/** Runs of one engine in a row, BACK_TO_BACK_GAP_MS apart, for scaling in a stream: the first of each turn is not counted. */
+/** Runs of one engine in a row, with no pause between them, for scaling in a stream (a loop over images): the first of each turn is not counted. */
 const STREAM_RUNS = 4;
 
 /**
  * Times of each engine over `rounds` alternated rounds, after WARMUP. Each round starts one engine
  * later, so every engine follows every other equally often (what one leaves behind, caches swept or
  * a pool still spinning, falls on all alike). With `runsPerTurn` > 1 an engine runs that many times
- * in its turn, and the first run of each turn, which follows another engine, is not counted.
+ * in its turn, one right after another (`gapMs` only before the first), and the first run of each
+ * turn, which follows another engine, is not counted.
  */
 async function timeAlternated(engines: Engine[], input: Float32Array, batch: number, rounds: number, gapMs = GAP_MS, runsPerTurn = 1): Promise<Map<Engine, number[]>> {
   const times = new Map(engines.map((engine) => [engine, [] as number[]]));
@@ -83,7 +84,7 @@ async function timeAlternated(engines: Engine[], input: Float32Array, batch: num
   for (let round = 0; round < rounds; round++) {
     for (const engine of [...engines.slice(round % engines.length), ...engines.slice(0, round % engines.length)]) {
       for (let run = 0; run < runsPerTurn; run++) {
-        await new Promise((resolve) => setTimeout(resolve, gapMs));
+        if (run === 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
         const started = performance.now();
         await engine.run(input, batch);
         if (run > 0 || runsPerTurn === 1) times.get(engine)!.push(performance.now() - started);
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
   const scalingEngines = [...ourEngines, ...hostEngines];
   const ourTimes = await timeAlternated(scalingEngines, input, 1, ROUNDS);
   const ourTimesBackToBack = await timeAlternated(scalingEngines, input, 1, ROUNDS, BACK_TO_BACK_GAP_MS);
-  const ourTimesInStream = await timeAlternated(scalingEngines, input, 1, ROUNDS, BACK_TO_BACK_GAP_MS, STREAM_RUNS);
+  const ourTimesInStream = await timeAlternated(scalingEngines, input, 1, ROUNDS, GAP_MS, STREAM_RUNS);
   for (const loop of hostLoops) await loop.close();
   const times = await timeAlternated(engines, input, 1, ROUNDS);
   const medianOf = (name: string) => median(times.get(engines.find((e) => e.name === name)!) ?? [Number.NaN]);
@@ -264,7 +265,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.engine} | ${r.medianMs.toFixed(1)} | ${r.minMs.toFixed(1)} | ${r.ratioToOnnxruntimeWeb2Threads.toFixed(2)}x | ${r.ratioToNative2Threads?.toFixed(2) ?? '-'}x | ${r.cosineToOnnxruntimeWeb.toFixed(5)} |`);
   }
-  console.log(`\nScaling, our engines alternated among themselves and with the host row (the same loop's work on 1 thread or split over 2): ${GAP_MS} ms idle before each run; back to back (${BACK_TO_BACK_GAP_MS} ms); in a stream (${STREAM_RUNS} runs of one engine in a row, ${BACK_TO_BACK_GAP_MS} ms apart, the first not counted):`);
+  console.log(`\nScaling, our engines alternated among themselves and with the host row (the same loop's work on 1 thread or split over 2): ${GAP_MS} ms idle before each run; back to back (${BACK_TO_BACK_GAP_MS} ms); in a stream (${STREAM_RUNS} runs of one engine one right after another, the first not counted):`);
   console.log('(1 thread ms / 2 threads ms, speedup of the medians, paired: the median of each round\'s own ratio)');
   console.log('| alexnet-web | after idle | speedup | paired | back to back | speedup | paired | in a stream | speedup | paired |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const cells = (s: (typeof scaling)[number]) => `${s.oneThreadMs.toFixed(1)} / ${s.twoThreadsMs.toFixed(1)} | ${s.speedup.toFixed(2)}x | ${s.pairedSpeedup.toFixed(2)}x`;
