@@ -48,7 +48,7 @@ type EngineSpec = { name: string; weights: 'f32' | 'int8'; options: Record<strin
 interface PageSpec {
   ortThreads: number;
   /**
-   * Each group's engines alternate among themselves, with gapMs of idle before each run: 50 where
+   * Each group's engines alternate among themselves, with gapMs of idle before each turn: 50 where
    * onnxruntime's pool (which spins after a run) takes part, 2 between ours alone (ours spin 0.5 ms).
    * runsPerTurn: runs of one engine one right after another (default 1; gapMs only before the
    * first); the first of each turn, after another engine, is not counted.

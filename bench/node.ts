@@ -68,7 +68,10 @@ function ours(name: string, classifier: NodeClassifier): Engine {
 const GAP_MS = 50;
 /** Idle before each run between our engines alone, for scaling back to back: past our helpers' 0.5 ms spin. */
 const BACK_TO_BACK_GAP_MS = 2;
-/** Runs of one engine in a row, with no pause between them, for scaling in a stream (a loop over images): the first of each turn is not counted. */
+/**
+ * Runs of one engine in a row, with no pause between them, for scaling in a stream (a loop over
+ * images): the first of each turn is not counted.
+ */
 const STREAM_RUNS = 4;
 
 /**
