@@ -68,14 +68,27 @@ export let v5: v128 = i32x4.splat(0);
   v3 = transformRow(i32x4.sub(x1, x3));
 }
 
+// Lane-wise add, subtract and shift left of i32x4 (one tile's row) or i16x8 (four tiles' pairs, windowRowPairs) lanes.
+@inline function add(a: v128, b: v128, pairs: bool): v128 {
+  return pairs ? i16x8.add(a, b) : i32x4.add(a, b);
+}
+
+@inline function sub(a: v128, b: v128, pairs: bool): v128 {
+  return pairs ? i16x8.sub(a, b) : i32x4.sub(a, b);
+}
+
+@inline function shl(a: v128, bits: i32, pairs: bool): v128 {
+  return pairs ? i16x8.shl(a, bits) : i32x4.shl(a, bits);
+}
+
 /** Row i of the six points' B^T (F(2, 5) and F(4, 3) alike) applied to rows d0 .. d5: [4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]. */
-@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): v128 {
-  if (i == 0) return i32x4.add(i32x4.shl(i32x4.sub(d0, d2), 2), i32x4.sub(d4, d2));
-  if (i == 1) return i32x4.sub(i32x4.add(d3, d4), i32x4.shl(i32x4.add(d1, d2), 2));
-  if (i == 2) return i32x4.add(i32x4.sub(d4, d3), i32x4.shl(i32x4.sub(d1, d2), 2));
-  if (i == 3) return i32x4.add(i32x4.sub(d4, d2), i32x4.shl(i32x4.sub(d3, d1), 1));
-  if (i == 4) return i32x4.sub(i32x4.sub(d4, d2), i32x4.shl(i32x4.sub(d3, d1), 1));
-  return i32x4.add(i32x4.shl(i32x4.sub(d1, d3), 2), i32x4.sub(d5, d3));
+@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, pairs: bool = false): v128 {
+  if (i == 0) return add(shl(sub(d0, d2, pairs), 2, pairs), sub(d4, d2, pairs), pairs);
+  if (i == 1) return sub(add(d3, d4, pairs), shl(add(d1, d2, pairs), 2, pairs), pairs);
+  if (i == 2) return add(sub(d4, d3, pairs), shl(sub(d1, d2, pairs), 2, pairs), pairs);
+  if (i == 3) return add(sub(d4, d2, pairs), shl(sub(d3, d1, pairs), 1, pairs), pairs);
+  if (i == 4) return sub(sub(d4, d2, pairs), shl(sub(d3, d1, pairs), 1, pairs), pairs);
+  return add(shl(sub(d1, d3, pairs), 2, pairs), sub(d5, d3, pairs), pairs);
 }
 
 // v0 .. v5 <- V of the 6x4 window at `at` (tall and four-row tiles): six points down the columns, then F(2, 3) along each row.
@@ -92,6 +105,104 @@ export function transformSixRowTile(at: usize, rowBytes: usize): void {
   v3 = transformRow(sixPointRow(3, x0, x1, x2, x3, x4, x5));
   v4 = transformRow(sixPointRow(4, x0, x1, x2, x3, x4, x5));
   v5 = transformRow(sixPointRow(5, x0, x1, x2, x3, x4, x5));
+}
+
+// Four tiles side by side (tile k's window two columns right of tile k - 1's) and two depth indices q and
+// q + 1 in one v128: i16 lanes [q, q + 1] of tiles 0, 1, 2, 3, the panels' own order, so that each of the
+// 24 positions is one 16-byte store (one tile at a time: 24 four-byte stores a pair). Integer V fits i16
+// (|V| <= 2540), and i16 arithmetic wraps, so V is exact: the same bits as tile by tile.
+
+// One window row of the four tiles after F(2, 3)'s B^T along it: columns [0 - 2, 1 + 2, 2 - 1, 1 - 3].
+let w0: v128 = i32x4.splat(0);
+let w1: v128 = i32x4.splat(0);
+let w2: v128 = i32x4.splat(0);
+let w3: v128 = i32x4.splat(0);
+
+// w0 .. w3 <- the row at `a` (depth index q's plane) and `b` (q + 1's, zero without `hasSecond`), lane 0's window first.
+@inline function windowRowPairs(a: usize, b: usize, hasSecond: bool): void {
+  const zero = i32x4.splat(0);
+  const a0 = v128.load(a);
+  const a2 = v128.load(a, 4);
+  const b0 = hasSecond ? v128.load(b) : zero;
+  const b2 = hasSecond ? v128.load(b, 4) : zero;
+  // Column c of tile k is column 2k + c of the row: even columns, odd ones, then the same two columns on.
+  const c0 = i8x16.shuffle(a0, b0, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+  const c1 = i8x16.shuffle(a0, b0, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  const c2 = i8x16.shuffle(a2, b2, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+  const c3 = i8x16.shuffle(a2, b2, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  w0 = i16x8.sub(c0, c2);
+  w1 = i16x8.add(c1, c2);
+  w2 = i16x8.sub(c2, c1);
+  w3 = i16x8.sub(c1, c3);
+}
+
+// How sideBySide stores a position: whole, only the lanes of `keep` (zeros in the others), or those lanes into what is there.
+const STORE_ALL: i32 = 0;
+const STORE_KEPT: i32 = 1;
+const MERGE_KEPT: i32 = 2;
+
+@inline function storeLanes(at: usize, v: v128, keep: v128, mode: i32): void {
+  if (mode == STORE_ALL) v128.store(at, v);
+  else if (mode == STORE_KEPT) v128.store(at, v128.and(v, keep));
+  else v128.store(at, v128.or(v128.load(at), v128.and(v, keep)));
+}
+
+// Column j's six positions (4i + j) from its six window rows, down by the six points.
+@inline function storeColumn(out: usize, stride: usize, j: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, keep: v128, mode: i32): void {
+  for (let i = 0; i < 6; i++) storeLanes(out + <usize>(4 * i + j) * stride, sixPointRow(i, d0, d1, d2, d3, d4, d5, true), keep, mode);
+}
+
+// The 24 positions of four side-by-side 6x4 windows at `a` and `b`, rows `rowBytes` apart, to out + p * stride.
+@inline function sideBySide(out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, rowBytes: usize, keep: v128, mode: i32): void {
+  windowRowPairs(a, b, hasSecond);
+  const x00 = w0, x01 = w1, x02 = w2, x03 = w3;
+  windowRowPairs(a + rowBytes, b + rowBytes, hasSecond);
+  const x10 = w0, x11 = w1, x12 = w2, x13 = w3;
+  windowRowPairs(a + 2 * rowBytes, b + 2 * rowBytes, hasSecond);
+  const x20 = w0, x21 = w1, x22 = w2, x23 = w3;
+  windowRowPairs(a + 3 * rowBytes, b + 3 * rowBytes, hasSecond);
+  const x30 = w0, x31 = w1, x32 = w2, x33 = w3;
+  windowRowPairs(a + 4 * rowBytes, b + 4 * rowBytes, hasSecond);
+  const x40 = w0, x41 = w1, x42 = w2, x43 = w3;
+  windowRowPairs(a + 5 * rowBytes, b + 5 * rowBytes, hasSecond);
+  storeColumn(out, stride, 0, x00, x10, x20, x30, x40, w0, keep, mode);
+  storeColumn(out, stride, 1, x01, x11, x21, x31, x41, w1, keep, mode);
+  storeColumn(out, stride, 2, x02, x12, x22, x32, x42, w2, keep, mode);
+  storeColumn(out, stride, 3, x03, x13, x23, x33, x43, w3, keep, mode);
+}
+
+/** The i16 lanes of tiles 0 .. count - 1 (two lanes a tile). */
+@inline function tileLanes(count: i32): v128 {
+  return i16x8.lt_s(i16x8(0, 0, 1, 1, 2, 2, 3, 3), i16x8.splat(<i16>count));
+}
+
+/**
+ * Tiles t .. t + 3 (t a multiple of 4) of 6x4 windows, for depth indices q (window origin `a`, tile 0's)
+ * and q + 1 (`b`, where `hasSecond`): their 24 positions to out + p * stride as [q, q + 1] i16 pairs, zeros
+ * past the last tile. Four tiles of one tile row take one pass; where a tile row ends among them (at
+ * least 4 tiles a row), the next row's first tiles take a second one.
+ */
+export function transformFourTiles(
+  out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, t: i32, tiles: i32, tilesW: i32, tileRows: i32, rowBytes: usize,
+): void {
+  if (t >= tiles) {
+    for (let p = 0; p < SIX_ROW_POSITIONS; p++) v128.store(out + <usize>p * stride, i32x4.splat(0));
+    return;
+  }
+  const tileRow = t / tilesW;
+  const column = t % tilesW;
+  const start = <usize>(tileRow * tileRows) * rowBytes + (<usize>column << 2);
+  const inRow = min(4, min(tilesW - column, tiles - t));
+  if (inRow == 4) {
+    sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, i32x4.splat(-1), STORE_ALL);
+    return;
+  }
+  sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, tileLanes(inRow), STORE_KEPT);
+  const count = min(4, tiles - t);
+  if (count == inRow) return;
+  // The next row's first tiles, in lanes inRow and on: as if their row began inRow tiles to the left.
+  const next = <usize>((tileRow + 1) * tileRows) * rowBytes - (<usize>inRow << 2);
+  sideBySide(out, stride, a + next, b + next, hasSecond, rowBytes, v128.andnot(tileLanes(count), tileLanes(inRow)), MERGE_KEPT);
 }
 
 /** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */

@@ -28,7 +28,8 @@ import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBloc
 import { blocksOf, positionStride, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
 import {
-  SIX_ROW_POSITIONS, SQUARE_TILES, storePairRow, TALL_TILES, tileRowsOf, tilesOf, transformOutput, transformSixRowTile, transformTile, v0, v1, v2, v3, v4, v5,
+  SIX_ROW_POSITIONS, SQUARE_TILES, storePairRow, TALL_TILES, tileRowsOf, tilesOf, transformFourTiles, transformOutput, transformSixRowTile, transformTile,
+  v0, v1, v2, v3, v4, v5,
 } from './winograd-int8-tiles';
 import { checkRange } from './simd';
 
@@ -273,6 +274,13 @@ export function winogradInt8TransformInput(
     const q1 = hasSecond ? q + 1 : q;
     const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
     const groupPanels = panels + <usize>g * groupBytes;
+    if (sixRows && tilesW >= 4) {
+      for (let t = 0; t < columns; t += 4) {
+        const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
+        transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, t, tiles, tilesW, tileRows, rowBytes);
+      }
+      continue;
+    }
     for (let t = 0; t < columns; t++) {
       const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
