@@ -2,7 +2,7 @@
 // input transform of one tile's window, and the output transform of the GEMMs' products.
 import { MR, roundUp } from './conv2d';
 import { storeTiles } from './output-tiles';
-import { positionStride } from './winograd';
+import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, STORE_ALL, storeLanes, storeMode } from './winograd';
 
 // Three kinds of tile. Square tiles are winograd-int8.ts's F(2x2, 3x3), on every 3x3 block of the
 // kernel. The other two read 6x4 windows: six rows down by Winograd with points 0, 1, -1, 2, -2 and
@@ -136,17 +136,6 @@ let w3: v128 = i32x4.splat(0);
   w3 = i16x8.sub(c1, c3);
 }
 
-// How sideBySide stores a position: whole, only the lanes of `keep` (zeros in the others), or those lanes into what is there.
-const STORE_ALL: i32 = 0;
-const STORE_KEPT: i32 = 1;
-const MERGE_KEPT: i32 = 2;
-
-@inline function storeLanes(at: usize, v: v128, keep: v128, mode: i32): void {
-  if (mode == STORE_ALL) v128.store(at, v);
-  else if (mode == STORE_KEPT) v128.store(at, v128.and(v, keep));
-  else v128.store(at, v128.or(v128.load(at), v128.and(v, keep)));
-}
-
 // Column j's six positions (4i + j) from its six window rows, down by the six points.
 @inline function storeColumn(out: usize, stride: usize, j: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, keep: v128, mode: i32): void {
   for (let i = 0; i < 6; i++) storeLanes(out + <usize>(4 * i + j) * stride, sixPointRow(i, d0, d1, d2, d3, d4, d5, true), keep, mode);
@@ -171,16 +160,15 @@ const MERGE_KEPT: i32 = 2;
   storeColumn(out, stride, 3, x03, x13, x23, x33, x43, w3, keep, mode);
 }
 
-/** The i16 lanes of tiles 0 .. count - 1 (two lanes a tile). */
-@inline function tileLanes(count: i32): v128 {
+/** The i16 lanes of tiles 0 .. count - 1 (two a tile: depth indices q and q + 1). */
+@inline function tilePairLanes(count: i32): v128 {
   return i16x8.lt_s(i16x8(0, 0, 1, 1, 2, 2, 3, 3), i16x8.splat(<i16>count));
 }
 
 /**
- * Tiles t .. t + 3 (t a multiple of 4) of 6x4 windows, for depth indices q (window origin `a`, tile 0's)
- * and q + 1 (`b`, where `hasSecond`): their 24 positions to out + p * stride as [q, q + 1] i16 pairs, zeros
- * past the last tile. Four tiles of one tile row take one pass; where a tile row ends among them (at
- * least 4 tiles a row), the next row's first tiles take a second one.
+ * Tiles t .. t + 3 (t a multiple of 4) of 6x4 windows in planes whose rows are `rowBytes` apart, for depth
+ * indices q (window origin `a`) and q + 1 (`b`, where `hasSecond`): their 24 positions to out + p * stride
+ * as [q, q + 1] i16 pairs, zeros past the last tile; one pass for each tile row among the four.
  */
 export function transformFourTiles(
   out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, t: i32, tiles: i32, tilesW: i32, tileRows: i32, rowBytes: usize,
@@ -189,20 +177,16 @@ export function transformFourTiles(
     for (let p = 0; p < SIX_ROW_POSITIONS; p++) v128.store(out + <usize>p * stride, i32x4.splat(0));
     return;
   }
-  const tileRow = t / tilesW;
-  const column = t % tilesW;
-  const start = <usize>(tileRow * tileRows) * rowBytes + (<usize>column << 2);
-  const inRow = min(4, min(tilesW - column, tiles - t));
-  if (inRow == 4) {
-    sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, i32x4.splat(-1), STORE_ALL);
-    return;
-  }
-  sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, tileLanes(inRow), STORE_KEPT);
   const count = min(4, tiles - t);
-  if (count == inRow) return;
-  // The next row's first tiles, in lanes inRow and on: as if their row began inRow tiles to the left.
-  const next = <usize>((tileRow + 1) * tileRows) * rowBytes - (<usize>inRow << 2);
-  sideBySide(out, stride, a + next, b + next, hasSecond, rowBytes, v128.andnot(tileLanes(count), tileLanes(inRow)), MERGE_KEPT);
+  for (let from = 0; from < count; from = lanesEnd) {
+    locateLanes(t, from, count, tilesW);
+    // Lane 0's window; a row that begins among the four has it in the row above's last columns.
+    const start = <usize>(<isize>(lanesRow * tileRows) * <isize>rowBytes + (<isize>lanesColumn << 2));
+    const mode = storeMode(from, lanesEnd);
+    // The common case with the store mode a constant: no masks.
+    if (mode == STORE_ALL) sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, i32x4.splat(-1), STORE_ALL);
+    else sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, v128.andnot(tilePairLanes(lanesEnd), tilePairLanes(from)), mode);
+  }
 }
 
 /** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */

@@ -274,7 +274,7 @@ export function winogradInt8TransformInput(
     const q1 = hasSecond ? q + 1 : q;
     const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
     const groupPanels = panels + <usize>g * groupBytes;
-    if (sixRows && tilesW >= 4) {
+    if (sixRows) {
       for (let t = 0; t < columns; t += 4) {
         const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
         transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, t, tiles, tilesW, tileRows, rowBytes);

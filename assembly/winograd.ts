@@ -65,17 +65,85 @@ export function winogradPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i3
   return v;
 }
 
-/** Row r of V = t B from row r of t = B^T d (four lanes): four transform positions, `stride` bytes apart. */
-@inline function storeInputRow(at: usize, stride: usize, t: v128): void {
-  const t0 = f32x4.extract_lane(t, 0), t1 = f32x4.extract_lane(t, 1), t2 = f32x4.extract_lane(t, 2), t3 = f32x4.extract_lane(t, 3);
-  store<f32>(at, t0 - t2);
-  store<f32>(at + stride, t1 + t2);
-  store<f32>(at + 2 * stride, t2 - t1);
-  store<f32>(at + 3 * stride, t1 - t3);
+// How a transform stores one position of four tiles side by side: whole, only the lanes of `keep`
+// (zeros in the others), or those lanes into what is there (a tile row that ends among the four).
+export const STORE_ALL: i32 = 0;
+export const STORE_KEPT: i32 = 1;
+export const MERGE_KEPT: i32 = 2;
+
+@inline export function storeLanes(at: usize, v: v128, keep: v128, mode: i32): void {
+  if (mode == STORE_ALL) v128.store(at, v);
+  else if (mode == STORE_KEPT) v128.store(at, v128.and(v, keep));
+  else v128.store(at, v128.or(v128.load(at), v128.and(v, keep)));
+}
+
+// Columns 0-3 of one window row for four tiles side by side (tile k's window two columns right of tile
+// k - 1's), one tile a lane: the row's columns w .. w + 9, zeros in the padding. Globals: one set per instance.
+let c0: v128 = f32x4.splat(0);
+let c1: v128 = f32x4.splat(0);
+let c2: v128 = f32x4.splat(0);
+let c3: v128 = f32x4.splat(0);
+
+@inline function windowColumns(plane: usize, H: i32, W: i32, h: i32, w: i32): void {
+  const low = inputRow(plane, H, W, h, w);
+  const high = inputRow(plane, H, W, h, w + 4);
+  const last = inputRow(plane, H, W, h, w + 8);
+  c0 = v128.shuffle<f32>(low, high, 0, 2, 4, 6);
+  c1 = v128.shuffle<f32>(low, high, 1, 3, 5, 7);
+  c2 = v128.shuffle<f32>(c0, last, 1, 2, 3, 4);
+  c3 = v128.shuffle<f32>(c1, last, 1, 2, 3, 5);
+}
+
+// Row i of V for four tiles from row i of t = B^T d (columns 0-3, one tile a lane): positions 4i .. 4i + 3.
+@inline function storeFourRow(at: usize, stride: usize, t0: v128, t1: v128, t2: v128, t3: v128, keep: v128, mode: i32): void {
+  storeLanes(at, f32x4.sub(t0, t2), keep, mode);
+  storeLanes(at + stride, f32x4.add(t1, t2), keep, mode);
+  storeLanes(at + 2 * stride, f32x4.sub(t2, t1), keep, mode);
+  storeLanes(at + 3 * stride, f32x4.sub(t1, t3), keep, mode);
+}
+
+// The 16 positions of four side-by-side 4x4 windows whose first starts at row h, column w: t = B^T d
+// down the columns, then each row of V = t B, the order a tile at a time took, so the same bits.
+@inline function sideBySide(out: usize, stride: usize, plane: usize, H: i32, W: i32, h: i32, w: i32, keep: v128, mode: i32): void {
+  windowColumns(plane, H, W, h, w);
+  const x00 = c0, x01 = c1, x02 = c2, x03 = c3;
+  windowColumns(plane, H, W, h + 1, w);
+  const x10 = c0, x11 = c1, x12 = c2, x13 = c3;
+  windowColumns(plane, H, W, h + 2, w);
+  const x20 = c0, x21 = c1, x22 = c2, x23 = c3;
+  windowColumns(plane, H, W, h + 3, w);
+  storeFourRow(out, stride, f32x4.sub(x00, x20), f32x4.sub(x01, x21), f32x4.sub(x02, x22), f32x4.sub(x03, x23), keep, mode);
+  storeFourRow(out + 4 * stride, stride, f32x4.add(x10, x20), f32x4.add(x11, x21), f32x4.add(x12, x22), f32x4.add(x13, x23), keep, mode);
+  storeFourRow(out + 8 * stride, stride, f32x4.sub(x20, x10), f32x4.sub(x21, x11), f32x4.sub(x22, x12), f32x4.sub(x23, x13), keep, mode);
+  storeFourRow(out + 12 * stride, stride, f32x4.sub(x10, c0), f32x4.sub(x11, c1), f32x4.sub(x12, c2), f32x4.sub(x13, c3), keep, mode);
+}
+
+// Where lanes [from, lanesEnd) of tiles t .. t + 3 lie (those of one tile row): tile row lanesRow, lane k
+// at tile column lanesColumn + k (negative for a row that begins among the four). Globals: one set per instance.
+export let lanesRow: i32 = 0;
+export let lanesColumn: i32 = 0;
+export let lanesEnd: i32 = 0;
+
+@inline export function locateLanes(t: i32, from: i32, count: i32, tilesW: i32): void {
+  const tileColumn = (t + from) % tilesW;
+  lanesRow = (t + from) / tilesW;
+  lanesColumn = tileColumn - from;
+  lanesEnd = min(count, from + tilesW - tileColumn);
+}
+
+/** How lanes [from, end) of four tiles are stored: all four at once, the first run (zeros past it), or a later one. */
+@inline export function storeMode(from: i32, end: i32): i32 {
+  if (from > 0) return MERGE_KEPT;
+  return end == 4 ? STORE_ALL : STORE_KEPT;
+}
+
+/** The f32 lanes of tiles 0 .. count - 1. */
+@inline function tileLanes(count: i32): v128 {
+  return i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(count));
 }
 
 // panels[pos][T / NR][depth][NR] <- B^T d B of every 4x4 input tile for depth index q = block * Cg + c
-// (matching the packed weights); zeros in the columns past the last tile.
+// (matching the packed weights), four tiles at a time; zeros in the columns past the last tile.
 function transformInputDepth(
   panels: usize, input: usize, q: i32, Cg: i32, depth: i32, H: i32, W: i32, padTop: i32, padLeft: i32,
   tilesW: i32, tiles: i32, blocksW: i32,
@@ -84,23 +152,24 @@ function transformInputDepth(
   const positionBytes = positionStride(<usize>depth * columns << 2);
   const block = q / Cg;
   const plane = input + (<usize>(q % Cg) * H * W << 2);
-  for (let t = 0; t < columns; t++) {
+  const top = (block / blocksW) * 3 - padTop;
+  const left = (block % blocksW) * 3 - padLeft;
+  for (let t = 0; t < columns; t += 4) {
     const column = panels + ((<usize>(t >> 3) * depth + q) * NR + (t & 7) << 2);
     if (t >= tiles) {
-      for (let pos = 0; pos < POSITIONS; pos++) store<f32>(column + <usize>pos * positionBytes, 0);
+      for (let pos = 0; pos < POSITIONS; pos++) v128.store(column + <usize>pos * positionBytes, f32x4.splat(0));
       continue;
     }
-    const h0 = (t / tilesW) * 2 - padTop + (block / blocksW) * 3;
-    const w0 = (t % tilesW) * 2 - padLeft + (block % blocksW) * 3;
-    // t = B^T d: one v128 per row, the four columns in its lanes; then each row of V = t B.
-    const x0 = inputRow(plane, H, W, h0, w0);
-    const x1 = inputRow(plane, H, W, h0 + 1, w0);
-    const x2 = inputRow(plane, H, W, h0 + 2, w0);
-    const x3 = inputRow(plane, H, W, h0 + 3, w0);
-    storeInputRow(column, positionBytes, f32x4.sub(x0, x2));
-    storeInputRow(column + 4 * positionBytes, positionBytes, f32x4.add(x1, x2));
-    storeInputRow(column + 8 * positionBytes, positionBytes, f32x4.sub(x2, x1));
-    storeInputRow(column + 12 * positionBytes, positionBytes, f32x4.sub(x1, x3));
+    const count = min(4, tiles - t);
+    for (let from = 0; from < count; from = lanesEnd) {
+      locateLanes(t, from, count, tilesW);
+      const h = lanesRow * 2 + top;
+      const w = lanesColumn * 2 + left;
+      const mode = storeMode(from, lanesEnd);
+      // The common case with the store mode a constant: no masks.
+      if (mode == STORE_ALL) sideBySide(column, positionBytes, plane, H, W, h, w, i32x4.splat(-1), STORE_ALL);
+      else sideBySide(column, positionBytes, plane, H, W, h, w, v128.andnot(tileLanes(lanesEnd), tileLanes(from)), mode);
+    }
   }
 }
 
