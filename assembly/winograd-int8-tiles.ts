@@ -1,8 +1,8 @@
 // The tiles of the int8 path's integer Winograd (winograd-int8.ts): which kind a convolution takes, the
-// input transform of one tile's window, and the output transform of the GEMMs' products.
+// input transform of four tiles' windows at a time, and the output transform of the GEMMs' products.
 import { MR, roundUp } from './conv2d';
 import { storeTiles } from './output-tiles';
-import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, STORE_ALL, storeLanes, storeMode } from './winograd';
+import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, STORE_ALL, storeLanes, storeMode } from './winograd';
 
 // Three kinds of tile. Square tiles are winograd-int8.ts's F(2x2, 3x3), on every 3x3 block of the
 // kernel. The other two read 6x4 windows: six rows down by Winograd with points 0, 1, -1, 2, -2 and
@@ -35,82 +35,21 @@ const SIX_ROW_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per 
   return tiles == FOUR_ROW_TILES ? 4 : 2;
 }
 
-/** Row r of V = t B from row r of t = B^T d, four i32 lanes: [t0 - t2, t1 + t2, t2 - t1, t1 - t3]. */
-@inline function transformRow(t: v128): v128 {
-  const a = i8x16.shuffle(t, t, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 4, 5, 6, 7);
-  const b = i8x16.shuffle(t, t, 8, 9, 10, 11, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-  // Lanes 0, 2, 3 of a - b and lane 1 of a + b.
-  return i8x16.shuffle(i32x4.sub(a, b), i32x4.add(a, b), 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 12, 13, 14, 15);
-}
-
-/** The rows of V = B^T d B for one tile and depth index: v0 .. v3 (4x4 windows) or v0 .. v5 (6x4); wasm globals, one set per instance. */
-export let v0: v128 = i32x4.splat(0);
-export let v1: v128 = i32x4.splat(0);
-export let v2: v128 = i32x4.splat(0);
-export let v3: v128 = i32x4.splat(0);
-export let v4: v128 = i32x4.splat(0);
-export let v5: v128 = i32x4.splat(0);
-
-/** Four i16 of a quantized row as i32 lanes. */
-@inline function quantizedRow(at: usize): v128 {
-  return i32x4.extend_low_i16x8_s(v128.load64_zero(at));
-}
-
-// v0 .. v3 <- V of the 4x4 window at `at` of a quantized plane whose rows are `rowBytes` apart.
-@inline export function transformTile(at: usize, rowBytes: usize): void {
-  const x0 = quantizedRow(at);
-  const x1 = quantizedRow(at + rowBytes);
-  const x2 = quantizedRow(at + 2 * rowBytes);
-  const x3 = quantizedRow(at + 3 * rowBytes);
-  v0 = transformRow(i32x4.sub(x0, x2));
-  v1 = transformRow(i32x4.add(x1, x2));
-  v2 = transformRow(i32x4.sub(x2, x1));
-  v3 = transformRow(i32x4.sub(x1, x3));
-}
-
-// Lane-wise add, subtract and shift left of i32x4 (one tile's row) or i16x8 (four tiles' pairs, windowRowPairs) lanes.
-@inline function add(a: v128, b: v128, pairs: bool): v128 {
-  return pairs ? i16x8.add(a, b) : i32x4.add(a, b);
-}
-
-@inline function sub(a: v128, b: v128, pairs: bool): v128 {
-  return pairs ? i16x8.sub(a, b) : i32x4.sub(a, b);
-}
-
-@inline function shl(a: v128, bits: i32, pairs: bool): v128 {
-  return pairs ? i16x8.shl(a, bits) : i32x4.shl(a, bits);
-}
-
 /** Row i of the six points' B^T (F(2, 5) and F(4, 3) alike) applied to rows d0 .. d5: [4,0,-5,0,1,0], [0,-4,-4,1,1,0], [0,4,-4,-1,1,0], [0,-2,-1,2,1,0], [0,2,-1,-2,1,0], [0,4,0,-5,0,1]. */
-@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, pairs: bool = false): v128 {
-  if (i == 0) return add(shl(sub(d0, d2, pairs), 2, pairs), sub(d4, d2, pairs), pairs);
-  if (i == 1) return sub(add(d3, d4, pairs), shl(add(d1, d2, pairs), 2, pairs), pairs);
-  if (i == 2) return add(sub(d4, d3, pairs), shl(sub(d1, d2, pairs), 2, pairs), pairs);
-  if (i == 3) return add(sub(d4, d2, pairs), shl(sub(d3, d1, pairs), 1, pairs), pairs);
-  if (i == 4) return sub(sub(d4, d2, pairs), shl(sub(d3, d1, pairs), 1, pairs), pairs);
-  return add(shl(sub(d1, d3, pairs), 2, pairs), sub(d5, d3, pairs), pairs);
-}
-
-// v0 .. v5 <- V of the 6x4 window at `at` (tall and four-row tiles): six points down the columns, then F(2, 3) along each row.
-export function transformSixRowTile(at: usize, rowBytes: usize): void {
-  const x0 = quantizedRow(at);
-  const x1 = quantizedRow(at + rowBytes);
-  const x2 = quantizedRow(at + 2 * rowBytes);
-  const x3 = quantizedRow(at + 3 * rowBytes);
-  const x4 = quantizedRow(at + 4 * rowBytes);
-  const x5 = quantizedRow(at + 5 * rowBytes);
-  v0 = transformRow(sixPointRow(0, x0, x1, x2, x3, x4, x5));
-  v1 = transformRow(sixPointRow(1, x0, x1, x2, x3, x4, x5));
-  v2 = transformRow(sixPointRow(2, x0, x1, x2, x3, x4, x5));
-  v3 = transformRow(sixPointRow(3, x0, x1, x2, x3, x4, x5));
-  v4 = transformRow(sixPointRow(4, x0, x1, x2, x3, x4, x5));
-  v5 = transformRow(sixPointRow(5, x0, x1, x2, x3, x4, x5));
+@inline function sixPointRow(i: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): v128 {
+  if (i == 0) return i16x8.add(i16x8.shl(i16x8.sub(d0, d2), 2), i16x8.sub(d4, d2));
+  if (i == 1) return i16x8.sub(i16x8.add(d3, d4), i16x8.shl(i16x8.add(d1, d2), 2));
+  if (i == 2) return i16x8.add(i16x8.sub(d4, d3), i16x8.shl(i16x8.sub(d1, d2), 2));
+  if (i == 3) return i16x8.add(i16x8.sub(d4, d2), i16x8.shl(i16x8.sub(d3, d1), 1));
+  if (i == 4) return i16x8.sub(i16x8.sub(d4, d2), i16x8.shl(i16x8.sub(d3, d1), 1));
+  return i16x8.add(i16x8.shl(i16x8.sub(d1, d3), 2), i16x8.sub(d5, d3));
 }
 
 // Four tiles side by side (tile k's window two columns right of tile k - 1's) and two depth indices q and
-// q + 1 in one v128: i16 lanes [q, q + 1] of tiles 0, 1, 2, 3, the panels' own order, so that each of the
-// 24 positions is one 16-byte store (one tile at a time: 24 four-byte stores a pair). Integer V fits i16
-// (|V| <= 2540), and i16 arithmetic wraps, so V is exact: the same bits as tile by tile.
+// q + 1 in one v128: i16 lanes [q, q + 1] of tiles 0, 1, 2, 3, the panels' own order, so that each
+// position is one 16-byte store (tile by tile, a pair took a four-byte store a position; the transforms of
+// conv1-5 took 2.17 ms at 1 thread, four at a time 1.22). V fits i16 (|V| <= 2540) and i16 arithmetic
+// wraps, so V is exact: B^T along the rows first, then down the columns, gives the same integers.
 
 // One window row of the four tiles after F(2, 3)'s B^T along it: columns [0 - 2, 1 + 2, 2 - 1, 1 - 3].
 let w0: v128 = i32x4.splat(0);
@@ -136,13 +75,23 @@ let w3: v128 = i32x4.splat(0);
   w3 = i16x8.sub(c1, c3);
 }
 
-// Column j's six positions (4i + j) from its six window rows, down by the six points.
-@inline function storeColumn(out: usize, stride: usize, j: i32, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, keep: v128, mode: i32): void {
-  for (let i = 0; i < 6; i++) storeLanes(out + <usize>(4 * i + j) * stride, sixPointRow(i, d0, d1, d2, d3, d4, d5, true), keep, mode);
+// Column j's positions 4i + j from its window rows: six rows down by the six points, or four (square tiles) by F(2x2, 3x3)'s B^T.
+@inline function storeColumn(
+  out: usize, stride: usize, j: i32, square: bool, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, keep: v128, mode: i32,
+): void {
+  if (square) {
+    storeLanes(out + <usize>j * stride, i16x8.sub(d0, d2), keep, mode);
+    storeLanes(out + <usize>(4 + j) * stride, i16x8.add(d1, d2), keep, mode);
+    storeLanes(out + <usize>(8 + j) * stride, i16x8.sub(d2, d1), keep, mode);
+    storeLanes(out + <usize>(12 + j) * stride, i16x8.sub(d1, d3), keep, mode);
+    return;
+  }
+  for (let i = 0; i < 6; i++) storeLanes(out + <usize>(4 * i + j) * stride, sixPointRow(i, d0, d1, d2, d3, d4, d5), keep, mode);
 }
 
-// The 24 positions of four side-by-side 6x4 windows at `a` and `b`, rows `rowBytes` apart, to out + p * stride.
-@inline function sideBySide(out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, rowBytes: usize, keep: v128, mode: i32): void {
+// The positions of four side-by-side windows (6x4, or 4x4 where `square`) at `a` and `b`, rows `rowBytes` apart, to out + p * stride.
+@inline function sideBySide(out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, square: bool, rowBytes: usize, keep: v128, mode: i32): void {
+  const zero = i32x4.splat(0);
   windowRowPairs(a, b, hasSecond);
   const x00 = w0, x01 = w1, x02 = w2, x03 = w3;
   windowRowPairs(a + rowBytes, b + rowBytes, hasSecond);
@@ -151,13 +100,16 @@ let w3: v128 = i32x4.splat(0);
   const x20 = w0, x21 = w1, x22 = w2, x23 = w3;
   windowRowPairs(a + 3 * rowBytes, b + 3 * rowBytes, hasSecond);
   const x30 = w0, x31 = w1, x32 = w2, x33 = w3;
-  windowRowPairs(a + 4 * rowBytes, b + 4 * rowBytes, hasSecond);
-  const x40 = w0, x41 = w1, x42 = w2, x43 = w3;
-  windowRowPairs(a + 5 * rowBytes, b + 5 * rowBytes, hasSecond);
-  storeColumn(out, stride, 0, x00, x10, x20, x30, x40, w0, keep, mode);
-  storeColumn(out, stride, 1, x01, x11, x21, x31, x41, w1, keep, mode);
-  storeColumn(out, stride, 2, x02, x12, x22, x32, x42, w2, keep, mode);
-  storeColumn(out, stride, 3, x03, x13, x23, x33, x43, w3, keep, mode);
+  let x40 = zero, x41 = zero, x42 = zero, x43 = zero;
+  if (!square) {
+    windowRowPairs(a + 4 * rowBytes, b + 4 * rowBytes, hasSecond);
+    x40 = w0; x41 = w1; x42 = w2; x43 = w3;
+    windowRowPairs(a + 5 * rowBytes, b + 5 * rowBytes, hasSecond);
+  }
+  storeColumn(out, stride, 0, square, x00, x10, x20, x30, x40, w0, keep, mode);
+  storeColumn(out, stride, 1, square, x01, x11, x21, x31, x41, w1, keep, mode);
+  storeColumn(out, stride, 2, square, x02, x12, x22, x32, x42, w2, keep, mode);
+  storeColumn(out, stride, 3, square, x03, x13, x23, x33, x43, w3, keep, mode);
 }
 
 /** The i16 lanes of tiles 0 .. count - 1 (two a tile: depth indices q and q + 1). */
@@ -166,36 +118,29 @@ let w3: v128 = i32x4.splat(0);
 }
 
 /**
- * Tiles t .. t + 3 (t a multiple of 4) of 6x4 windows in planes whose rows are `rowBytes` apart, for depth
- * indices q (window origin `a`) and q + 1 (`b`, where `hasSecond`): their 24 positions to out + p * stride
- * as [q, q + 1] i16 pairs, zeros past the last tile; one pass for each tile row among the four.
+ * Tiles t .. t + 3 (t a multiple of 4) of a kind's windows in planes whose rows are `rowBytes` apart, for
+ * depth indices q (window origin `a`) and q + 1 (`b`, where `hasSecond`): their positions to out + p *
+ * stride as [q, q + 1] i16 pairs, zeros past the last tile; one pass for each tile row among the four.
  */
 export function transformFourTiles(
-  out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, t: i32, tiles: i32, tilesW: i32, tileRows: i32, rowBytes: usize,
+  out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, kind: i32, t: i32, tiles: i32, tilesW: i32, rowBytes: usize,
 ): void {
+  const square = kind == SQUARE_TILES;
   if (t >= tiles) {
-    for (let p = 0; p < SIX_ROW_POSITIONS; p++) v128.store(out + <usize>p * stride, i32x4.splat(0));
+    const positions = square ? POSITIONS : SIX_ROW_POSITIONS;
+    for (let p = 0; p < positions; p++) v128.store(out + <usize>p * stride, i32x4.splat(0));
     return;
   }
   const count = min(4, tiles - t);
   for (let from = 0; from < count; from = lanesEnd) {
     locateLanes(t, from, count, tilesW);
     // Lane 0's window; a row that begins among the four has it in the row above's last columns.
-    const start = <usize>(<isize>(lanesRow * tileRows) * <isize>rowBytes + (<isize>lanesColumn << 2));
+    const start = <usize>(<isize>(lanesRow * tileRowsOf(kind)) * <isize>rowBytes + (<isize>lanesColumn << 2));
     const mode = storeMode(from, lanesEnd);
     // The common case with the store mode a constant: no masks.
-    if (mode == STORE_ALL) sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, i32x4.splat(-1), STORE_ALL);
-    else sideBySide(out, stride, a + start, b + start, hasSecond, rowBytes, v128.andnot(tilePairLanes(lanesEnd), tilePairLanes(from)), mode);
+    if (mode == STORE_ALL) sideBySide(out, stride, a + start, b + start, hasSecond, square, rowBytes, i32x4.splat(-1), STORE_ALL);
+    else sideBySide(out, stride, a + start, b + start, hasSecond, square, rowBytes, v128.andnot(tilePairLanes(lanesEnd), tilePairLanes(from)), mode);
   }
-}
-
-/** Row r of two depth indices' V (i32 lanes, one position each) as four i16 pairs, one per position, `stride` bytes apart. */
-@inline export function storePairRow(at: usize, stride: usize, first: v128, second: v128): void {
-  const pairs = i8x16.shuffle(i16x8.narrow_i32x4_s(first, second), first, 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
-  v128.store32_lane(at, pairs, 0);
-  v128.store32_lane(at + stride, pairs, 1);
-  v128.store32_lane(at + 2 * stride, pairs, 2);
-  v128.store32_lane(at + 3 * stride, pairs, 3);
 }
 
 /** The integer convolution y * scale + bias, ReLU'd: four outputs of one kind, one per tile. */

@@ -28,8 +28,7 @@ import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBloc
 import { blocksOf, positionStride, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
 import {
-  SIX_ROW_POSITIONS, SQUARE_TILES, storePairRow, TALL_TILES, tileRowsOf, tilesOf, transformFourTiles, transformOutput, transformSixRowTile, transformTile,
-  v0, v1, v2, v3, v4, v5,
+  SIX_ROW_POSITIONS, SQUARE_TILES, TALL_TILES, tileRowsOf, tilesOf, transformFourTiles, transformOutput,
 } from './winograd-int8-tiles';
 import { checkRange } from './simd';
 
@@ -250,7 +249,6 @@ export function winogradInt8TransformInput(
   const depth = depthOf(C, R, S, G);
   const pairs = pairsOf(depth);
   const kind = tilesOf(C, R, S, G);
-  const sixRows = kind != SQUARE_TILES;
   const tileRows = tileRowsOf(kind);
   const tilesW = (OW + 1) >> 1;
   const tiles = ((OH + tileRows - 1) / tileRows) * tilesW;
@@ -261,7 +259,6 @@ export function winogradInt8TransformInput(
   const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
   if (first < 0 || end > G * pairs) unreachable();
-  const zero = i32x4.splat(0);
   const positionBytes = positionPanelBytes(C, R, S, G, OH, OW);
   const groupBytes = <usize>positionsOf(C, R, S, G) * positionBytes;
   for (let item = first; item < end; item++) {
@@ -274,35 +271,9 @@ export function winogradInt8TransformInput(
     const q1 = hasSecond ? q + 1 : q;
     const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
     const groupPanels = panels + <usize>g * groupBytes;
-    if (sixRows) {
-      for (let t = 0; t < columns; t += 4) {
-        const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
-        transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, t, tiles, tilesW, tileRows, rowBytes);
-      }
-      continue;
-    }
-    for (let t = 0; t < columns; t++) {
+    for (let t = 0; t < columns; t += 4) {
       const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
-      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero;
-      let b0 = zero, b1 = zero, b2 = zero, b3 = zero, b4 = zero, b5 = zero;
-      if (t < tiles) {
-        const offset = <usize>((t / tilesW) * tileRows) * rowBytes + (<usize>((t % tilesW) * 2) << 1);
-        if (sixRows) transformSixRowTile(origin0 + offset, rowBytes);
-        else transformTile(origin0 + offset, rowBytes);
-        a0 = v0; a1 = v1; a2 = v2; a3 = v3; a4 = v4; a5 = v5;
-        if (hasSecond) {
-          if (sixRows) transformSixRowTile(origin1 + offset, rowBytes);
-          else transformTile(origin1 + offset, rowBytes);
-          b0 = v0; b1 = v1; b2 = v2; b3 = v3; b4 = v4; b5 = v5;
-        }
-      }
-      storePairRow(column, positionBytes, a0, b0);
-      storePairRow(column + 4 * positionBytes, positionBytes, a1, b1);
-      storePairRow(column + 8 * positionBytes, positionBytes, a2, b2);
-      storePairRow(column + 12 * positionBytes, positionBytes, a3, b3);
-      if (!sixRows) continue;
-      storePairRow(column + 16 * positionBytes, positionBytes, a4, b4);
-      storePairRow(column + 20 * positionBytes, positionBytes, a5, b5);
+      transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, kind, t, tiles, tilesW, rowBytes);
     }
   }
 }
