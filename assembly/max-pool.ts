@@ -55,21 +55,35 @@ export function maxPool(
 
 /**
  * Four 3-wide, stride-2 windows starting at columns 0, 2, 4, 6 of `start`: the column maxima over
- * rows [h0, h1) first (columns 0-3, 4-7 and 5-8), then the three horizontal taps by shuffles.
- * f32x4.max, like the scalar max, propagates NaN, so a NaN still reaches the output check.
+ * rows [h0, h1) first (columns 0-3, 4-7 and 5-8), then the three horizontal taps by shuffles. With
+ * f32x4.pmax (one instruction; f32x4.max, which propagates NaN, is several in V8: pool1 and pool2 took
+ * 0.45 ms at 1 thread, 0.23 with pmax), and NaN, which pmax may drop, kept by a mask of the inputs that
+ * are not equal to themselves: a NaN still reaches the output check.
  */
 @inline function fourWindowMaxima(start: usize, W: i32, h0: i32, h1: i32): v128 {
   let c0 = f32x4.splat(-Infinity);
   let c1 = c0;
   let c2 = c0;
+  let nan0 = i32x4.splat(0);
+  let nan1 = nan0;
+  let nan2 = nan0;
   for (let h = h0; h < h1; h++) {
     const row = start + (<usize>(h * W) << 2);
-    c0 = f32x4.max(c0, v128.load(row));
-    c1 = f32x4.max(c1, v128.load(row, 16));
-    c2 = f32x4.max(c2, v128.load(row, 20));
+    const r0 = v128.load(row);
+    const r1 = v128.load(row, 16);
+    const r2 = v128.load(row, 20);
+    c0 = f32x4.pmax(c0, r0);
+    c1 = f32x4.pmax(c1, r1);
+    c2 = f32x4.pmax(c2, r2);
+    nan0 = v128.or(nan0, f32x4.ne(r0, r0));
+    nan1 = v128.or(nan1, f32x4.ne(r1, r1));
+    nan2 = v128.or(nan2, f32x4.ne(r2, r2));
   }
   const left = v128.shuffle<f32>(c0, c1, 0, 2, 4, 6);
   const middle = v128.shuffle<f32>(c0, c1, 1, 3, 5, 7);
   const right = v128.shuffle<f32>(left, c2, 1, 2, 3, 7);
-  return f32x4.max(f32x4.max(left, middle), right);
+  const nanLeft = v128.shuffle<f32>(nan0, nan1, 0, 2, 4, 6);
+  const nan = v128.or(v128.or(nanLeft, v128.shuffle<f32>(nan0, nan1, 1, 3, 5, 7)), v128.shuffle<f32>(nanLeft, nan2, 1, 2, 3, 7));
+  // All ones is a NaN.
+  return v128.or(f32x4.pmax(f32x4.pmax(left, middle), right), nan);
 }

@@ -1,6 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import type { MaxPoolShape } from '../../src/backends/backend.js';
 import { slidingOutputSize } from '../../src/model/shapes.js';
-import { runOp } from '../backends.js';
+import { runOp, WASM_BUILDS_UNDER_TEST } from '../backends.js';
+import { expectClose } from '../close.js';
 import { uniform } from '../random.js';
 import { maxPoolReference } from '../reference/max-pool.js';
 import { describeOnBackends } from './op-suite.js';
@@ -48,4 +50,26 @@ describeOnBackends('maxPool', {
   },
   run: (backend, c, { input, expected }) => runOp(backend, input, expected.length, (out, x) => backend.maxPool(out, x, shapeOf(c))),
   tolerance: { atol: 0, rtol: 0 },
+});
+
+// The wasm kernel takes its maxima with f32x4.pmax, which drops a NaN, and keeps NaN by a mask of its
+// own: a window that holds one gives NaN, so the network's output check reports it. (WGSL may assume
+// there is no NaN, so WebGPU is not held to this.)
+describe('maxPool keeps NaN on the wasm builds', () => {
+  const c = pool('NaN inside four-at-a-time blocks (each row and column of a window) and in a scalar edge window', 1, 2, 9, 40, 3, 2, false);
+  const input = uniform(c.N * c.C * c.H * c.W, 12, -2, -0.5);
+  for (const at of [2 * 40 + 9, 4 * 40 + 14, 6 * 40 + 20, 8 * 40 + 39, 360 + 3 * 40 + 1]) input[at] = Number.NaN;
+  const expected = maxPoolReference(input, shapeOf(c));
+  const nanOutputs = (values: Float32Array) => [...values.keys()].filter((i) => Number.isNaN(values[i]));
+
+  it.each(WASM_BUILDS_UNDER_TEST.filter((build) => !build.absentBecause))('$name, threads 1 and 2', async (build) => {
+    expect(nanOutputs(expected).length).toBeGreaterThanOrEqual(5);
+    for (const threads of [1, 2]) {
+      const backend = await build.create(threads);
+      const actual = await runOp(backend, input, expected.length, (out, x) => backend.maxPool(out, x, shapeOf(c)));
+      backend.dispose();
+      expect(nanOutputs(actual)).toEqual(nanOutputs(expected));
+      expectClose(actual.map((v) => (Number.isNaN(v) ? 0 : v)), expected.map((v) => (Number.isNaN(v) ? 0 : v)), 0, 0);
+    }
+  });
 });
