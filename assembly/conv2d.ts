@@ -12,7 +12,7 @@
 //      writes the valid columns to the NCHW output.
 // Every output element is summed in the same order whichever item, thread or block size computes it,
 // so any split of the items gives bit-identical results.
-import { checkRange, madd } from './simd';
+import { checkRange, madd, relu4 } from './simd';
 
 // 4 x 8: eight accumulators, two panel vectors and a splat fit x86's 16 vector registers; 6 x 8
 // (twelve accumulators) measured 30% slower in V8, which then spills.
@@ -229,7 +229,6 @@ export let itemN1: i32 = 0;
 
 // out[m][p] = relu?(product[m][p] + bias[m]) for rows [m0, m1) and columns [p0, p1); product rows are ldc floats apart.
 function writeOutput(out: usize, product: usize, ldc: i32, bias: usize, m0: i32, m1: i32, p0: i32, p1: i32, P: i32, relu: bool): void {
-  const zero = f32x4.splat(0);
   for (let m = m0; m < m1; m++) {
     const src = product + (<usize>(m * ldc) << 2);
     const dst = out + (<usize>(m * P) << 2);
@@ -238,7 +237,7 @@ function writeOutput(out: usize, product: usize, ldc: i32, bias: usize, m0: i32,
     let p = p0;
     for (; p + 4 <= p1; p += 4) {
       let v = f32x4.add(v128.load(src + (<usize>p << 2)), bv);
-      if (relu) v = f32x4.max(v, zero);
+      if (relu) v = relu4(v);
       v128.store(dst + (<usize>p << 2), v);
     }
     for (; p < p1; p++) {

@@ -5,7 +5,7 @@
 // registers and the per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q *
 // scale * x)). Threads share out the rows: an int8 item is a pair of rows (the last one alone when O is
 // odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
-import { checkRange, laneTotals, madd, sumLanes } from './simd';
+import { checkRange, laneTotals, madd, relu4, sumLanes } from './simd';
 
 // Four widened int8 lanes times four inputs, accumulated.
 @inline function maddInt8(acc: v128, q32: v128, x: v128): v128 {
@@ -139,7 +139,7 @@ export function fullyConnectedF32(
       for (let n = 0; n < N; n++) {
         dotF32Four(rows, <usize>I << 2, input + (<usize>(n * I) << 2), I);
         const value = f32x4.add(fourSums, b);
-        v128.store(out + (<usize>(n * O + o0) << 2), relu ? f32x4.max(value, f32x4.splat(0)) : value);
+        v128.store(out + (<usize>(n * O + o0) << 2), relu ? relu4(value) : value);
       }
       continue;
     }
@@ -225,7 +225,7 @@ function dotQuantizedEightWidened(rows: usize, r: usize, x: usize, I: i32): void
 /** Four outputs from four integer sums: f32(sum) * (scale * step) + bias, ReLU'd; as finish() does one by one. */
 @inline function finishFour(sums: v128, scales: usize, step: v128, bias: usize, relu: bool): v128 {
   const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(v128.load(scales), step)), v128.load(bias));
-  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+  return relu ? relu4(v) : v;
 }
 
 // Items [first, end) of fullyConnectedW8A8 (see there), with the relaxed dot product or the widened one.

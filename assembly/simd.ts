@@ -9,6 +9,14 @@
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
+/**
+ * ReLU of four lanes: f32x4.pmax (v < 0 ? 0 : v) is one instruction where f32x4.max's NaN rules take
+ * several in V8, and with v first it keeps a NaN in v for the output check (-0 stays -0, equal to 0).
+ */
+@inline export function relu4(v: v128): v128 {
+  return f32x4.pmax(v, f32x4.splat(0));
+}
+
 /** Sum of the four lanes. */
 @inline export function sumLanes(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);

@@ -1,6 +1,7 @@
 // The tiles of the int8 path's integer Winograd (winograd-int8.ts): which kind a convolution takes, the
 // input transform of four tiles' windows at a time, and the output transform of the GEMMs' products.
 import { MR, roundUp } from './conv2d';
+import { relu4 } from './simd';
 import { storeTiles } from './output-tiles';
 import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, STORE_ALL, storeLanes, storeMode } from './winograd';
 
@@ -146,7 +147,7 @@ export function transformFourTiles(
 /** The integer convolution y * scale + bias, ReLU'd: four outputs of one kind, one per tile. */
 @inline function finishOutputs(y: v128, scale: v128, bias: v128, relu: bool): v128 {
   const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(y), scale), bias);
-  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+  return relu ? relu4(v) : v;
 }
 
 /** y / 4 (exact: 3x3 blocks' y is 4x an integer), finished. */
