@@ -16,7 +16,8 @@
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
 // each output is computed in the same order whatever the split into items.
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
-import { checkRange } from './simd';
+import { storeTiles } from './output-tiles';
+import { checkRange, relu4 } from './simd';
 
 export const POSITIONS = 16;
 
@@ -198,46 +199,40 @@ export function winogradTransformInput(
   }
 }
 
-/** Row r of the 4x4 product tile at `source` (positions 4r .. 4r + 3, `stride` bytes apart) in four lanes. */
-@inline function productRow(source: usize, stride: usize, r: i32): v128 {
-  const at = source + <usize>(r * 4) * stride;
-  let v = f32x4.splat(load<f32>(at));
-  v = f32x4.replace_lane(v, 1, load<f32>(at + stride));
-  v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * stride));
-  return f32x4.replace_lane(v, 3, load<f32>(at + 3 * stride));
+/** bias + y, ReLU'd where `relu`. */
+@inline function finishOutputs(y: v128, bias: v128, relu: bool): v128 {
+  const v = f32x4.add(y, bias);
+  return relu ? relu4(v) : v;
 }
 
-// out[k][OH][OW] <- A^T M A + bias (ReLU) for rows [k0, k1) and tiles [t0, t1) of products[pos][Kg_pad][columns].
+// out[k][OH][OW] <- A^T M A + bias (ReLU) for rows [k0, k1) and tiles [t0, t1) of products[pos][Kg_pad][columns],
+// four tiles a step in the v128 lanes (t0 is a multiple of NR, the products have columns up to one): the
+// sums in the order one tile at a time took, so the same bits, and (with output-tiles.ts) 16-byte
+// loads and stores instead of a float each.
 function transformOutput(
   out: usize, products: usize, bias: usize, k0: i32, k1: i32, t0: i32, t1: i32, Kg: i32, OH: i32, OW: i32, tilesW: i32, columns: i32, relu: bool,
 ): void {
-  const positionBytes = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
+  const stride = positionStride(<usize>roundUp(Kg, MR) * columns << 2);
   for (let k = k0; k < k1; k++) {
-    const b = load<f32>(bias + (<usize>k << 2));
+    const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
     const plane = out + (<usize>k * OH * OW << 2);
-    for (let t = t0; t < t1; t++) {
-      const source = products + (<usize>(k * columns + t) << 2);
-      // s = A^T M: two rows of four, one v128 each.
-      const m1 = productRow(source, positionBytes, 1);
-      const m2 = productRow(source, positionBytes, 2);
-      const s0 = f32x4.add(f32x4.add(productRow(source, positionBytes, 0), m1), m2);
-      const s1 = f32x4.sub(f32x4.sub(m1, m2), productRow(source, positionBytes, 3));
-      const oh = (t / tilesW) * 2;
-      const ow = (t % tilesW) * 2;
-      for (let i = 0; i < 2; i++) {
-        if (oh + i >= OH) break;
-        const s = i == 0 ? s0 : s1;
-        const x0 = f32x4.extract_lane(s, 0), x1 = f32x4.extract_lane(s, 1), x2 = f32x4.extract_lane(s, 2), x3 = f32x4.extract_lane(s, 3);
-        let y0 = x0 + x1 + x2 + b;
-        let y1 = x1 - x2 - x3 + b;
-        if (relu) {
-          y0 = max<f32>(y0, 0);
-          y1 = max<f32>(y1, 0);
-        }
-        const dst = plane + (<usize>((oh + i) * OW + ow) << 2);
-        store<f32>(dst, y0);
-        if (ow + 1 < OW) store<f32>(dst, y1, 4);
-      }
+    for (let t = t0; t < t1; t += 4) {
+      const m = products + (<usize>(k * columns + t) << 2);
+      // z = A^T M down each column c (position 4r + c): its rows 0 and 1.
+      const z00 = f32x4.add(f32x4.add(v128.load(m), v128.load(m + 4 * stride)), v128.load(m + 8 * stride));
+      const z01 = f32x4.add(f32x4.add(v128.load(m + stride), v128.load(m + 5 * stride)), v128.load(m + 9 * stride));
+      const z02 = f32x4.add(f32x4.add(v128.load(m + 2 * stride), v128.load(m + 6 * stride)), v128.load(m + 10 * stride));
+      const z03 = f32x4.add(f32x4.add(v128.load(m + 3 * stride), v128.load(m + 7 * stride)), v128.load(m + 11 * stride));
+      const z10 = f32x4.sub(f32x4.sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride)), v128.load(m + 12 * stride));
+      const z11 = f32x4.sub(f32x4.sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride)), v128.load(m + 13 * stride));
+      const z12 = f32x4.sub(f32x4.sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride)), v128.load(m + 14 * stride));
+      const z13 = f32x4.sub(f32x4.sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride)), v128.load(m + 15 * stride));
+      // y = z A along each row.
+      const y00 = finishOutputs(f32x4.add(f32x4.add(z00, z01), z02), b, relu);
+      const y01 = finishOutputs(f32x4.sub(f32x4.sub(z01, z02), z03), b, relu);
+      const y10 = finishOutputs(f32x4.add(f32x4.add(z10, z11), z12), b, relu);
+      const y11 = finishOutputs(f32x4.sub(f32x4.sub(z11, z12), z13), b, relu);
+      storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
     }
   }
 }
