@@ -196,11 +196,34 @@ function storeWeightRow(at: usize, stride: usize, t: v128): void {
   store<i16>(at + 3 * stride, <i16>(2 * t2));
 }
 
+// Quantizes channel c of input [C, H, W] into its zero-bordered i16 plane at `plane` (`rows` x `columns`).
+@inline function quantizePlane(
+  plane: usize, input: usize, c: i32, H: i32, W: i32, padTop: i32, padLeft: i32, rows: i32, columns: i32, factor: f32,
+): void {
+  const factors = f32x4.splat(factor);
+  // The input's columns that land inside the padded plane.
+  const inside = min(W, columns - padLeft);
+  memory.fill(plane, 0, <usize>rows * columns << 1);
+  const source = input + (<usize>c * H * W << 2);
+  for (let h = 0; h < H && h + padTop < rows; h++) {
+    const src = source + (<usize>(h * W) << 2);
+    const dst = plane + (<usize>((h + padTop) * columns + padLeft) << 1);
+    let w = 0;
+    for (; w + 8 <= inside; w += 8) {
+      const low = quantize4(v128.load(src + (<usize>w << 2)), factors);
+      const high = quantize4(v128.load(src + (<usize>w << 2), 16), factors);
+      v128.store(dst + (<usize>w << 1), i16x8.narrow_i32x4_s(low, high));
+    }
+    for (; w < inside; w++) store<i16>(dst + (<usize>w << 1), <i16>quantize1(load<f32>(src + (<usize>w << 2)), factor));
+  }
+}
+
 /**
  * Items [first, end) of the int8 input quantization for one image, item = channel: the quantized input
  * (at the start of `scratch`) <- input [C, H, W] as i16 in [-127, 127] with the image's largest |x| (from
  * maxima [C], planeMaxima), each plane inside a zero border of padTop rows and padLeft columns (and
- * enough below and right that every tile's windows lie inside).
+ * enough below and right that every tile's windows lie inside). Where winogradInt8PairsFold says so,
+ * winogradInt8QuantizeTransform does this and the transform in one pass.
  */
 export function winogradInt8QuantizeInput(
   scratch: usize, input: usize, maxima: usize, C: i32, H: i32, W: i32, R: i32, S: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
@@ -214,24 +237,37 @@ export function winogradInt8QuantizeInput(
   checkRange(maxima, <usize>C << 2);
   if (first < 0 || end > C || padTop < 0 || padLeft < 0) unreachable();
   const factor = quantizeFactor(largestOf(maxima, C));
-  const factors = f32x4.splat(factor);
-  // The input's columns that land inside the padded plane.
-  const inside = min(W, columns - padLeft);
   for (let c = first; c < end; c++) {
-    const plane = scratch + (<usize>c * rows * columns << 1);
-    memory.fill(plane, 0, <usize>rows * columns << 1);
-    const source = input + (<usize>c * H * W << 2);
-    for (let h = 0; h < H && h + padTop < rows; h++) {
-      const src = source + (<usize>(h * W) << 2);
-      const dst = plane + (<usize>((h + padTop) * columns + padLeft) << 1);
-      let w = 0;
-      for (; w + 8 <= inside; w += 8) {
-        const low = quantize4(v128.load(src + (<usize>w << 2)), factors);
-        const high = quantize4(v128.load(src + (<usize>w << 2), 16), factors);
-        v128.store(dst + (<usize>w << 1), i16x8.narrow_i32x4_s(low, high));
-      }
-      for (; w < inside; w++) store<i16>(dst + (<usize>w << 1), <i16>quantize1(load<f32>(src + (<usize>w << 2)), factor));
-    }
+    quantizePlane(scratch + (<usize>c * rows * columns << 1), input, c, H, W, padTop, padLeft, rows, columns, factor);
+  }
+}
+
+// Panels of pair `pair` of group g (depth indices 2 pair and 2 pair + 1, the second zero past the depth)
+// <- B^T d B of the quantized planes at `quantized`, four tiles at a time.
+@inline function transformPair(
+  panels: usize, quantized: usize, g: i32, pair: i32, C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32,
+): void {
+  const Cg = C / G;
+  const blocksW = blocksOf(S);
+  const depth = depthOf(C, R, S, G);
+  const pairs = pairsOf(depth);
+  const kind = tilesOf(C, R, S, G);
+  const tilesW = (OW + 1) >> 1;
+  const tiles = ((OH + tileRowsOf(kind) - 1) / tileRowsOf(kind)) * tilesW;
+  const columns = columnsOf(C, R, S, G, OH, OW);
+  const rowBytes = <usize>paddedSize(OW, S) << 1;
+  const planeBytes = <usize>planeRows(OH, R) * rowBytes;
+  const positionBytes = positionPanelBytes(C, R, S, G, OH, OW);
+  const q = pair * 2;
+  const hasSecond = q + 1 < depth;
+  // Each depth index's window origin: its channel's plane, shifted by its kernel block.
+  const origin0 = quantized + <usize>(g * Cg + q % Cg) * planeBytes + <usize>((q / Cg) / blocksW * 3) * rowBytes + (<usize>((q / Cg) % blocksW * 3) << 1);
+  const q1 = hasSecond ? q + 1 : q;
+  const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
+  const groupPanels = panels + <usize>(g * positionsOf(C, R, S, G)) * positionBytes;
+  for (let t = 0; t < columns; t += 4) {
+    const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
+    transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, kind, t, tiles, tilesW, rowBytes);
   }
 }
 
@@ -244,37 +280,52 @@ export function winogradInt8TransformInput(
   scratch: usize, C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, first: i32, end: i32,
 ): void {
   if (R > 6 || S > 6) unreachable();
-  const Cg = C / G;
-  const blocksW = blocksOf(S);
-  const depth = depthOf(C, R, S, G);
-  const pairs = pairsOf(depth);
-  const kind = tilesOf(C, R, S, G);
-  const tileRows = tileRowsOf(kind);
-  const tilesW = (OW + 1) >> 1;
-  const tiles = ((OH + tileRows - 1) / tileRows) * tilesW;
-  const columns = columnsOf(C, R, S, G, OH, OW);
-  const rowBytes = <usize>paddedSize(OW, S) << 1;
-  const planeBytes = <usize>planeRows(OH, R) * rowBytes;
-  const quantized = scratch;
-  const panels = scratch + quantizedBytes(C, R, S, OH, OW);
+  const pairs = pairsOf(depthOf(C, R, S, G));
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
   if (first < 0 || end > G * pairs) unreachable();
-  const positionBytes = positionPanelBytes(C, R, S, G, OH, OW);
-  const groupBytes = <usize>positionsOf(C, R, S, G) * positionBytes;
+  const panels = scratch + quantizedBytes(C, R, S, OH, OW);
+  for (let item = first; item < end; item++) transformPair(panels, scratch, item / pairs, item % pairs, C, R, S, G, OH, OW);
+}
+
+/**
+ * Whether each pair of depth indices holds two channels of one kernel block (or the last channel
+ * alone), so that one item can quantize two channels and transform every pair they make: with one
+ * block, or an even number of channels a group.
+ */
+export function winogradInt8PairsFold(C: i32, R: i32, S: i32, G: i32): bool {
+  return (C / G) % 2 == 0 || depthOf(C, R, S, G) == C / G;
+}
+
+/**
+ * Items [first, end) of the int8 input quantization and transform in one pass, where winogradInt8PairsFold: item =
+ * g * ceil(C/G / 2) + p quantizes channels 2p and 2p + 1 of group g (as winogradInt8QuantizeInput) and
+ * transforms the pairs they make in every kernel block (as winogradInt8TransformInput), while its planes
+ * are still in cache; one barrier less a convolution.
+ */
+export function winogradInt8QuantizeTransform(
+  scratch: usize, input: usize, maxima: usize, C: i32, H: i32, W: i32, R: i32, S: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
+  first: i32, end: i32,
+): void {
+  if (R > 6 || S > 6 || !winogradInt8PairsFold(C, R, S, G)) unreachable();
+  const Cg = C / G;
+  const channelPairs = (Cg + 1) >> 1;
+  const rows = planeRows(OH, R);
+  const columns = paddedSize(OW, S);
+  checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
+  checkRange(input, <usize>C * H * W << 2);
+  checkRange(maxima, <usize>C << 2);
+  if (first < 0 || end > G * channelPairs || padTop < 0 || padLeft < 0) unreachable();
+  const factor = quantizeFactor(largestOf(maxima, C));
+  const blocks = depthOf(C, R, S, G) / Cg;
+  const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   for (let item = first; item < end; item++) {
-    const g = item / pairs;
-    const pair = item % pairs;
-    const q = pair * 2;
-    const hasSecond = q + 1 < depth;
-    // Each depth index's window origin: its channel's plane, shifted by its kernel block.
-    const origin0 = quantized + <usize>(g * Cg + q % Cg) * planeBytes + <usize>((q / Cg) / blocksW * 3) * rowBytes + (<usize>((q / Cg) % blocksW * 3) << 1);
-    const q1 = hasSecond ? q + 1 : q;
-    const origin1 = quantized + <usize>(g * Cg + q1 % Cg) * planeBytes + <usize>((q1 / Cg) / blocksW * 3) * rowBytes + (<usize>((q1 / Cg) % blocksW * 3) << 1);
-    const groupPanels = panels + <usize>g * groupBytes;
-    for (let t = 0; t < columns; t += 4) {
-      const column = groupPanels + ((<usize>(t >> 3) * pairs + pair) * NR + (t & 7) << 2);
-      transformFourTiles(column, positionBytes, origin0, origin1, hasSecond, kind, t, tiles, tilesW, rowBytes);
+    const g = item / channelPairs;
+    const p = item % channelPairs;
+    for (let c = g * Cg + 2 * p; c < min(g * Cg + 2 * p + 2, (g + 1) * Cg); c++) {
+      quantizePlane(scratch + (<usize>c * rows * columns << 1), input, c, H, W, padTop, padLeft, rows, columns, factor);
     }
+    // Depth index b * Cg + 2p starts a pair: Cg is even, or there is one block.
+    for (let b = 0; b < blocks; b++) transformPair(panels, scratch, g, (b * Cg + 2 * p) >> 1, C, R, S, G, OH, OW);
   }
 }
 

@@ -3,7 +3,7 @@
 // refused with OUT_OF_MEMORY saying how much it needed instead of a kernel writing past a wrapped size.
 import { describe, expect, it } from 'vitest';
 import {
-  directPackedWeightBytes, directScratchBytes, winogradInt8PackedWeightBytes, winogradInt8ScratchBytes, winogradPackedWeightBytes,
+  directPackedWeightBytes, directScratchBytes, winogradInt8PackedWeightBytes, winogradInt8PairsFold, winogradInt8ScratchBytes, winogradPackedWeightBytes,
   winogradScratchBytes, type ConvolutionSize,
 } from '../src/backends/wasm/kernel-sizes.js';
 import { instantiateKernels } from '../src/backends/wasm/kernels.js';
@@ -35,11 +35,12 @@ describe('kernel sizes', () => {
     const tile = { MR: (k as unknown as Record<string, WebAssembly.Global>).MR.value, NR: (k as unknown as Record<string, WebAssembly.Global>).NR.value };
     const mine = SHAPES.map((s) => [
       directScratchBytes(s, tile), directPackedWeightBytes(s, tile), winogradScratchBytes(s, tile), winogradPackedWeightBytes(s, tile),
-      winogradInt8ScratchBytes(s, tile), winogradInt8PackedWeightBytes(s, tile),
+      winogradInt8ScratchBytes(s, tile), winogradInt8PackedWeightBytes(s, tile), winogradInt8PairsFold(s),
     ]);
     const theirs = SHAPES.map(({ C, K, R, S, G, OH, OW }) => [
       k.conv2dScratchBytes(C, K, R, S, G, OH, OW), k.conv2dPackedWeightFloats(C, K, R, S, G) * 4, k.winogradScratchBytes(C, K, R, S, G, OH, OW),
       k.winogradPackedWeightFloats(C, K, R, S, G) * 4, k.winogradInt8ScratchBytes(C, K, R, S, G, OH, OW), k.winogradInt8PackedWeightBytes(C, K, R, S, G),
+      k.winogradInt8PairsFold(C, R, S, G) === 1,
     ]);
     expect(mine).toEqual(theirs);
   });

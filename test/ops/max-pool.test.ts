@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MaxPoolShape } from '../../src/backends/backend.js';
+import type { Backend, MaxPoolShape } from '../../src/backends/backend.js';
 import { slidingOutputSize } from '../../src/model/shapes.js';
 import { runOp, WASM_BUILDS_UNDER_TEST } from '../backends.js';
 import { expectClose } from '../close.js';
@@ -65,7 +65,7 @@ describe('maxPool keeps NaN on the wasm builds', () => {
   it.each(WASM_BUILDS_UNDER_TEST.filter((build) => !build.absentBecause))('$name, threads 1 and 2', async (build) => {
     expect(nanOutputs(expected).length).toBeGreaterThanOrEqual(5);
     for (const threads of [1, 2]) {
-      const backend = await build.create(threads);
+      const backend: Backend = await build.create(threads);
       const actual = await runOp(backend, input, expected.length, (out, x) => backend.maxPool(out, x, shapeOf(c)));
       backend.dispose();
       expect(nanOutputs(actual)).toEqual(nanOutputs(expected));

@@ -75,6 +75,15 @@ export function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): 
   return Math.floor(s.C / s.G) * (int8Tiles(s) === 'square' ? blocksOf(s.R) : 1) * blocksOf(s.S);
 }
 
+/**
+ * Whether each pair of the int8 path's depth indices holds two channels of one kernel block (or the last
+ * alone), so one pass quantizes and transforms the input (assembly/winograd-int8.ts winogradInt8PairsFold).
+ */
+export function winogradInt8PairsFold(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): boolean {
+  const Cg = Math.floor(s.C / s.G);
+  return Cg % 2 === 0 || winogradInt8Depth(s) === Cg;
+}
+
 /** Columns of the int8 path's GEMMs: its tiles (two output columns, and two output rows or four), rounded up to NR. */
 export function winogradInt8Columns(s: Omit<ConvolutionSize, 'K'>, { NR }: Tile): number {
   const rows = int8Tiles(s) === 'four-row' ? 4 : 2;
