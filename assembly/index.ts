@@ -9,8 +9,7 @@ export { lrn } from './lrn';
 export { fullyConnectedInt8, fullyConnectedF32, fullyConnectedW8A8, fullyConnectedW8A8Widened, F32_ROWS_PER_ITEM, W8A8_ROWS_PER_ITEM } from './fully-connected';
 export { planeMaxima, quantizeRows } from './quantize';
 export {
-  winogradInt8QuantizeInput, winogradInt8TransformInput, winogradInt8QuantizeTransform, winogradInt8PairsFold, winogradInt8Multiply, winogradInt8PackWeights,
-  winogradInt8ScratchBytes, winogradInt8PackedWeightBytes,
+  winogradInt8QuantizeTransform, winogradInt8PairsFold, winogradInt8Multiply, winogradInt8PackWeights, winogradInt8ScratchBytes, winogradInt8PackedWeightBytes,
 } from './winograd-int8';
 export { softmax } from './softmax';
 

@@ -33,6 +33,15 @@
     v128.store(below, i8x16.shuffle(y10, y11, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), 16);
     return;
   }
+  storeTilesOneByOne(plane, t, t1, tilesW, tileRows, first, OH, OW, y00, y01, y10, y11);
+}
+
+// storeTiles at the plane's edges (or the last tiles): tile by tile, those outputs inside. Not inlined: one copy for every caller.
+function storeTilesOneByOne(
+  plane: usize, t: i32, t1: i32, tilesW: i32, tileRows: i32, first: i32, OH: i32, OW: i32, y00: v128, y01: v128, y10: v128, y11: v128,
+): void {
+  const ow = (t % tilesW) * 2;
+  const oh = (t / tilesW) * tileRows + first;
   storeTile(plane, oh, ow, OH, OW, f32x4.extract_lane(y00, 0), f32x4.extract_lane(y01, 0), f32x4.extract_lane(y10, 0), f32x4.extract_lane(y11, 0));
   if (t + 1 < t1) {
     const u = t + 1;

@@ -3,7 +3,7 @@
 import { MR, roundUp } from './conv2d';
 import { relu4 } from './simd';
 import { storeTiles } from './output-tiles';
-import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, STORE_ALL, storeLanes, storeMode } from './winograd';
+import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, storeLanes, storeMode } from './winograd';
 
 // Three kinds of tile. Square tiles are winograd-int8.ts's F(2x2, 3x3), on every 3x3 block of the
 // kernel. The other two read 6x4 windows: six rows down by Winograd with points 0, 1, -1, 2, -2 and
@@ -91,7 +91,7 @@ let w3: v128 = i32x4.splat(0);
 }
 
 // The positions of four side-by-side windows (6x4, or 4x4 where `square`) at `a` and `b`, rows `rowBytes` apart, to out + p * stride.
-@inline function sideBySide(out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, square: bool, rowBytes: usize, keep: v128, mode: i32): void {
+function sideBySide(out: usize, stride: usize, a: usize, b: usize, hasSecond: bool, square: bool, rowBytes: usize, keep: v128, mode: i32): void {
   const zero = i32x4.splat(0);
   windowRowPairs(a, b, hasSecond);
   const x00 = w0, x01 = w1, x02 = w2, x03 = w3;
@@ -137,10 +137,8 @@ export function transformFourTiles(
     locateLanes(t, from, count, tilesW);
     // Lane 0's window; a row that begins among the four has it in the row above's last columns.
     const start = <usize>(<isize>(lanesRow * tileRowsOf(kind)) * <isize>rowBytes + (<isize>lanesColumn << 2));
-    const mode = storeMode(from, lanesEnd);
-    // The common case with the store mode a constant: no masks.
-    if (mode == STORE_ALL) sideBySide(out, stride, a + start, b + start, hasSecond, square, rowBytes, i32x4.splat(-1), STORE_ALL);
-    else sideBySide(out, stride, a + start, b + start, hasSecond, square, rowBytes, v128.andnot(tilePairLanes(lanesEnd), tilePairLanes(from)), mode);
+    const keep = v128.andnot(tilePairLanes(lanesEnd), tilePairLanes(from));
+    sideBySide(out, stride, a + start, b + start, hasSecond, square, rowBytes, keep, storeMode(from, lanesEnd));
   }
 }
 

@@ -17,9 +17,9 @@
 // VNNI), the i8 and i16 dot products both run about 37 GMAC/s a core, f32 FMA 23, so integer Winograd
 // is the fastest of the three. The fully connected layers use the i8 dot product.
 //
-// Per image, in three passes that threads share out item by item: quantize the input into zero-bordered
-// i16 planes (one item a channel), transform it into panels (one item a pair of depth indices), then
-// the GEMMs and the output transform (multiplyItems). Scratch: the quantized input [C][rows][columns]
+// Per image, in two passes that threads share out item by item: quantize the input into zero-bordered
+// i16 planes and transform them into panels (one item two channels, or a group), then the GEMMs and
+// the output transform (multiplyItems). Scratch: the quantized input [C][rows][columns]
 // i16; the panels [G][P][T / NR][pairs][NR][2] i16 (P positions: 16, or 24 for the 6x4 windows of
 // winograd-int8-tiles.ts; pairs = ceil(depth / 2), depth index q as in winograd.ts); the products
 // [G][P][K/G rounded up to MR][T rounded up to NR] i32. Weights: [G][P][ceil(K/G / MR)][pairs][MR][2] i16.
@@ -81,7 +81,7 @@ const PANELS_PER_PASS: i32 = 4;
   return positionStride(<usize>roundUp(K / G, MR) * <usize>columnsOf(C, R, S, G, OH, OW) << 2);
 }
 
-/** Bytes of the i16 panels winogradInt8TransformInput writes for one image. */
+/** Bytes of the i16 panels winogradInt8QuantizeTransform writes for one image. */
 function panelBytes(C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32): usize {
   return <usize>(G * positionsOf(C, R, S, G)) * positionPanelBytes(C, R, S, G, OH, OW);
 }
@@ -197,7 +197,7 @@ function storeWeightRow(at: usize, stride: usize, t: v128): void {
 }
 
 // Quantizes channel c of input [C, H, W] into its zero-bordered i16 plane at `plane` (`rows` x `columns`).
-@inline function quantizePlane(
+function quantizePlane(
   plane: usize, input: usize, c: i32, H: i32, W: i32, padTop: i32, padLeft: i32, rows: i32, columns: i32, factor: f32,
 ): void {
   const factors = f32x4.splat(factor);
@@ -218,33 +218,9 @@ function storeWeightRow(at: usize, stride: usize, t: v128): void {
   }
 }
 
-/**
- * Items [first, end) of the int8 input quantization for one image, item = channel: the quantized input
- * (at the start of `scratch`) <- input [C, H, W] as i16 in [-127, 127] with the image's largest |x| (from
- * maxima [C], planeMaxima), each plane inside a zero border of padTop rows and padLeft columns (and
- * enough below and right that every tile's windows lie inside). Where winogradInt8PairsFold says so,
- * winogradInt8QuantizeTransform does this and the transform in one pass.
- */
-export function winogradInt8QuantizeInput(
-  scratch: usize, input: usize, maxima: usize, C: i32, H: i32, W: i32, R: i32, S: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
-  first: i32, end: i32,
-): void {
-  if (R > 6 || S > 6) unreachable();
-  const rows = planeRows(OH, R);
-  const columns = paddedSize(OW, S);
-  checkRange(scratch, quantizedBytes(C, R, S, OH, OW));
-  checkRange(input, <usize>C * H * W << 2);
-  checkRange(maxima, <usize>C << 2);
-  if (first < 0 || end > C || padTop < 0 || padLeft < 0) unreachable();
-  const factor = quantizeFactor(largestOf(maxima, C));
-  for (let c = first; c < end; c++) {
-    quantizePlane(scratch + (<usize>c * rows * columns << 1), input, c, H, W, padTop, padLeft, rows, columns, factor);
-  }
-}
-
 // Panels of pair `pair` of group g (depth indices 2 pair and 2 pair + 1, the second zero past the depth)
 // <- B^T d B of the quantized planes at `quantized`, four tiles at a time.
-@inline function transformPair(
+function transformPair(
   panels: usize, quantized: usize, g: i32, pair: i32, C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32,
 ): void {
   const Cg = C / G;
@@ -272,67 +248,61 @@ export function winogradInt8QuantizeInput(
 }
 
 /**
- * Items [first, end) of the int8 input transform for one image, item = g * pairs + pair (depth indices
- * 2 pair and 2 pair + 1, the second zero past the depth = C/G * blocks): the panels (after the quantized
- * input in `scratch`) <- B^T d B of the quantized input winogradInt8QuantizeInput wrote.
- */
-export function winogradInt8TransformInput(
-  scratch: usize, C: i32, R: i32, S: i32, G: i32, OH: i32, OW: i32, first: i32, end: i32,
-): void {
-  if (R > 6 || S > 6) unreachable();
-  const pairs = pairsOf(depthOf(C, R, S, G));
-  checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
-  if (first < 0 || end > G * pairs) unreachable();
-  const panels = scratch + quantizedBytes(C, R, S, OH, OW);
-  for (let item = first; item < end; item++) transformPair(panels, scratch, item / pairs, item % pairs, C, R, S, G, OH, OW);
-}
-
-/**
  * Whether each pair of depth indices holds two channels of one kernel block (or the last channel
- * alone), so that one item can quantize two channels and transform every pair they make: with one
- * block, or an even number of channels a group.
+ * alone), so that an item can quantize two channels and transform every pair they make: with one
+ * block, or an even number of channels a group. Else an item is a whole group.
  */
 export function winogradInt8PairsFold(C: i32, R: i32, S: i32, G: i32): bool {
   return (C / G) % 2 == 0 || depthOf(C, R, S, G) == C / G;
 }
 
 /**
- * Items [first, end) of the int8 input quantization and transform in one pass, where winogradInt8PairsFold: item =
- * g * ceil(C/G / 2) + p quantizes channels 2p and 2p + 1 of group g (as winogradInt8QuantizeInput) and
- * transforms the pairs they make in every kernel block (as winogradInt8TransformInput), while its planes
- * are still in cache; one barrier less a convolution.
+ * Items [first, end) of the int8 input quantization and transform for one image. Quantization: input
+ * [C, H, W] -> i16 in [-127, 127] with the image's largest |x| (from maxima [C], planeMaxima), each
+ * plane inside a zero border of padTop rows and padLeft columns (and enough below and right that every
+ * tile's windows lie inside), at the start of `scratch`; transform: the panels after it <- B^T d B, pair
+ * by pair (depth indices 2 pair and 2 pair + 1). Where winogradInt8PairsFold, item = g * ceil(C/G / 2) + p
+ * quantizes channels 2p and 2p + 1 of group g and transforms the pairs they make in every kernel block,
+ * while its planes are still in cache; else item g does a whole group.
  */
 export function winogradInt8QuantizeTransform(
   scratch: usize, input: usize, maxima: usize, C: i32, H: i32, W: i32, R: i32, S: i32, G: i32, padTop: i32, padLeft: i32, OH: i32, OW: i32,
   first: i32, end: i32,
 ): void {
-  if (R > 6 || S > 6 || !winogradInt8PairsFold(C, R, S, G)) unreachable();
+  if (R > 6 || S > 6) unreachable();
   const Cg = C / G;
-  const channelPairs = (Cg + 1) >> 1;
+  const folds = winogradInt8PairsFold(C, R, S, G);
+  const channels = folds ? 2 : Cg;
+  const itemsPerGroup = (Cg + channels - 1) / channels;
   const rows = planeRows(OH, R);
   const columns = paddedSize(OW, S);
   checkRange(scratch, quantizedBytes(C, R, S, OH, OW) + panelBytes(C, R, S, G, OH, OW));
   checkRange(input, <usize>C * H * W << 2);
   checkRange(maxima, <usize>C << 2);
-  if (first < 0 || end > G * channelPairs || padTop < 0 || padLeft < 0) unreachable();
+  if (first < 0 || end > G * itemsPerGroup || padTop < 0 || padLeft < 0) unreachable();
   const factor = quantizeFactor(largestOf(maxima, C));
   const blocks = depthOf(C, R, S, G) / Cg;
+  const pairs = pairsOf(depthOf(C, R, S, G));
   const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   for (let item = first; item < end; item++) {
-    const g = item / channelPairs;
-    const p = item % channelPairs;
-    for (let c = g * Cg + 2 * p; c < min(g * Cg + 2 * p + 2, (g + 1) * Cg); c++) {
+    const g = item / itemsPerGroup;
+    const c0 = g * Cg + (item % itemsPerGroup) * channels;
+    for (let c = c0; c < min(c0 + channels, (g + 1) * Cg); c++) {
       quantizePlane(scratch + (<usize>c * rows * columns << 1), input, c, H, W, padTop, padLeft, rows, columns, factor);
     }
-    // Depth index b * Cg + 2p starts a pair: Cg is even, or there is one block.
-    for (let b = 0; b < blocks; b++) transformPair(panels, scratch, g, (b * Cg + 2 * p) >> 1, C, R, S, G, OH, OW);
+    if (!folds) {
+      for (let pair = 0; pair < pairs; pair++) transformPair(panels, scratch, g, pair, C, R, S, G, OH, OW);
+      continue;
+    }
+    // Depth index b * Cg + 2p starts a pair: C/G is even, or there is one block.
+    for (let b = 0; b < blocks; b++) transformPair(panels, scratch, g, (b * Cg + c0 - g * Cg) >> 1, C, R, S, G, OH, OW);
   }
 }
 
 /**
  * Items [first, end) of the int8 multiply pass for one image (numbered as multiplyItems says): out
  * [K, OH, OW] <- the packed i16 weights (winogradInt8PackedWeightBytes) with per-channel scales [K] x the
- * panels winogradInt8TransformInput wrote to `scratch`, the input's step from maxima [C], bias [K].
+ * panels winogradInt8QuantizeTransform wrote to `scratch`, the input's step from maxima [C], bias [K].
  */
 export function winogradInt8Multiply(
   out: usize, scratch: usize, transformedWeights: usize, scales: usize, maxima: usize, bias: usize,

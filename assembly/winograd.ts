@@ -55,10 +55,15 @@ export function winogradPackedWeightFloats(C: i32, K: i32, R: i32, S: i32, G: i3
 
 /** Four inputs of row h from column w0 of a plane; 0 in the padding. */
 @inline function inputRow(plane: usize, H: i32, W: i32, h: i32, w0: i32): v128 {
-  if (h < 0 || h >= H) return f32x4.splat(0);
-  const row = plane + (<usize>(h * W) << 2);
-  if (w0 >= 0 && w0 + 4 <= W) return v128.load(row + (<usize>w0 << 2));
+  if (h >= 0 && h < H && w0 >= 0 && w0 + 4 <= W) return v128.load(plane + (<usize>(h * W + w0) << 2));
+  return inputRowEdge(plane, H, W, h, w0);
+}
+
+// inputRow where the four columns (or the row) reach into the padding, value by value. Not inlined: one copy for every caller.
+function inputRowEdge(plane: usize, H: i32, W: i32, h: i32, w0: i32): v128 {
   let v = f32x4.splat(0);
+  if (h < 0 || h >= H) return v;
+  const row = plane + (<usize>(h * W) << 2);
   if (w0 >= 0 && w0 < W) v = f32x4.replace_lane(v, 0, load<f32>(row + (<usize>w0 << 2)));
   if (w0 + 1 >= 0 && w0 + 1 < W) v = f32x4.replace_lane(v, 1, load<f32>(row + (<usize>(w0 + 1) << 2)));
   if (w0 + 2 >= 0 && w0 + 2 < W) v = f32x4.replace_lane(v, 2, load<f32>(row + (<usize>(w0 + 2) << 2)));
@@ -105,7 +110,7 @@ let c3: v128 = f32x4.splat(0);
 
 // The 16 positions of four side-by-side 4x4 windows whose first starts at row h, column w: t = B^T d
 // down the columns, then each row of V = t B, the order a tile at a time took, so the same bits.
-@inline function sideBySide(out: usize, stride: usize, plane: usize, H: i32, W: i32, h: i32, w: i32, keep: v128, mode: i32): void {
+function sideBySide(out: usize, stride: usize, plane: usize, H: i32, W: i32, h: i32, w: i32, keep: v128, mode: i32): void {
   windowColumns(plane, H, W, h, w);
   const x00 = c0, x01 = c1, x02 = c2, x03 = c3;
   windowColumns(plane, H, W, h + 1, w);
@@ -166,10 +171,7 @@ function transformInputDepth(
       locateLanes(t, from, count, tilesW);
       const h = lanesRow * 2 + top;
       const w = lanesColumn * 2 + left;
-      const mode = storeMode(from, lanesEnd);
-      // The common case with the store mode a constant: no masks.
-      if (mode == STORE_ALL) sideBySide(column, positionBytes, plane, H, W, h, w, i32x4.splat(-1), STORE_ALL);
-      else sideBySide(column, positionBytes, plane, H, W, h, w, v128.andnot(tileLanes(lanesEnd), tileLanes(from)), mode);
+      sideBySide(column, positionBytes, plane, H, W, h, w, v128.andnot(tileLanes(lanesEnd), tileLanes(from)), storeMode(from, lanesEnd));
     }
   }
 }

@@ -148,9 +148,15 @@ describe('createClassifier', () => {
         classifier = undefined;
         // A WeakRef made in this job (the threads' memory, kept for reuse) holds its target until the job ends.
         await settle();
-        gc();
-        await settle();
-        results.push({ threads, grownMB: (loaded - before) / 1e6, keptMB: (rss() - before) / 1e6 });
+        // V8 frees array buffers' memory on a background thread after a collection, later on a busy
+        // machine (the 192 MB input, 19% of the growth, was once still counted): the least of five tries.
+        let kept = Infinity;
+        for (let round = 0; round < 5; round++) {
+          gc();
+          await settle();
+          kept = Math.min(kept, rss() - before);
+        }
+        results.push({ threads, grownMB: (loaded - before) / 1e6, keptMB: kept / 1e6 });
       }
       console.log(JSON.stringify(results));`;
     const { status, stdout, stderr } = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });

@@ -9,9 +9,8 @@ import type {
 import { describeArithmetic, int8Conv2dRefusal, int8FullyConnectedRefusal, type LayerArithmetic } from './arithmetic.js';
 import { alignUp, HEAP_ALIGN, WasmHeap } from './heap.js';
 import {
-  directPackedWeightBytes, directScratchBytes, winogradInt8Columns, winogradInt8Depth, winogradInt8PackedWeightBytes, winogradInt8PairsFold, winogradInt8ScratchBytes,
-  winogradPackedWeightBytes,
-  winogradScratchBytes, type Tile,
+  directPackedWeightBytes, directScratchBytes, winogradInt8Columns, winogradInt8PackedWeightBytes, winogradInt8PairsFold, winogradInt8ScratchBytes,
+  winogradPackedWeightBytes, winogradScratchBytes, type Tile,
 } from './kernel-sizes.js';
 import type { ThreadStarter } from './helper-worker.js';
 import { instantiateKernels, type KernelBuild, type KernelExports, type KernelInstance } from './kernels.js';
@@ -310,26 +309,20 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
 
   /**
    * Int8 arithmetic (assembly/winograd-int8.ts): the maxima of the input's planes first (each image's
-   * quantization step), then per image the integer input transform and the integer GEMMs.
+   * quantization step), then per image the input quantized and transformed in one pass, and the integer GEMMs.
    */
   private conv2dInt8(out: number, input: number, weights: WasmWeights & { op: 'conv2d' }, s: Conv2dShape, scratch: number): void {
     const { N, C, H, W, K, R, S, G, OH, OW } = s;
     const maxima = scratch;
     const working = scratch + alignUp(N * C * 4);
     this.runItems('planeMaxima', [maxima, input, N * C, H * W], N * C);
-    const depth = winogradInt8Depth(s);
-    // Two channels an item, quantized and transformed while in cache, one barrier less; else in two passes.
-    const pairsFold = winogradInt8PairsFold(s);
+    // Two channels an item where the pairs of depth indices allow, else a group.
+    const transformItems = G * (winogradInt8PairsFold(s) ? Math.ceil(C / G / 2) : 1);
     const blocks = this.gemmBlocks(s, winogradInt8Columns(s, this.tile) / this.tile.NR);
     for (let n = 0; n < N; n++) {
       const image = input + n * C * H * W * 4;
       const imageMaxima = maxima + n * C * 4;
-      if (pairsFold) {
-        this.runItems('winogradInt8QuantizeTransform', [working, image, imageMaxima, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], G * Math.ceil(C / G / 2));
-      } else {
-        this.runItems('winogradInt8QuantizeInput', [working, image, imageMaxima, C, H, W, R, S, s.padTop, s.padLeft, OH, OW], C);
-        this.runItems('winogradInt8TransformInput', [working, C, R, S, G, OH, OW], G * Math.ceil(depth / 2));
-      }
+      this.runItems('winogradInt8QuantizeTransform', [working, image, imageMaxima, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], transformItems);
       const args = [
         out + n * K * OH * OW * 4, working, weights.packed.offset, weights.scales!.offset, imageMaxima, weights.bias.offset,
         C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock,

@@ -7,7 +7,7 @@
 export const PARALLEL_KERNELS = [
   'conv2dPack', 'conv2dMultiply', 'winogradTransformInput', 'winogradMultiply', 'spaceToDepth',
   'maxPool', 'lrn', 'fullyConnectedInt8', 'fullyConnectedF32', 'softmax',
-  'planeMaxima', 'winogradInt8QuantizeInput', 'winogradInt8TransformInput', 'winogradInt8QuantizeTransform', 'winogradInt8Multiply', 'quantizeRows', 'fullyConnectedW8A8', 'fullyConnectedW8A8Widened',
+  'planeMaxima', 'winogradInt8QuantizeTransform', 'winogradInt8Multiply', 'quantizeRows', 'fullyConnectedW8A8', 'fullyConnectedW8A8Widened',
 ] as const;
 
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
