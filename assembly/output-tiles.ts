@@ -1,5 +1,39 @@
-// Where the integer Winograd output transforms put their results: four 2x2 output tiles, one per
-// v128 lane, into an output plane [OH][OW].
+// The Winograd output transforms' shared steps: A^T M A of four square tiles (F(2x2, 3x3)), one a v128
+// lane, and where the results go: four 2x2 output tiles into an output plane [OH][OW].
+
+// A^T M A of four square tiles, rows y0* and y1* of their 2x2 outputs: wasm globals, one set per instance.
+export let y00: v128 = i32x4.splat(0);
+export let y01: v128 = i32x4.splat(0);
+export let y10: v128 = i32x4.splat(0);
+export let y11: v128 = i32x4.splat(0);
+
+@inline function add(a: v128, b: v128, float: bool): v128 {
+  return float ? f32x4.add(a, b) : i32x4.add(a, b);
+}
+
+@inline function sub(a: v128, b: v128, float: bool): v128 {
+  return float ? f32x4.sub(a, b) : i32x4.sub(a, b);
+}
+
+/**
+ * y00 .. y11 <- A^T M A of four square tiles from their 16 products at m + p * stride (position p = 4r + c),
+ * f32 or i32 lanes: z = A^T M down each column c, then y = z A along each row (the f32 path's order
+ * from when it took a tile at a time, so the same bits).
+ */
+@inline export function squareTileOutputs(m: usize, stride: usize, float: bool): void {
+  const z00 = add(add(v128.load(m), v128.load(m + 4 * stride), float), v128.load(m + 8 * stride), float);
+  const z01 = add(add(v128.load(m + stride), v128.load(m + 5 * stride), float), v128.load(m + 9 * stride), float);
+  const z02 = add(add(v128.load(m + 2 * stride), v128.load(m + 6 * stride), float), v128.load(m + 10 * stride), float);
+  const z03 = add(add(v128.load(m + 3 * stride), v128.load(m + 7 * stride), float), v128.load(m + 11 * stride), float);
+  const z10 = sub(sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride), float), v128.load(m + 12 * stride), float);
+  const z11 = sub(sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride), float), v128.load(m + 13 * stride), float);
+  const z12 = sub(sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride), float), v128.load(m + 14 * stride), float);
+  const z13 = sub(sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride), float), v128.load(m + 15 * stride), float);
+  y00 = add(add(z00, z01, float), z02, float);
+  y01 = sub(sub(z01, z02, float), z03, float);
+  y10 = add(add(z10, z11, float), z12, float);
+  y11 = sub(sub(z11, z12, float), z13, float);
+}
 
 /** Outputs (oh, ow) .. (oh + 1, ow + 1) (y00 y01 over y10 y11) into a plane, those inside OH x OW. */
 @inline function storeTile(plane: usize, oh: i32, ow: i32, OH: i32, OW: i32, y00: f32, y01: f32, y10: f32, y11: f32): void {

@@ -2,7 +2,7 @@
 // input transform of four tiles' windows at a time, and the output transform of the GEMMs' products.
 import { MR, roundUp } from './conv2d';
 import { relu4 } from './simd';
-import { storeTiles } from './output-tiles';
+import { squareTileOutputs, storeTiles, y00, y01, y10, y11 } from './output-tiles';
 import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, storeLanes, storeMode } from './winograd';
 
 // Three kinds of tile. Square tiles are winograd-int8.ts's F(2x2, 3x3), on every 3x3 block of the
@@ -193,23 +193,15 @@ export function transformFourTiles(
   storeTiles(plane, t, t1, tilesW, tileRows, first, OH, OW, y00, y01, y10, y11);
 }
 
-/** Four tiles of 4x4 windows (F(2x2, 3x3)): z = A^T M by the columns c (position 4r + c), then y = z A. */
+/** Four tiles of 4x4 windows (F(2x2, 3x3)): y = A^T M A (output-tiles.ts), finished. */
 @inline function storeSquareTiles(
   plane: usize, m: usize, stride: usize, scale: v128, bias: v128, relu: bool, t: i32, t1: i32, tilesW: i32, OH: i32, OW: i32,
 ): void {
-  const z00 = i32x4.add(i32x4.add(v128.load(m), v128.load(m + 4 * stride)), v128.load(m + 8 * stride));
-  const z01 = i32x4.add(i32x4.add(v128.load(m + stride), v128.load(m + 5 * stride)), v128.load(m + 9 * stride));
-  const z02 = i32x4.add(i32x4.add(v128.load(m + 2 * stride), v128.load(m + 6 * stride)), v128.load(m + 10 * stride));
-  const z03 = i32x4.add(i32x4.add(v128.load(m + 3 * stride), v128.load(m + 7 * stride)), v128.load(m + 11 * stride));
-  const z10 = i32x4.sub(i32x4.sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride)), v128.load(m + 12 * stride));
-  const z11 = i32x4.sub(i32x4.sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride)), v128.load(m + 13 * stride));
-  const z12 = i32x4.sub(i32x4.sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride)), v128.load(m + 14 * stride));
-  const z13 = i32x4.sub(i32x4.sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride)), v128.load(m + 15 * stride));
-  const y00 = finishQuarter(i32x4.add(i32x4.add(z00, z01), z02), scale, bias, relu);
-  const y01 = finishQuarter(i32x4.sub(i32x4.sub(z01, z02), z03), scale, bias, relu);
-  const y10 = finishQuarter(i32x4.add(i32x4.add(z10, z11), z12), scale, bias, relu);
-  const y11 = finishQuarter(i32x4.sub(i32x4.sub(z11, z12), z13), scale, bias, relu);
-  storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
+  squareTileOutputs(m, stride, false);
+  storeTiles(
+    plane, t, t1, tilesW, 2, 0, OH, OW,
+    finishQuarter(y00, scale, bias, relu), finishQuarter(y01, scale, bias, relu), finishQuarter(y10, scale, bias, relu), finishQuarter(y11, scale, bias, relu),
+  );
 }
 
 // out[k][OH][OW] <- the output transform of the products, * scale[k] * step + bias (ReLU), for rows [k0, k1)

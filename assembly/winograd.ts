@@ -16,7 +16,7 @@
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
 // each output is computed in the same order whatever the split into items.
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
-import { storeTiles } from './output-tiles';
+import { squareTileOutputs, storeTiles, y00, y01, y10, y11 } from './output-tiles';
 import { checkRange, relu4 } from './simd';
 
 export const POSITIONS = 16;
@@ -219,22 +219,11 @@ function transformOutput(
     const b = f32x4.splat(load<f32>(bias + (<usize>k << 2)));
     const plane = out + (<usize>k * OH * OW << 2);
     for (let t = t0; t < t1; t += 4) {
-      const m = products + (<usize>(k * columns + t) << 2);
-      // z = A^T M down each column c (position 4r + c): its rows 0 and 1.
-      const z00 = f32x4.add(f32x4.add(v128.load(m), v128.load(m + 4 * stride)), v128.load(m + 8 * stride));
-      const z01 = f32x4.add(f32x4.add(v128.load(m + stride), v128.load(m + 5 * stride)), v128.load(m + 9 * stride));
-      const z02 = f32x4.add(f32x4.add(v128.load(m + 2 * stride), v128.load(m + 6 * stride)), v128.load(m + 10 * stride));
-      const z03 = f32x4.add(f32x4.add(v128.load(m + 3 * stride), v128.load(m + 7 * stride)), v128.load(m + 11 * stride));
-      const z10 = f32x4.sub(f32x4.sub(v128.load(m + 4 * stride), v128.load(m + 8 * stride)), v128.load(m + 12 * stride));
-      const z11 = f32x4.sub(f32x4.sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride)), v128.load(m + 13 * stride));
-      const z12 = f32x4.sub(f32x4.sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride)), v128.load(m + 14 * stride));
-      const z13 = f32x4.sub(f32x4.sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride)), v128.load(m + 15 * stride));
-      // y = z A along each row.
-      const y00 = finishOutputs(f32x4.add(f32x4.add(z00, z01), z02), b, relu);
-      const y01 = finishOutputs(f32x4.sub(f32x4.sub(z01, z02), z03), b, relu);
-      const y10 = finishOutputs(f32x4.add(f32x4.add(z10, z11), z12), b, relu);
-      const y11 = finishOutputs(f32x4.sub(f32x4.sub(z11, z12), z13), b, relu);
-      storeTiles(plane, t, t1, tilesW, 2, 0, OH, OW, y00, y01, y10, y11);
+      squareTileOutputs(products + (<usize>(k * columns + t) << 2), stride, true);
+      storeTiles(
+        plane, t, t1, tilesW, 2, 0, OH, OW,
+        finishOutputs(y00, b, relu), finishOutputs(y01, b, relu), finishOutputs(y10, b, relu), finishOutputs(y11, b, relu),
+      );
     }
   }
 }
