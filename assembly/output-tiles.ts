@@ -1,11 +1,12 @@
 // The Winograd output transforms' shared steps: A^T M A of four square tiles (F(2x2, 3x3)), one a v128
 // lane, and where the results go: four 2x2 output tiles into an output plane [OH][OW].
 
-// A^T M A of four square tiles, rows y0* and y1* of their 2x2 outputs: wasm globals, one set per instance.
-export let y00: v128 = i32x4.splat(0);
-export let y01: v128 = i32x4.splat(0);
-export let y10: v128 = i32x4.splat(0);
-export let y11: v128 = i32x4.splat(0);
+// A^T M A of four square tiles, rows 0 and 1 of their 2x2 outputs (squareY00 squareY01 over squareY10
+// squareY11): wasm globals, one set per instance.
+export let squareY00: v128 = i32x4.splat(0);
+export let squareY01: v128 = i32x4.splat(0);
+export let squareY10: v128 = i32x4.splat(0);
+export let squareY11: v128 = i32x4.splat(0);
 
 @inline function add(a: v128, b: v128, float: bool): v128 {
   return float ? f32x4.add(a, b) : i32x4.add(a, b);
@@ -16,7 +17,7 @@ export let y11: v128 = i32x4.splat(0);
 }
 
 /**
- * y00 .. y11 <- A^T M A of four square tiles from their 16 products at m + p * stride (position p = 4r + c),
+ * squareY00 .. squareY11 <- A^T M A of four square tiles from their 16 products at m + p * stride (position p = 4r + c),
  * f32 or i32 lanes: z = A^T M down each column c, then y = z A along each row (the f32 path's order
  * from when it took a tile at a time, so the same bits).
  */
@@ -29,10 +30,10 @@ export let y11: v128 = i32x4.splat(0);
   const z11 = sub(sub(v128.load(m + 5 * stride), v128.load(m + 9 * stride), float), v128.load(m + 13 * stride), float);
   const z12 = sub(sub(v128.load(m + 6 * stride), v128.load(m + 10 * stride), float), v128.load(m + 14 * stride), float);
   const z13 = sub(sub(v128.load(m + 7 * stride), v128.load(m + 11 * stride), float), v128.load(m + 15 * stride), float);
-  y00 = add(add(z00, z01, float), z02, float);
-  y01 = sub(sub(z01, z02, float), z03, float);
-  y10 = add(add(z10, z11, float), z12, float);
-  y11 = sub(sub(z11, z12, float), z13, float);
+  squareY00 = add(add(z00, z01, float), z02, float);
+  squareY01 = sub(sub(z01, z02, float), z03, float);
+  squareY10 = add(add(z10, z11, float), z12, float);
+  squareY11 = sub(sub(z11, z12, float), z13, float);
 }
 
 /** Outputs (oh, ow) .. (oh + 1, ow + 1) (y00 y01 over y10 y11) into a plane, those inside OH x OW. */

@@ -2,7 +2,7 @@
 // input transform of four tiles' windows at a time, and the output transform of the GEMMs' products.
 import { MR, roundUp } from './conv2d';
 import { relu4 } from './simd';
-import { squareTileOutputs, storeTiles, y00, y01, y10, y11 } from './output-tiles';
+import { squareTileOutputs, squareY00, squareY01, squareY10, squareY11, storeTiles } from './output-tiles';
 import { locateLanes, lanesColumn, lanesEnd, lanesRow, positionStride, POSITIONS, storeLanes, storeMode } from './winograd';
 
 // Three kinds of tile. Square tiles are winograd-int8.ts's F(2x2, 3x3), on every 3x3 block of the
@@ -49,7 +49,7 @@ const SIX_ROW_DEPTH: i32 = 2752; // floor(2^31 / (127 * 128 * 48)) products per 
 // Four tiles side by side (tile k's window two columns right of tile k - 1's) and two depth indices q and
 // q + 1 in one v128: i16 lanes [q, q + 1] of tiles 0, 1, 2, 3, the panels' own order, so that each
 // position is one 16-byte store (tile by tile, a pair took a four-byte store a position; the transforms of
-// conv1-5 took 2.17 ms at 1 thread, four at a time 1.22). V fits i16 (|V| <= 2540) and i16 arithmetic
+// conv1-5 took 2.17 ms at 1 thread, four at a time 1.15). V fits i16 (|V| <= 2540) and i16 arithmetic
 // wraps, so V is exact: B^T along the rows first, then down the columns, gives the same integers.
 
 // One window row of the four tiles after F(2, 3)'s B^T along it: columns [0 - 2, 1 + 2, 2 - 1, 1 - 3].
@@ -65,7 +65,7 @@ let w3: v128 = i32x4.splat(0);
   const a2 = v128.load(a, 4);
   const b0 = hasSecond ? v128.load(b) : zero;
   const b2 = hasSecond ? v128.load(b, 4) : zero;
-  // Column c of tile k is column 2k + c of the row: even columns, odd ones, then the same two columns on.
+  // Column c of tile k is column 2k + c of the row: the even columns, the odd ones, then the same two columns on.
   const c0 = i8x16.shuffle(a0, b0, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
   const c1 = i8x16.shuffle(a0, b0, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
   const c2 = i8x16.shuffle(a2, b2, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
@@ -200,7 +200,8 @@ export function transformFourTiles(
   squareTileOutputs(m, stride, false);
   storeTiles(
     plane, t, t1, tilesW, 2, 0, OH, OW,
-    finishQuarter(y00, scale, bias, relu), finishQuarter(y01, scale, bias, relu), finishQuarter(y10, scale, bias, relu), finishQuarter(y11, scale, bias, relu),
+    finishQuarter(squareY00, scale, bias, relu), finishQuarter(squareY01, scale, bias, relu),
+    finishQuarter(squareY10, scale, bias, relu), finishQuarter(squareY11, scale, bias, relu),
   );
 }
 

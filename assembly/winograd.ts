@@ -16,7 +16,7 @@
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
 // each output is computed in the same order whatever the split into items.
 import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
-import { squareTileOutputs, storeTiles, y00, y01, y10, y11 } from './output-tiles';
+import { squareTileOutputs, squareY00, squareY01, squareY10, squareY11, storeTiles } from './output-tiles';
 import { checkRange, relu4 } from './simd';
 
 export const POSITIONS = 16;
@@ -222,7 +222,7 @@ function transformOutput(
       squareTileOutputs(products + (<usize>(k * columns + t) << 2), stride, true);
       storeTiles(
         plane, t, t1, tilesW, 2, 0, OH, OW,
-        finishOutputs(y00, b, relu), finishOutputs(y01, b, relu), finishOutputs(y10, b, relu), finishOutputs(y11, b, relu),
+        finishOutputs(squareY00, b, relu), finishOutputs(squareY01, b, relu), finishOutputs(squareY10, b, relu), finishOutputs(squareY11, b, relu),
       );
     }
   }
