@@ -286,16 +286,17 @@ export function winogradInt8QuantizeTransform(
   const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   for (let item = first; item < end; item++) {
     const g = item / itemsPerGroup;
-    const c0 = g * Cg + (item % itemsPerGroup) * channels;
-    for (let c = c0; c < min(c0 + channels, (g + 1) * Cg); c++) {
+    // The item's first channel in its group.
+    const first = (item % itemsPerGroup) * channels;
+    for (let c = g * Cg + first; c < g * Cg + min(first + channels, Cg); c++) {
       quantizePlane(scratch + (<usize>c * rows * columns << 1), input, c, H, W, padTop, padLeft, rows, columns, factor);
     }
     if (!folds) {
       for (let pair = 0; pair < pairs; pair++) transformPair(panels, scratch, g, pair, C, R, S, G, OH, OW);
       continue;
     }
-    // Depth index b * Cg + 2p starts a pair: C/G is even, or there is one block.
-    for (let b = 0; b < blocks; b++) transformPair(panels, scratch, g, (b * Cg + c0 - g * Cg) >> 1, C, R, S, G, OH, OW);
+    // Depth index b * Cg + first starts a pair: C/G is even, or there is one block.
+    for (let b = 0; b < blocks; b++) transformPair(panels, scratch, g, (b * Cg + first) >> 1, C, R, S, G, OH, OW);
   }
 }
 
