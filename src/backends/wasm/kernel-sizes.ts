@@ -77,7 +77,8 @@ export function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): 
 
 /**
  * Whether each pair of the int8 path's depth indices holds two channels of one kernel block (or the last
- * alone), so one pass quantizes and transforms the input (assembly/winograd-int8.ts winogradInt8PairsFold).
+ * alone), so that an item of winogradInt8QuantizeTransform takes two channels, else a whole group
+ * (assembly/winograd-int8.ts winogradInt8PairsFold).
  */
 export function winogradInt8PairsFold(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): boolean {
   const Cg = Math.floor(s.C / s.G);

@@ -23,7 +23,7 @@ export interface KernelExports extends KernelFunctions {
   ): void;
   winogradInt8ScratchBytes(C: number, K: number, R: number, S: number, G: number, OH: number, OW: number): number;
   winogradInt8PackedWeightBytes(C: number, K: number, R: number, S: number, G: number): number;
-  /** 1 where winogradInt8QuantizeTransform runs the convolution's quantization and transform in one pass (winogradInt8PairsFold). */
+  /** 1 where an item of winogradInt8QuantizeTransform takes two channels, 0 where it takes a group. */
   winogradInt8PairsFold(C: number, R: number, S: number, G: number): number;
   /** int8 weights [K, C/G, R, S] into the integer Winograd layout (folded when a stride is > 1). */
   winogradInt8PackWeights(out: number, weights: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number): void;
