@@ -281,8 +281,9 @@ export function winogradInt8QuantizeTransform(
   checkRange(maxima, <usize>C << 2);
   if (first < 0 || end > G * itemsPerGroup || padTop < 0 || padLeft < 0) unreachable();
   const factor = quantizeFactor(largestOf(maxima, C));
-  const blocks = depthOf(C, R, S, G) / Cg;
-  const pairs = pairsOf(depthOf(C, R, S, G));
+  const depth = depthOf(C, R, S, G);
+  const blocks = depth / Cg;
+  const pairs = pairsOf(depth);
   const panels = scratch + quantizedBytes(C, R, S, OH, OW);
   for (let item = first; item < end; item++) {
     const g = item / itemsPerGroup;
