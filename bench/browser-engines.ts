@@ -7,10 +7,11 @@
 //              onnxruntime-web wasm, one thread each.
 //   2 threads: alexnet-web at 1 and 2 threads alternated among themselves and with a host row (a loop
 //              with nothing shared on 1 and 2 workers, bench/host-loop.ts: what the host's two vCPUs
-//              gave at the time) for scaling, after idle, back to back and in a stream (next to
-//              how often this host runs a notified thread on its waker's core,
-//              bench/wake-placement.ts); then alexnet-web at 2 threads (in its worker, the default, and on the page's thread with worker: false)
-//              against onnxruntime-web wasm at 2 threads (its default: the page's thread and a pthread).
+//              gave at the time) for scaling, after idle, back to back and in a stream (next to how
+//              often this host runs a notified thread on its waker's core, bench/wake-placement.ts);
+//              then alexnet-web at 2 threads (in its worker, the default, and on the page's thread
+//              with worker: false) against onnxruntime-web wasm at 2 threads (its default: the page's
+//              thread and a pthread).
 // Then, on a third page: per-layer times of int8 and f32 arithmetic at 1 thread, as GMAC/s per
 // convolution next to the instructions' limit measured in this page (bench/dot-peak.ts); and alexnet-web
 // int8 at 2 threads in Chromium alternated, inference by inference, with native onnxruntime

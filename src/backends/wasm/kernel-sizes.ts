@@ -71,7 +71,7 @@ const int8Tiles = ({ C, R, S, G }: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): In
 const int8Positions = (s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number => (int8Tiles(s) === 'square' ? POSITIONS : SIX_ROW_POSITIONS);
 
 /** Depth indices of the int8 path's GEMMs: a channel and a 3x3 block (square tiles), else a channel and a column block. */
-export function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number {
+function winogradInt8Depth(s: Omit<ConvolutionSize, 'K' | 'OH' | 'OW'>): number {
   return Math.floor(s.C / s.G) * (int8Tiles(s) === 'square' ? blocksOf(s.R) : 1) * blocksOf(s.S);
 }
 
