@@ -1,10 +1,10 @@
 // fullyConnected: out[N, O] = relu?(bias[O] + weights[O, I] . input[N, I]).
 // Batch 1 is bound by memory bandwidth: each weight row is read once and dotted with every
-// image while it is still in cache; rows go four (f32), two (int8) or eight (int8 arithmetic) at a time,
+// image while it is still in cache; rows go eight (f32), two (int8) or eight (int8 arithmetic) at a time,
 // so each input vector loaded serves several rows and several reads are in flight. Int8 rows are widened to f32 in
 // registers and the per-row scale is applied once to the sum (W8A32: sum(q * x) * scale == sum(q *
 // scale * x)). Threads share out the rows: an int8 item is a pair of rows (the last one alone when O is
-// odd), an int8-arithmetic item eight rows and an f32 item four (fewer at the end).
+// odd), an int8-arithmetic item and an f32 item eight rows (fewer at the end).
 import { checkRange, laneTotals, madd, relu4, sumLanes } from './simd';
 
 // Four widened int8 lanes times four inputs, accumulated.
@@ -86,11 +86,16 @@ export function fullyConnectedInt8(
   }
 }
 
-/** Rows an f32 item reads side by side: fc6 alone ran 12.3 -> 7.7 ms at 1 thread with four instead of one. */
-export const F32_ROWS_PER_ITEM: i32 = 4;
+/**
+ * Rows an f32 item reads side by side: fc6 alone ran 12.3 -> 7.7 ms at 1 thread with four instead of
+ * one; eight keep more reads in flight, which two threads need to share the memory's bandwidth.
+ */
+export const F32_ROWS_PER_ITEM: i32 = 8;
 
-// The four sums of dotF32Four, one per lane: a wasm global, so each thread's instance has its own.
-let fourSums: v128 = f32x4.splat(0);
+// The sums of dotF32Eight (f32 lanes) and of dotQuantizedEight (i32 lanes), rows 0-3 and 4-7 one per
+// lane: wasm globals, so each thread's instance has its own.
+let eightSums0: v128 = i32x4.splat(0);
+let eightSums1: v128 = i32x4.splat(0);
 
 /** dot(row, x) over [from, I) of f32 values, one at a time: the tail past the last 4. */
 function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
@@ -99,9 +104,19 @@ function tailDotF32(row: usize, x: usize, from: i32, I: i32): f32 {
   return sum;
 }
 
-// fourSums <- dot(row k, x) for the four f32 rows of I at `rows`, `r` bytes apart (k = 0-3): each input load serves four rows.
-function dotF32Four(rows: usize, r: usize, x: usize, I: i32): void {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+/** The tails over [from, I) of rows k0 .. k0 + 3, `r` bytes apart, one per lane. */
+function tailsF32(rows: usize, r: usize, x: usize, from: i32, I: i32, k0: i32): v128 {
+  // The last row first: each shifts the lanes up by one and fills lane 0.
+  let tail = f32x4.splat(0);
+  for (let k = k0 + 3; k >= k0; k--) {
+    tail = i8x16.shuffle(f32x4.splat(tailDotF32(rows + <usize>k * r, x, from, I)), tail, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+  }
+  return tail;
+}
+
+// eightSums0, eightSums1 <- dot(row k, x) for the eight f32 rows of I at `rows`, `r` bytes apart (k = 0-7): each input load serves eight rows.
+function dotF32Eight(rows: usize, r: usize, x: usize, I: i32): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
   const vectorEnd = I & ~3;
   let i = 0;
   for (; i < vectorEnd; i += 4) {
@@ -111,18 +126,19 @@ function dotF32Four(rows: usize, r: usize, x: usize, I: i32): void {
     a1 = madd(a1, v128.load(at + r), xi);
     a2 = madd(a2, v128.load(at + 2 * r), xi);
     a3 = madd(a3, v128.load(at + 3 * r), xi);
+    a4 = madd(a4, v128.load(at + 4 * r), xi);
+    a5 = madd(a5, v128.load(at + 5 * r), xi);
+    a6 = madd(a6, v128.load(at + 6 * r), xi);
+    a7 = madd(a7, v128.load(at + 7 * r), xi);
   }
-  fourSums = laneTotals<f32>(a0, a1, a2, a3);
+  eightSums0 = laneTotals<f32>(a0, a1, a2, a3);
+  eightSums1 = laneTotals<f32>(a4, a5, a6, a7);
   if (i == I) return;
-  // Each row's tail, the last row first: each shifts the lanes up by one and fills lane 0.
-  let tail = f32x4.splat(0);
-  for (let k = 3; k >= 0; k--) {
-    tail = i8x16.shuffle(f32x4.splat(tailDotF32(rows + <usize>k * r, x, i, I)), tail, 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
-  }
-  fourSums = f32x4.add(fourSums, tail);
+  eightSums0 = f32x4.add(eightSums0, tailsF32(rows, r, x, i, I, 0));
+  eightSums1 = f32x4.add(eightSums1, tailsF32(rows, r, x, i, I, 4));
 }
 
-/** Items [first, end) of out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]; item = rows 4i to 4i + 3 (fewer in the last). */
+/** Items [first, end) of out [N, O] <- input [N, I], weights f32 [O, I], bias f32 [O]; item = rows 8i to 8i + 7 (fewer in the last). */
 export function fullyConnectedF32(
   out: usize, input: usize, weights: usize, bias: usize, N: i32, I: i32, O: i32, relu: bool, first: i32, end: i32,
 ): void {
@@ -135,21 +151,25 @@ export function fullyConnectedF32(
     const o0 = item * F32_ROWS_PER_ITEM;
     if (o0 + F32_ROWS_PER_ITEM <= O) {
       const rows = weights + (<usize>o0 * I << 2);
-      const b = v128.load(bias + (<usize>o0 << 2));
+      const b0 = v128.load(bias + (<usize>o0 << 2));
+      const b1 = v128.load(bias + (<usize>o0 << 2), 16);
       for (let n = 0; n < N; n++) {
-        dotF32Four(rows, <usize>I << 2, input + (<usize>(n * I) << 2), I);
-        const value = f32x4.add(fourSums, b);
-        v128.store(out + (<usize>(n * O + o0) << 2), relu ? relu4(value) : value);
+        dotF32Eight(rows, <usize>I << 2, input + (<usize>(n * I) << 2), I);
+        const dst = out + (<usize>(n * O + o0) << 2);
+        const value0 = f32x4.add(eightSums0, b0);
+        const value1 = f32x4.add(eightSums1, b1);
+        v128.store(dst, relu ? relu4(value0) : value0);
+        v128.store(dst, relu ? relu4(value1) : value1, 16);
       }
       continue;
     }
-    // The last rows when O is not a multiple of four: one at a time, as the four lanes of one row (stride 0).
+    // The last rows when O is not a multiple of eight: one at a time, as the eight lanes of one row (stride 0).
     for (let o = o0; o < O; o++) {
       const row = weights + (<usize>o * I << 2);
       const b = load<f32>(bias + (<usize>o << 2));
       for (let n = 0; n < N; n++) {
-        dotF32Four(row, 0, input + (<usize>(n * I) << 2), I);
-        store<f32>(out + (<usize>(n * O + o) << 2), finish(f32x4.extract_lane(fourSums, 0) + b, relu));
+        dotF32Eight(row, 0, input + (<usize>(n * I) << 2), I);
+        store<f32>(out + (<usize>(n * O + o) << 2), finish(f32x4.extract_lane(eightSums0, 0) + b, relu));
       }
     }
   }
@@ -167,9 +187,6 @@ export function fullyConnectedF32(
 /** Rows an int8-arithmetic item reads side by side: fc6 alone ran 3.27 -> 2.33 ms at 1 thread with eight instead of two (more reads in flight). */
 export const W8A8_ROWS_PER_ITEM: i32 = 8;
 
-// The integer sums of dotQuantizedEight, rows 0-3 and 4-7 in i32 lanes: wasm globals, so each thread's instance has its own.
-let eightSums0: v128 = i32x4.splat(0);
-let eightSums1: v128 = i32x4.splat(0);
 
 /** dot(row, x) over [from, I), one value at a time: the tail past the last 16. */
 function tailDot(row: usize, x: usize, from: i32, I: i32): i32 {

@@ -17,6 +17,7 @@ const CASES: Case[] = [
   fc('batch 2, f32, no ReLU', 2, 300, 17, false, false),
   fc('inputs not a multiple of 16 (tail loop), int8', 3, 37, 5, true),
   fc('inputs not a multiple of 16, f32, no ReLU', 1, 21, 6, false, false),
+  fc('f32, rows eight at a time with an input tail, then three alone, batch 2', 2, 23, 19, false),
   fc('int8, odd outputs (the last row alone), batch 2', 2, 64, 13, true),
   fc('int8, one output, no ReLU', 1, 48, 1, true, false),
 ];

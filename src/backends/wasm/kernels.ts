@@ -128,10 +128,10 @@ function passesInt8DotTest(kernels: KernelExports): boolean {
 }
 
 // Dot products whose answers are known: catches engines whose relaxed ops are wrong (see NOTES: V8 11.3).
-// Six rows: a block of four read side by side and two alone, the kernel's two loops.
+// Ten rows: a block of eight read side by side and two alone, the kernel's two loops.
 function passesFusedMultiplyAddTest(kernels: KernelExports): boolean {
   const I = 16;
-  const O = 6;
+  const O = 10;
   const base = kernels.heapBase() + 64;
   const floats = new Float32Array(kernels.memory.buffer, base, I + O * I + 2 * O);
   const weights = I;
