@@ -7,8 +7,8 @@
 //              onnxruntime-web wasm, one thread each.
 //   2 threads: alexnet-web at 1 and 2 threads alternated among themselves and with a host row (a loop
 //              with nothing shared on 1 and 2 workers, bench/host-loop.ts: what the host's two vCPUs
-//              gave at the time) for scaling, after idle, back to back and in a stream (next to how
-//              often this host runs a notified thread on its waker's core, bench/wake-placement.ts);
+//              gave at the time) for scaling, after idle, back to back, in a stream and sustained (next
+//              to how often this host runs a notified thread on its waker's core, bench/wake-placement.ts);
 //              then alexnet-web at 2 threads (in its worker, the default, and on the page's thread
 //              with worker: false) against onnxruntime-web wasm at 2 threads (its default: the page's
 //              thread and a pthread).
@@ -52,9 +52,10 @@ interface PageSpec {
    * Each group's engines alternate among themselves, with gapMs of idle before each turn: 50 where
    * onnxruntime's pool (which spins after a run) takes part, 2 between ours alone (ours spin 0.5 ms).
    * runsPerTurn: runs of one engine one right after another (default 1; gapMs only before the
-   * first); the first of each turn, after another engine, is not counted.
+   * first); the first of each turn, after another engine, is not counted. turnMs: or runs until the
+   * turn has lasted this long, and the turn's median is its time.
    */
-  groups: { name: string; rounds: number; gapMs: number; runsPerTurn?: number; engines: EngineSpec[] }[];
+  groups: { name: string; rounds: number; gapMs: number; runsPerTurn?: number; turnMs?: number; engines: EngineSpec[] }[];
 }
 
 interface PageResult {
@@ -124,13 +125,18 @@ const PAGE_BENCH = `async ({ warmup, input, ortThreads, groups }) => {
       const shift = round % engines.length;
       for (const e of [...engines.slice(shift), ...engines.slice(0, shift)]) {
         const runs = group.runsPerTurn || 1;
-        for (let run = 0; run < runs; run++) {
-          // Idle first: the engine before has stopped spinning its thread pool (onnxruntime's does after a run).
-          if (run === 0) await new Promise((resolve) => setTimeout(resolve, group.gapMs));
+        const turnMs = group.turnMs || 0;
+        // Idle first: the engine before has stopped spinning its thread pool (onnxruntime's does after a run).
+        await new Promise((resolve) => setTimeout(resolve, group.gapMs));
+        const turn = [];
+        const turnStarted = performance.now();
+        for (let run = 0; run < runs || performance.now() - turnStarted < turnMs; run++) {
           const started = performance.now();
           await e.engine.run();
-          if (run > 0 || runs === 1) e.times.push(performance.now() - started);
+          if (run > 0 || (runs === 1 && !turnMs)) turn.push(performance.now() - started);
         }
+        if (!turnMs) e.times.push(...turn);
+        else e.times.push(turn.sort((a, b) => a - b)[turn.length >> 1]);
       }
     }
     results.push({ name: group.name, engines: engines.map(({ name, times, output }) => ({ name, times, output })) });
@@ -153,11 +159,17 @@ const BACK_TO_BACK_GAP_MS = 2;
 
 /** Runs of one engine one right after another, for scaling in a stream (a loop over images). */
 const STREAM_RUNS = 4;
+/**
+ * For scaling sustained (a video, a folder of images): each engine's turn is this long, one run right
+ * after another, and counts as its median; by then the host runs both vCPUs (after idle it may not).
+ */
+const SUSTAINED_TURN_MS = 2000;
+const SUSTAINED_ROUNDS = 4;
 
 /** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file) and the host row, alternated among themselves. */
-function scalingGroup(name: string, gapMs: number, runsPerTurn = 1): PageSpec['groups'][number] {
+function scalingGroup(name: string, gapMs: number, turns: { runsPerTurn?: number; turnMs?: number; rounds?: number } = {}): PageSpec['groups'][number] {
   return {
-    name, rounds: WASM_ROUNDS, gapMs, runsPerTurn, engines: [
+    name, rounds: turns.rounds ?? WASM_ROUNDS, gapMs, runsPerTurn: turns.runsPerTurn, turnMs: turns.turnMs, engines: [
       ours('alexnet-web wasm int8, 1 thread', 'int8', { backend: 'wasm', threads: 1 }),
       ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
       ours('alexnet-web wasm f32, 1 thread', 'f32', { backend: 'wasm', threads: 1 }),
@@ -196,7 +208,8 @@ const PAGES: PageSpec[] = [
     groups: [
       scalingGroup('alexnet-web scaling', IDLE_GAP_MS),
       scalingGroup('alexnet-web scaling, back to back', BACK_TO_BACK_GAP_MS),
-      scalingGroup('alexnet-web scaling, in a stream', IDLE_GAP_MS, STREAM_RUNS),
+      scalingGroup('alexnet-web scaling, in a stream', IDLE_GAP_MS, { runsPerTurn: STREAM_RUNS }),
+      scalingGroup('alexnet-web scaling, sustained', IDLE_GAP_MS, { turnMs: SUSTAINED_TURN_MS, rounds: SUSTAINED_ROUNDS }),
       {
         name: 'wasm, 2 threads', rounds: WASM_ROUNDS, gapMs: IDLE_GAP_MS, engines: [
           ours('alexnet-web wasm int8, 2 threads', 'int8', { backend: 'wasm', threads: 2 }),
@@ -355,6 +368,7 @@ async function main(): Promise<void> {
   const scaling = scalingIn('alexnet-web scaling');
   const scalingBackToBack = scalingIn('alexnet-web scaling, back to back');
   const scalingInStream = scalingIn('alexnet-web scaling, in a stream');
+  const scalingSustained = scalingIn('alexnet-web scaling, sustained');
   const wakePlacement = await measureWakePlacement();
   const adapter = pages[0].adapter;
   const skipped = pages.flatMap((page) => page.skipped);
@@ -367,7 +381,7 @@ async function main(): Promise<void> {
     return [{ group: group.group, threads, int8ArithmeticMs: int8.medianMs, f32ArithmeticMs: f32.medianMs, ratio: int8.medianMs / f32.medianMs, pairedRatio: paired }];
   }));
   const report = {
-    date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, scalingBackToBack, scalingInStream, wakePlacement,
+    date: new Date().toISOString(), browser: version, adapter, model: 'BVLC AlexNet 227x227, batch 1, He-initialized', warmup: WARMUP, groups, scaling, scalingBackToBack, scalingInStream, scalingSustained, wakePlacement,
     arithmetic, layers, convolutions, peaks, versusNative, skipped,
   };
 
@@ -384,6 +398,7 @@ async function main(): Promise<void> {
   console.log(`\nscaling, ${IDLE_GAP_MS} ms idle before each run: ${describeScaling(scaling)}`);
   console.log(`scaling, back to back (${BACK_TO_BACK_GAP_MS} ms idle): ${describeScaling(scalingBackToBack)}`);
   console.log(`scaling, in a stream (${STREAM_RUNS} runs of one engine one right after another, the first not counted): ${describeScaling(scalingInStream)}`);
+  console.log(`scaling, sustained (${SUSTAINED_TURN_MS / 1000} s turns of runs one right after another, ${SUSTAINED_ROUNDS} rounds, each turn's median): ${describeScaling(scalingSustained)}`);
   console.log(describeWakePlacement(wakePlacement));
   console.log(`\nint8 arithmetic vs f32 arithmetic (the int8 file): ${arithmetic.map((a) => `${a.group}, ${a.threads}: ${a.int8ArithmeticMs.toFixed(1)} / ${a.f32ArithmeticMs.toFixed(1)} ms = ${a.ratio.toFixed(2)}x (paired ${a.pairedRatio.toFixed(2)}x)`).join('; ')}`);
   console.log(`(${layers.reasons.filter((r) => r.includes('arithmetic') || r.includes('relaxed')).join('; ')})`);
