@@ -12,6 +12,7 @@ export {
   winogradInt8QuantizeTransform, winogradInt8PairsFold, winogradInt8Multiply, winogradInt8PackWeights, winogradInt8ScratchBytes, winogradInt8PackedWeightBytes,
 } from './winograd-int8';
 export { softmax } from './softmax';
+export { firstNonFinite } from './finite';
 
 /** First byte after the module's static data: the JS allocator starts here. */
 export function heapBase(): usize {

@@ -114,6 +114,11 @@ export interface Backend<Tensor = unknown, Weights = unknown> {
   /** An f32 tensor of `elements`, contents undefined. */
   allocate(elements: number): Tensor;
   write(tensor: Tensor, data: Float32Array): void;
+  /**
+   * Index of the first NaN or infinity among the first `elements` values, or -1, once every op before
+   * has finished: where the backend scans a written input faster than JS does.
+   */
+  firstNonFinite?(tensor: Tensor, elements: number): Promise<number>;
   /** The first `elements` values, once every op before has finished. */
   read(tensor: Tensor, elements: number): Promise<Float32Array>;
   conv2d(out: Tensor, input: Tensor, weights: Weights, shape: Conv2dShape): void;

@@ -145,10 +145,11 @@ export class Network<T, W> {
         `Expected ${batch} x [${this.plans[0].inputShape.join(', ')}] = ${batch * perImage} floats (NCHW), got ${input.length}.`,
       );
     }
-    const badInput = firstNonFinite(input);
-    if (badInput >= 0) throw new AlexNetError('INVALID_ARGUMENT', `The input has ${input[badInput]} at index ${badInput}; every value must be a finite number.`);
     let [current, next] = this.activationsFor(batch);
     this.backend.write(current, input);
+    // Where the backend can, it scans the input it holds (227x227x3: 0.11 ms in JS, 0.03 in wasm SIMD).
+    const badInput = this.backend.firstNonFinite ? await this.backend.firstNonFinite(current, input.length) : firstNonFinite(input);
+    if (badInput >= 0) throw new AlexNetError('INVALID_ARGUMENT', `The input has ${input[badInput]} at index ${badInput}; every value must be a finite number.`);
     const deviceTimed = profile && (this.backend.beginOpTimes?.() ?? false);
     const layerTimes: LayerTime[] = [];
     // Layers that recorded an op (all but flatten), in order: the device's op times map onto them.

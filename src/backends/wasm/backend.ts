@@ -257,6 +257,13 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     this.afterQueued(() => new Float32Array(this.kernels.memory.buffer, tensor.offset, data.length).set(data));
   }
 
+  async firstNonFinite(tensor: WasmBuffer, elements: number): Promise<number> {
+    this.checkAlive();
+    await this.whenIdle();
+    this.checkAlive();
+    return this.kernels.firstNonFinite(tensor.offset, elements);
+  }
+
   async read(tensor: WasmBuffer, elements: number): Promise<Float32Array> {
     this.checkAlive();
     await this.whenIdle();

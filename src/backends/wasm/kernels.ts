@@ -27,6 +27,8 @@ export interface KernelExports extends KernelFunctions {
   winogradInt8PairsFold(C: number, R: number, S: number, G: number): number;
   /** int8 weights [K, C/G, R, S] into the integer Winograd layout (folded when a stride is > 1). */
   winogradInt8PackWeights(out: number, weights: number, K: number, C: number, R: number, S: number, G: number, strideH: number, strideW: number): void;
+  /** Index of the first NaN or infinity among `count` floats at `values`; -1 when there is none. */
+  firstNonFinite(values: number, count: number): number;
 }
 
 export type KernelBuild = 'relaxed-simd' | 'simd';
