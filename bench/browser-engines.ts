@@ -164,7 +164,7 @@ const STREAM_RUNS = 4;
  * after another, and counts as its median; by then the host runs both vCPUs (after idle it may not).
  */
 const SUSTAINED_TURN_MS = 2000;
-const SUSTAINED_ROUNDS = 4;
+const SUSTAINED_ROUNDS = 6;
 
 /** Ours at 1 and 2 threads (int8, int8 file with f32 arithmetic, f32 file) and the host row, alternated among themselves. */
 function scalingGroup(name: string, gapMs: number, turns: { runsPerTurn?: number; turnMs?: number; rounds?: number } = {}): PageSpec['groups'][number] {

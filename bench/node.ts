@@ -78,7 +78,7 @@ const STREAM_RUNS = 4;
  * after another, and counts as its median; by then the host runs both vCPUs (after idle it may not).
  */
 const SUSTAINED_TURN_MS = 2000;
-const SUSTAINED_ROUNDS = 4;
+const SUSTAINED_ROUNDS = 6;
 
 interface Turns {
   /** Idle before each turn. */
