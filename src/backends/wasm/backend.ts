@@ -258,18 +258,21 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
   }
 
   async firstNonFinite(tensor: WasmBuffer, elements: number): Promise<number> {
-    this.checkAlive();
-    await this.whenIdle();
-    this.checkAlive();
+    await this.idleAndAlive();
     return this.kernels.firstNonFinite(tensor.offset, elements);
   }
 
   async read(tensor: WasmBuffer, elements: number): Promise<Float32Array> {
+    await this.idleAndAlive();
+    return new Float32Array(this.kernels.memory.buffer, tensor.offset, elements).slice();
+  }
+
+  /** Waits for the queued ops before memory is read; throws where the backend was disposed before or meanwhile. */
+  private async idleAndAlive(): Promise<void> {
     this.checkAlive();
     await this.whenIdle();
     // A disposed backend's shared memory may already serve another one.
     this.checkAlive();
-    return new Float32Array(this.kernels.memory.buffer, tensor.offset, elements).slice();
   }
 
   /** Resolves once every queued op has run; rejects with the first failure among them (the queue then starts afresh). */
