@@ -5,7 +5,7 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import typescript from '@rollup/plugin-typescript';
 import { builtinModules } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
-import { fileListPlugin, minifyPlugin, ownSourcesOnlyPlugin, assetUrlsPlugin, wgslPlugin } from './tools/build-plugins.mjs';
+import { cssTextPlugin, fileListPlugin, minifyPlugin, ownSourcesOnlyPlugin, assetUrlsPlugin, wgslPlugin } from './tools/build-plugins.mjs';
 
 const entries = {
   index: 'src/node/index.ts',
@@ -19,6 +19,7 @@ const external = (id) =>
 const compile = () => [
   assetUrlsPlugin({ emit: true }),
   wgslPlugin(),
+  cssTextPlugin(),
   typescript({ tsconfig: './tsconfig.json', include: ['src/**/*.ts'], filterRoot: '.', compilerOptions: { declaration: false, noEmit: false, outDir: 'dist', rootDir: 'src' } }),
 ];
 

@@ -55,7 +55,7 @@ describe.each(PROGRAMS.map((program) => [program.name, program] as const))('WebG
 
 describe('WebGPU shader constants', () => {
   it("conv2d's output columns per invocation: the shader's const COLUMNS is the dispatch's", () => {
-    expect(Number(/const COLUMNS = (\d+)u;/.exec(conv2dSource)?.[1])).toBe(CONV2D_COLUMNS);
+    expect(Number(/const COLUMNS\s*=\s*(\d+)u;/.exec(conv2dSource)?.[1])).toBe(CONV2D_COLUMNS);
   });
 
   it('no shader spells out a WebGPU limit the TypeScript dispatch also assumes (65535 workgroups)', () => {

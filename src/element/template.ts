@@ -1,68 +1,6 @@
 // The shadow DOM of <alexnet-classifier>: markup and styles. Every piece is a ::part() and colours,
 // radius and font are CSS custom properties, so pages restyle it without reaching inside.
-
-const STYLES = `
-:host {
-  --alexnet-accent: #2563eb;
-  --alexnet-background: #ffffff;
-  --alexnet-foreground: #1f2937;
-  --alexnet-muted: #6b7280;
-  --alexnet-track: #e5e7eb;
-  --alexnet-error: #b91c1c;
-  --alexnet-radius: 8px;
-  --alexnet-font: system-ui, sans-serif;
-  display: block;
-  max-width: 28rem;
-  color-scheme: light dark;
-  font-family: var(--alexnet-font);
-  color: var(--alexnet-foreground);
-}
-@media (prefers-color-scheme: dark) {
-  :host {
-    --alexnet-accent: #60a5fa;
-    --alexnet-background: #111827;
-    --alexnet-foreground: #f3f4f6;
-    --alexnet-muted: #9ca3af;
-    --alexnet-track: #374151;
-    --alexnet-error: #f87171;
-  }
-}
-:host([hidden]) { display: none; }
-.container {
-  background: var(--alexnet-background);
-  border: 1px solid var(--alexnet-track);
-  border-radius: var(--alexnet-radius);
-  padding: 12px;
-}
-.drop {
-  display: grid;
-  place-items: center;
-  gap: 8px;
-  min-height: 8rem;
-  border: 2px dashed var(--alexnet-track);
-  border-radius: var(--alexnet-radius);
-  padding: 8px;
-  cursor: pointer;
-  text-align: center;
-}
-.drop:focus-visible { outline: 3px solid var(--alexnet-accent); outline-offset: 2px; }
-.drop.dragging { border-color: var(--alexnet-accent); }
-img { height: 10rem; max-width: 100%; object-fit: contain; border-radius: calc(var(--alexnet-radius) / 2); }
-/* Small pictures (28x28 Fashion-MNIST) enlarge without blur. */
-img.small { image-rendering: pixelated; }
-.hint { color: var(--alexnet-muted); font-size: 0.9rem; }
-.browse { color: var(--alexnet-accent); text-decoration: underline; }
-.progress { margin-top: 10px; }
-.track { height: 8px; background: var(--alexnet-track); border-radius: 4px; overflow: hidden; }
-.fill { height: 100%; width: 0; background: var(--alexnet-accent); transition: width 0.1s linear; }
-.progress-text, .status { font-size: 0.85rem; color: var(--alexnet-muted); margin: 6px 0 0; }
-.results { list-style: none; margin: 10px 0 0; padding: 0; display: grid; gap: 6px; }
-.result { display: grid; grid-template-columns: minmax(6rem, 1fr) 2fr 4rem; align-items: center; gap: 8px; font-size: 0.95rem; }
-.result .track { height: 10px; }
-.score { text-align: right; font-variant-numeric: tabular-nums; }
-.error { color: var(--alexnet-error); margin: 10px 0 0; font-size: 0.9rem; }
-[hidden] { display: none !important; }
-`;
+import STYLES from './styles.css?raw';
 
 const MARKUP = `
 <div class="container" part="container">

@@ -22,3 +22,9 @@ declare module '*.wgsl' {
   const source: string;
   export default source;
 }
+
+/** Stylesheets imported as their text, minified in dist/ (tools/build-plugins.mjs). */
+declare module '*.css?raw' {
+  const text: string;
+  export default text;
+}
