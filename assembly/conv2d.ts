@@ -217,7 +217,7 @@ export let itemN0: i32 = 0;
 export let itemN1: i32 = 0;
 
 /** Sets itemGroup and the weight tiles [itemM0, itemM1) and panels [itemN0, itemN1) of multiply item `item`. */
-@inline export function locateItem(item: i32, mTiles: i32, nTiles: i32, mBlock: i32, nBlock: i32): void {
+@inline function locateItem(item: i32, mTiles: i32, nTiles: i32, mBlock: i32, nBlock: i32): void {
   const mBlocks = (mTiles + mBlock - 1) / mBlock;
   const nBlocks = (nTiles + nBlock - 1) / nBlock;
   itemN0 = (item % nBlocks) * nBlock;
@@ -225,6 +225,22 @@ export let itemN1: i32 = 0;
   itemGroup = item / nBlocks / mBlocks;
   itemN1 = min(nTiles, itemN0 + nBlock);
   itemM1 = min(mTiles, itemM0 + mBlock);
+}
+
+/**
+ * locateItem for the run of items from `item` (before `end`) that make one block: where the panels are
+ * not cut, the next items of its group extend its weight tiles; else those of its weight block extend
+ * its panels. A thread that claims several items multiplies them as one, reading what they share
+ * once. Returns the item after the run.
+ */
+export function locateRun(item: i32, end: i32, mTiles: i32, nTiles: i32, mBlock: i32, nBlock: i32): i32 {
+  locateItem(item, mTiles, nTiles, mBlock, nBlock);
+  const mBlocks = (mTiles + mBlock - 1) / mBlock;
+  const nBlocks = (nTiles + nBlock - 1) / nBlock;
+  const last = min(end, nBlocks == 1 ? (itemGroup + 1) * mBlocks : item - item % nBlocks + nBlocks) - 1;
+  if (nBlocks == 1) itemM1 = min(mTiles, (last % mBlocks + 1) * mBlock);
+  else itemN1 = min(nTiles, (last % nBlocks + 1) * nBlock);
+  return last + 1;
 }
 
 // out[m][p] = relu?(product[m][p] + bias[m]) for rows [m0, m1) and columns [p0, p1); product rows are ldc floats apart.
@@ -269,8 +285,8 @@ export function conv2dMultiply(
   checkRange(scratch, conv2dScratchBytes(C, K, R, S, G, OH, OW));
   if (mBlock < 1 || nBlock < 1 || first < 0 || end > multiplyItems(mTiles, nTiles, G, mBlock, nBlock)) unreachable();
   const products = scratch + conv2dPanelBytes(C, R, S, G, OH, OW);
-  for (let item = first; item < end; item++) {
-    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+  for (let item = first; item < end; ) {
+    item = locateRun(item, end, mTiles, nTiles, mBlock, nBlock);
     const g = itemGroup;
     const product = products + (<usize>g * mTiles * MR * ldc << 2);
     const panels = scratch + (<usize>g * nTiles * crs * NR << 2);

@@ -24,7 +24,7 @@
 // winograd-int8-tiles.ts; pairs = ceil(depth / 2), depth index q as in winograd.ts); the products
 // [G][P][K/G rounded up to MR][T rounded up to NR] i32. Weights: [G][P][ceil(K/G / MR)][pairs][MR][2] i16.
 // Each position of the panels and the products starts one cache line after the last one's end (positionStride).
-import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlockInt16, multiplyItems, NR, roundUp } from './conv2d';
+import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateRun, MR, multiplyBlockInt16, multiplyItems, NR, roundUp } from './conv2d';
 import { blocksOf, positionStride, POSITIONS } from './winograd';
 import { largestOf, quantize1, quantize4, quantizeFactor, stepOf } from './quantize';
 import {
@@ -334,8 +334,8 @@ export function winogradInt8Multiply(
   const weightBytes = <usize>mTiles * pairs * MR << 2;
   const panelsStart = scratch + quantizedBytes(C, R, S, OH, OW);
   const products = panelsStart + panelBytes(C, R, S, G, OH, OW);
-  for (let item = first; item < end; item++) {
-    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+  for (let item = first; item < end; ) {
+    item = locateRun(item, end, mTiles, nTiles, mBlock, nBlock);
     const g = itemGroup;
     const groupProducts = products + <usize>(g * positions) * productBytes;
     const groupPanels = panelsStart + <usize>(g * positions) * panelStride;

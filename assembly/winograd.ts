@@ -15,7 +15,7 @@
 //      block of panels (multiplyItems), which write only their own part of the product matrices.
 // The transforms are exact in binary floating point up to rounding (coefficients 0, +-1, +-0.5), and
 // each output is computed in the same order whatever the split into items.
-import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateItem, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
+import { itemGroup, itemM0, itemM1, itemN0, itemN1, locateRun, MR, multiplyBlock, multiplyItems, NR, roundUp } from './conv2d';
 import { squareTileOutputs, squareY00, squareY01, squareY10, squareY11, storeTiles } from './output-tiles';
 import { checkRange, relu4 } from './simd';
 
@@ -254,8 +254,8 @@ export function winogradMultiply(
   const productBytes = positionStride(<usize>mTiles * MR * columns << 2);
   const weightBytes = <usize>mTiles * MR * depth << 2;
   const products = scratch + winogradPanelBytes(C, R, S, G, OH, OW);
-  for (let item = first; item < end; item++) {
-    locateItem(item, mTiles, nTiles, mBlock, nBlock);
+  for (let item = first; item < end; ) {
+    item = locateRun(item, end, mTiles, nTiles, mBlock, nBlock);
     const g = itemGroup;
     const groupProducts = products + <usize>(g * POSITIONS) * productBytes;
     const groupPanels = scratch + <usize>(g * POSITIONS) * panelBytes;

@@ -337,7 +337,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
         out + n * K * OH * OW * 4, working, weights.packed.offset, weights.scales!.offset, imageMaxima, weights.bias.offset,
         C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock,
       ];
-      this.runItems('winogradInt8Multiply', args, blocks.items, 1);
+      this.runMultiply('winogradInt8Multiply', args, blocks);
     }
   }
 
@@ -347,10 +347,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const nTiles = Math.ceil((OH * OW) / this.tile.NR);
     this.runItems('conv2dPack', [scratch, input, C, H, W, R, S, G, s.strideH, s.strideW, s.padTop, s.padLeft, OH, OW], G * nTiles);
     const blocks = this.gemmBlocks(s, nTiles);
-    this.runItems(
-      'conv2dMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
-      blocks.items, 1,
-    );
+    this.runMultiply('conv2dMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock], blocks);
   }
 
   /** One image of a stride-1 convolution with Winograd's F(2x2, 3x3) (assembly/winograd.ts); pads as given. */
@@ -358,10 +355,7 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     const { C, H, W, K, R, S, G, OH, OW } = s;
     const { depth, blocks } = this.winogradWork(s);
     this.runItems('winogradTransformInput', [scratch, input, C, H, W, R, S, G, s.padTop, s.padLeft, OH, OW], G * depth);
-    this.runItems(
-      'winogradMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock],
-      blocks.items, 1,
-    );
+    this.runMultiply('winogradMultiply', [out, scratch, weights.packed.offset, weights.bias.offset, C, K, R, S, G, OH, OW, s.relu ? 1 : 0, blocks.mBlock, blocks.nBlock], blocks);
   }
 
   /** An f32 Winograd convolution's depth (channels x 3x3 kernel blocks) and how its multiply pass is cut for the threads. */
@@ -375,10 +369,15 @@ export class WasmBackend implements Backend<WasmBuffer, WasmWeights> {
     return multiplyBlocks(Math.ceil(K / G / this.tile.MR), nTiles, G, this.executor.threads);
   }
 
-  /** Runs `kernel(...args, first, end)` over `items`, shared among the threads (`claim` items at a time). */
-  private runItems(kernel: ParallelKernel, args: number[], items: number, claim = claimSize(items, this.executor.threads)): void {
+  /** A multiply pass, cut as `blocks` says; a claim of several items runs as one block (assembly/conv2d.ts locateRun). */
+  private runMultiply(kernel: ParallelKernel, args: number[], blocks: MultiplyBlocks): void {
+    this.runItems(kernel, args, blocks.items, blocks.claim, true);
+  }
+
+  /** Runs `kernel(...args, first, end)` over `items`, shared among the threads (`claim` items at a time; KernelCall.shares). */
+  private runItems(kernel: ParallelKernel, args: number[], items: number, claim = claimSize(items, this.executor.threads), shares = false): void {
     this.checkAlive();
-    const call: KernelCall = { kernel, args, items, claim };
+    const call: KernelCall = { kernel, args, items, claim, shares };
     const { run, runAsync } = this.executor;
     if (run) run.call(this.executor, call);
     else this.queue = (this.queue ?? Promise.resolve()).then(() => runAsync!.call(this.executor, call));

@@ -123,9 +123,15 @@ export class ThreadPool implements Executor {
       this.kernels[call.kernel](...call.args, 0, call.items);
       return;
     }
-    const generation = this.control.publish(call);
-    runClaimedItems(this.control, this.kernels, { ...call, generation });
+    const shared = this.sharedOut(call);
+    const generation = this.control.publish(shared);
+    runClaimedItems(this.control, this.kernels, { ...shared, generation });
     this.waitForOthers(call);
+  }
+
+  /** `call` with the claims it takes now: one share a thread where it asks so and every helper is awake. */
+  private sharedOut(call: KernelCall): KernelCall {
+    return call.shares && this.control.helpersAwake() ? { ...call, claim: Math.ceil(call.items / this.threads) } : call;
   }
 
   private async runAwaiting(call: KernelCall): Promise<void> {
@@ -135,7 +141,7 @@ export class ThreadPool implements Executor {
       this.kernels[call.kernel](...call.args, 0, call.items);
       return;
     }
-    this.control.publish(call);
+    this.control.publish(this.sharedOut(call));
     const { slots } = this.control;
     const progress = this.stallWatch(call);
     for (;;) {

@@ -45,7 +45,7 @@ function serve(start: ThreadStart, report: (message: ThreadReport) => void): voi
   let running: [number, number] | undefined;
   try {
     for (;;) {
-      if (!spinWhile(control.slots, GENERATION, seen)) Atomics.wait(control.slots, GENERATION, seen);
+      if (!spinWhile(control.slots, GENERATION, seen)) control.sleepUntilNewCall(seen);
       seen = Atomics.load(control.slots, GENERATION);
       const call = control.callOf(seen);
       if (!call) {
