@@ -48,7 +48,7 @@ export function assetUrlsPlugin({ emit }) {
   };
 }
 
-/** Punctuation no longer token can take in: the spaces beside it go. */
+/** WGSL punctuation that no longer token contains: the spaces beside it can go. */
 const WGSL_PUNCTUATION = '{}()[],;:';
 /** Characters of WGSL's operators: a space between two of them may keep two tokens apart (`a - -b`). */
 const WGSL_OPERATOR_CHARACTERS = '=+-*/%!&|^~';
@@ -96,9 +96,9 @@ export function wgslPlugin() {
 export function cssTextPlugin() {
   return {
     name: 'alexnet-web-css-text',
-    async resolveId(source, importer) {
+    resolveId(source, importer) {
       if (!source.endsWith('.css?raw') || !importer) return null;
-      return `${new URL(source.slice(0, -'?raw'.length), pathToFileURL(importer)).pathname}?raw`;
+      return `${fileURLToPath(new URL(source.slice(0, -'?raw'.length), pathToFileURL(importer)))}?raw`;
     },
     async load(id) {
       if (!id.endsWith('.css?raw')) return null;
